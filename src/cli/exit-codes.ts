@@ -1,0 +1,12 @@
+// Exit statuses every command keeps to, so scripts can branch on them.
+export const ExitCode = {
+  /** Done; for a release: PROMOTED. */
+  OK: 0,
+  /** Something unexpected broke; the message says what. */
+  ERROR: 1,
+  /** Bad input (release file, flags); nothing was started. */
+  BAD_INPUT: 2,
+  /** The release ended ROLLED_BACK (or was rejected, or aborted). */
+  ROLLED_BACK: 3,
+} as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];

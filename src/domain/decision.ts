@@ -1,0 +1,65 @@
+// Verdicts and decision records: every judgement, approval answer and action is kept with its evidence.
+import type { StageCounts } from './stage-counts.ts';
+
+export const Verdict = {
+  /** The evidence says the stage is healthy: go on. */
+  PROMOTE: 'PROMOTE',
+  /** The evidence says the firmware is bad: cancel and send devices back. */
+  ROLLBACK: 'ROLLBACK',
+  /** Not enough evidence yet: bake longer (bounded by the policy's maxExtensions). */
+  EXTEND: 'EXTEND',
+  /** Not enough evidence and the policy wants a person to decide. */
+  HOLD: 'HOLD',
+} as const;
+export type Verdict = (typeof Verdict)[keyof typeof Verdict];
+
+export interface Evidence {
+  counts: StageCounts;
+  /** succeeded + failed + rejected + timedOut. */
+  executed: number;
+  /** Weighted failures (failed, rejected and timed out, with the policy's weights). */
+  failures: number;
+  failureRate: number;
+  /** Wilson score interval of the failure rate at `confidence`. */
+  lower: number;
+  upper: number;
+  confidence: number;
+  maxFailureRate: number;
+  /** executed / targeted (1 when nothing was targeted). */
+  coverage: number;
+  timeoutRate: number;
+  bakedSeconds: number;
+}
+
+export interface Judgement {
+  verdict: Verdict;
+  /** Short, plain sentences, most important first: "failure rate 4.0 % (lower bound 2.6 %) is above the 2 % limit". */
+  reasons: string[];
+  evidence: Evidence;
+}
+
+/** Where a stage goes next once judged; the state machine's Choice reads this. */
+export type Route = 'promote' | 'rollback' | 'extend' | 'approve';
+
+interface RecordBase {
+  releaseId: string;
+  stageIndex: number;
+  stageName: string;
+  jobId?: string;
+  /** ISO 8601 time from the Clock port. */
+  at: string;
+}
+
+export type DecisionRecord =
+  | (RecordBase & { kind: 'verdict'; judgement: Judgement; route: Route; extensionsUsed: number })
+  | (RecordBase & {
+      kind: 'approval';
+      answer: 'approve' | 'reject' | 'timeout';
+      /** Who answered: an IAM principal, a CLI user, or `policy` for a timeout. */
+      by: string;
+      via: 'cli' | 'link' | 'api' | 'dashboard' | 'timeout';
+      comment?: string;
+      /** The verdict record the person saw when answering. */
+      evidenceAt?: string;
+    })
+  | (RecordBase & { kind: 'action'; action: 'promote' | 'rollback' | 'complete'; reason: string; detail?: Record<string, unknown> });

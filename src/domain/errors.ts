@@ -1,0 +1,24 @@
+// Domain errors. The class name is the ASL contract: Retry/Catch list these names before States.ALL.
+
+export class OtaReleaseError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** The release file is not valid; `problems` lists every one with its path, e.g. `stages[1].bake: expected …`. */
+export class InvalidReleaseError extends OtaReleaseError {
+  constructor(readonly problems: string[]) {
+    super(`the release request has ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n  ${problems.join('\n  ')}`);
+  }
+}
+
+export class InvalidTransitionError extends OtaReleaseError {
+  constructor(readonly from: string, readonly to: string) {
+    super(`a release cannot go from ${from} to ${to}`);
+  }
+}
+
+/** A job document came out larger than IoT Jobs accepts (32,768 characters). */
+export class JobDocumentTooLargeError extends OtaReleaseError {}

@@ -1,0 +1,179 @@
+// The release request: what a release engineer writes (YAML or JSON), validated once at every edge.
+// Parsing normalises it (durations to seconds, percentages to fractions, defaults filled in), and parsing the
+// normalised form again gives the same value, so the workflow input can be re-checked by every Lambda.
+import { z } from 'zod';
+import { duration } from './duration.ts';
+
+/** jobIds are `<releaseId>-s<stage>` or `<releaseId>-rb<stage>` and must fit IoT's 64 characters. */
+export const RELEASE_ID_MAX = 48;
+const NAME = /^[a-zA-Z0-9_-]+$/;
+const THING_GROUP = /^[a-zA-Z0-9:_-]+$/;
+
+/** `2%`, `2.5 %` or a fraction such as 0.02; always a fraction after parsing. */
+const fraction = z.union([z.number(), z.string()]).transform((value, ctx) => {
+  const parsed = typeof value === 'number' ? value : /^\s*(\d+(?:\.\d+)?)\s*%\s*$/.exec(value)?.[1];
+  const result = typeof value === 'number' ? value : parsed === undefined ? Number.NaN : Number(parsed) / 100;
+  if (!Number.isFinite(result) || result < 0 || result > 1) {
+    ctx.addIssue({ code: 'custom', message: `expected a rate like 2% or 0.02, got ${JSON.stringify(value)}` });
+    return z.NEVER;
+  }
+  return result;
+});
+
+export const S3ObjectRef = z.strictObject({
+  bucket: z.string().min(3).max(63),
+  key: z.string().min(1).max(1024),
+  versionId: z.string().optional(),
+});
+export type S3ObjectRef = z.infer<typeof S3ObjectRef>;
+
+/** Where an image comes from: a local file (uploaded by `start`, read by the simulator) or an S3 object. */
+export const FirmwareSource = z.union([
+  z.strictObject({ file: z.string().min(1) }),
+  z.strictObject({ s3: S3ObjectRef }),
+]);
+export type FirmwareSource = z.infer<typeof FirmwareSource>;
+
+export const DocumentFlavour = z.enum(['generic', 'nrf']);
+export type DocumentFlavour = z.infer<typeof DocumentFlavour>;
+
+const Version = z.string().min(1).max(64).regex(/^[0-9A-Za-z.+_-]+$/, 'expected a version such as 2.4.0');
+
+export const Firmware = z.strictObject({
+  version: Version,
+  previousVersion: Version,
+  source: FirmwareSource,
+  /** The image that rollback jobs send; absent means devices roll back to the slot they kept. */
+  rollbackSource: FirmwareSource.optional(),
+  flavour: DocumentFlavour.default('generic'),
+  releaseNotes: z.string().max(2000).default(''),
+});
+export type Firmware = z.infer<typeof Firmware>;
+
+export const StageTargets = z.union([
+  /** Cumulative share of the fleet reached once this stage is done, e.g. canary 1 %, wave 10 %, all 100 %. */
+  z.strictObject({ percent: z.number().gt(0).max(100) }),
+  z.strictObject({ thingGroups: z.array(z.string().regex(THING_GROUP)).min(1).max(100) }),
+]);
+export type StageTargets = z.infer<typeof StageTargets>;
+
+export const Rollout = z.union([
+  z.strictObject({ maximumPerMinute: z.number().int().min(1).max(1000) }),
+  z.strictObject({
+    exponential: z.strictObject({
+      baseRatePerMinute: z.number().int().min(1).max(1000),
+      incrementFactor: z.number().min(1.1).max(5).refine((v) => Number.isInteger(Math.round(v * 1e6) / 1e5), 'at most one decimal digit'),
+      rateIncrease: z.union([
+        z.strictObject({ notifiedThings: z.number().int().min(1) }),
+        z.strictObject({ succeededThings: z.number().int().min(1) }),
+      ]),
+    }),
+  }),
+]);
+export type Rollout = z.infer<typeof Rollout>;
+
+export const ApprovalMode = z.enum(['auto', 'manual']);
+
+export const Stage = z.strictObject({
+  name: z.string().min(1).max(32).regex(NAME, 'letters, digits, _ and - only'),
+  targets: StageTargets,
+  bake: duration({ min: 60, max: 7 * 86400 }),
+  rollout: Rollout.default({ maximumPerMinute: 100 }),
+  approval: ApprovalMode.default('auto'),
+});
+export type Stage = z.infer<typeof Stage>;
+
+export const InconclusiveAction = z.enum(['extend', 'hold', 'rollback']);
+
+export const HealthPolicy = z.strictObject({
+  /** Highest failure rate the fleet tolerates. */
+  maxFailureRate: fraction.default(0.02),
+  /** Confidence of the Wilson bounds used to call a stage good or bad. */
+  confidence: z.number().gt(0.5).lt(1).default(0.95),
+  /** Executions that must have ended before any verdict other than ROLLBACK on a hard threshold. */
+  minExecuted: z.number().int().min(1).default(20),
+  /** Share of a stage's targets that must have ended before it can be promoted. */
+  minCoverage: fraction.default(0.9),
+  /** A hard line, as IoT Jobs draws it: strictly above this rate after minExecuted, roll back whatever the bounds say. */
+  hardFailureRate: fraction.default(0.1),
+  /** Timed-out executions above this share of executed ones roll back even when few failed outright. */
+  maxTimeoutRate: fraction.default(0.05),
+  failureWeights: z
+    .strictObject({
+      failed: z.number().min(0).default(1),
+      rejected: z.number().min(0).default(1),
+      timedOut: z.number().min(0).default(1),
+    })
+    .default({ failed: 1, rejected: 1, timedOut: 1 }),
+  inconclusive: InconclusiveAction.default('extend'),
+  maxExtensions: z.number().int().min(0).max(10).default(2),
+  /** How much longer each extension bakes; defaults to half the stage's bake. */
+  extendBy: duration({ min: 60, max: 7 * 86400 }).optional(),
+});
+export type HealthPolicy = z.infer<typeof HealthPolicy>;
+
+export const FailureType = z.enum(['FAILED', 'REJECTED', 'TIMED_OUT', 'ALL']);
+
+/** The IoT-native safety net: what IoT Jobs enforces by itself even if the workflow stalls. */
+export const SafetyNet = z.strictObject({
+  abort: z
+    .array(
+      z.strictObject({
+        failureType: FailureType,
+        thresholdPercentage: z.number().gt(0).max(100),
+        minNumberOfExecutedThings: z.number().int().min(1),
+      }),
+    )
+    .min(1)
+    .default([{ failureType: 'ALL', thresholdPercentage: 20, minNumberOfExecutedThings: 10 }]),
+  inProgressTimeout: duration({ min: 60, max: 10080 * 60 }).default(3600),
+  retries: z
+    .array(z.strictObject({ failureType: z.enum(['FAILED', 'TIMED_OUT', 'ALL']), numberOfRetries: z.number().int().min(0).max(10) }))
+    .max(2)
+    .default([]),
+});
+export type SafetyNet = z.infer<typeof SafetyNet>;
+
+export const ApprovalSettings = z.strictObject({
+  timeout: duration({ min: 60, max: 30 * 86400 }).default(86400),
+  /** What an unanswered approval means. Rejecting (and rolling back) is the safe default. */
+  onTimeout: z.enum(['reject', 'approve']).default('reject'),
+  /** Where approval requests go: an SNS topic ARN in AWS, ignored by the local cloud. */
+  notify: z.string().optional(),
+});
+export type ApprovalSettings = z.infer<typeof ApprovalSettings>;
+
+export const ReleaseRequest = z
+  .strictObject({
+    releaseId: z.string().min(1).max(RELEASE_ID_MAX).regex(NAME, 'letters, digits, _ and - only'),
+    product: z.string().min(1).max(128),
+    firmware: Firmware,
+    fleet: z.strictObject({ thingGroups: z.array(z.string().regex(THING_GROUP)).min(1).max(100) }),
+    stages: z.array(Stage).min(1).max(20),
+    health: HealthPolicy.default(HealthPolicy.parse({})),
+    safetyNet: SafetyNet.default(SafetyNet.parse({})),
+    approval: ApprovalSettings.default(ApprovalSettings.parse({})),
+  })
+  .superRefine((request, ctx) => {
+    // Percent stages are cumulative, so they must grow; the last stage must reach the whole fleet.
+    let previous = 0;
+    request.stages.forEach((stage, index) => {
+      if (!('percent' in stage.targets)) return;
+      if (stage.targets.percent <= previous) {
+        ctx.addIssue({ code: 'custom', path: ['stages', index, 'targets', 'percent'], message: `must be above the previous stage's ${previous}% (percentages are cumulative)` });
+      }
+      previous = stage.targets.percent;
+    });
+    const names = new Set<string>();
+    request.stages.forEach((stage, index) => {
+      if (names.has(stage.name)) ctx.addIssue({ code: 'custom', path: ['stages', index, 'name'], message: `duplicate stage name "${stage.name}"` });
+      names.add(stage.name);
+    });
+    if (request.firmware.version === request.firmware.previousVersion) {
+      ctx.addIssue({ code: 'custom', path: ['firmware', 'version'], message: 'must differ from previousVersion' });
+    }
+  });
+/** A validated, normalised release request: the workflow's input. */
+export type ReleaseRequest = z.infer<typeof ReleaseRequest>;
+/** What a person writes: durations as text, rates as `2%`, defaults left out. */
+export type ReleaseRequestInput = z.input<typeof ReleaseRequest>;

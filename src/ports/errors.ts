@@ -1,0 +1,18 @@
+// Errors that adapters (AWS and local alike) throw through the ports, so use cases and the ASL see one vocabulary.
+// Class names are the ASL contract: `Retry` lists TransientError; `Catch` lists the rest before States.ALL.
+import { OtaReleaseError } from '#domain/errors.ts';
+
+/** Throttling, 5xx, timeouts: safe to retry with backoff (the state machine does). */
+export class TransientError extends OtaReleaseError {}
+
+/** The thing asked for does not exist (release, job, object, token). */
+export class NotFoundError extends OtaReleaseError {}
+
+/** The task behind a callback token is already closed: answered, timed out, or the release ended. */
+export class TaskClosedError extends OtaReleaseError {}
+
+/** The callback token is malformed or belongs to nothing. */
+export class InvalidTokenError extends OtaReleaseError {}
+
+/** Signing failed for a reason a retry will not fix (bad profile, revoked certificate, object not versioned). */
+export class SigningFailedError extends OtaReleaseError {}

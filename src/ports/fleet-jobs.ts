@@ -1,0 +1,42 @@
+// FleetJobs: the IoT Jobs control plane as the use cases need it. AWS: @aws-sdk/client-iot. Local: the in-memory engine.
+import type { JobConfigs } from '#domain/iot-configs.ts';
+import type { StageCounts } from '#domain/stage-counts.ts';
+
+export type JobStatus = 'IN_PROGRESS' | 'CANCELED' | 'COMPLETED' | 'DELETION_IN_PROGRESS' | 'SCHEDULED';
+export type ExecutionStatus = 'QUEUED' | 'IN_PROGRESS' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'REJECTED' | 'REMOVED' | 'CANCELED';
+
+/** Whom a job goes to: thing-group names, or thing names (a sampled wave). Adapters turn these into ARNs. */
+export type JobTargets = { thingGroups: string[] } | { things: string[] };
+
+export interface JobSpec extends JobConfigs {
+  /** Deterministic: `<releaseId>-s<stage>` or `<releaseId>-rb<stage>`; a retry finds the job it already made. */
+  jobId: string;
+  targets: JobTargets;
+  /** The job document, already rendered and size-checked (≤ 32,768 characters). */
+  document: string;
+  description: string;
+  /** SNAPSHOT: a stage is a fixed cohort and its job completes. */
+  targetSelection: 'SNAPSHOT';
+}
+
+export interface JobSnapshot {
+  jobId: string;
+  status: JobStatus;
+  counts: StageCounts;
+  /** Set when IoT Jobs cancelled the job by itself (abortConfig) or someone did. */
+  reasonCode?: string;
+  createdAt?: string;
+  completedAt?: string;
+}
+
+export interface FleetJobs {
+  /** Creates the job; when it already exists (a retried step) returns `created: false` and changes nothing. */
+  createJob(spec: JobSpec): Promise<{ jobId: string; created: boolean }>;
+  describeJob(jobId: string): Promise<JobSnapshot>;
+  /** Cancels QUEUED executions (and IN_PROGRESS ones with force). Cancelling a finished job is a no-op. */
+  cancelJob(jobId: string, options: { reasonCode: string; comment: string; force?: boolean }): Promise<void>;
+  /** Pages through a job's executions, optionally only those in one status. */
+  listExecutions(jobId: string, status?: ExecutionStatus): AsyncIterable<{ thingName: string; status: ExecutionStatus }>;
+  /** Pages through the things of the given groups, each thing once. */
+  listThingsInGroups(thingGroups: string[]): AsyncIterable<string>;
+}

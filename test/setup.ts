@@ -1,0 +1,2 @@
+// Matchers for aws-sdk-client-mock (toHaveReceivedCommandWith, …) in every suite.
+import 'aws-sdk-client-mock-jest';

@@ -1,0 +1,61 @@
+// The IoT Jobs device-side API (the MQTT `$aws/things/{thing}/jobs/...` operations) as the in-memory engine offers it.
+// The fleet simulator calls it directly; the MQTT bridge (aedes) maps topics onto it for real agents.
+// Shapes follow the documented MQTT payloads (shared/reference/aws-facts.md §2); times are epoch milliseconds.
+import type { ExecutionStatus } from '#ports/fleet-jobs.ts';
+
+export interface JobExecutionState {
+  jobId: string;
+  thingName: string;
+  status: ExecutionStatus;
+  statusDetails?: Record<string, string>;
+  queuedAt: number;
+  startedAt?: number;
+  lastUpdatedAt: number;
+  versionNumber: number;
+  executionNumber: number;
+  /** Present when asked for (start-next, get, update with includeJobDocument): the document with presigned URLs filled in. */
+  jobDocument?: string;
+}
+
+export type DataPlaneErrorCode =
+  | 'InvalidRequest'
+  | 'InvalidStateTransition'
+  | 'ResourceNotFound'
+  | 'VersionMismatch'
+  | 'TerminalStateReached'
+  | 'InternalError';
+
+/** The documented ErrorResponse of a `/rejected` topic. */
+export interface DataPlaneError {
+  code: DataPlaneErrorCode;
+  message: string;
+  executionState?: Pick<JobExecutionState, 'status' | 'statusDetails' | 'versionNumber'>;
+}
+
+export type DataPlaneResult<T> = { ok: true; value: T } | { ok: false; error: DataPlaneError };
+
+export interface UpdateRequest {
+  status: 'IN_PROGRESS' | 'SUCCEEDED' | 'FAILED' | 'REJECTED';
+  statusDetails?: Record<string, string>;
+  expectedVersion?: number;
+  executionNumber?: number;
+  stepTimeoutInMinutes?: number;
+  includeJobExecutionState?: boolean;
+  includeJobDocument?: boolean;
+}
+
+export interface JobsDataPlane {
+  /** GetPendingJobExecutions: `{ inProgressJobs, queuedJobs }` summaries, at most 10 each. */
+  getPending(thingName: string): DataPlaneResult<{ inProgressJobs: JobExecutionState[]; queuedJobs: JobExecutionState[] }>;
+  /** StartNextPendingJobExecution: IN_PROGRESS first, then the oldest QUEUED (switched to IN_PROGRESS); none → undefined. */
+  startNext(thingName: string, request: { statusDetails?: Record<string, string>; stepTimeoutInMinutes?: number }): DataPlaneResult<JobExecutionState | undefined>;
+  /** DescribeJobExecution; `jobId` may be `$next`. */
+  describe(thingName: string, jobId: string, request: { executionNumber?: number; includeJobDocument?: boolean }): DataPlaneResult<JobExecutionState | undefined>;
+  /** UpdateJobExecution; a stale expectedVersion gives VersionMismatch with the current state. */
+  update(thingName: string, jobId: string, request: UpdateRequest): DataPlaneResult<{ executionState?: JobExecutionState; jobDocument?: string }>;
+  /**
+   * NextJobExecutionChanged: called with `{ execution, timestamp }` (execution absent when nothing is pending)
+   * whenever *which* execution is next for the thing changes. Returns an unsubscribe function.
+   */
+  onNextChanged(thingName: string, listener: (message: { execution?: JobExecutionState; timestamp: number }) => void): () => void;
+}

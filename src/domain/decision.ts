@@ -62,4 +62,4 @@ export type DecisionRecord =
       /** The verdict record the person saw when answering. */
       evidenceAt?: string;
     })
-  | (RecordBase & { kind: 'action'; action: 'promote' | 'rollback' | 'complete'; reason: string; detail?: Record<string, unknown> });
+  | (RecordBase & { kind: 'action'; action: 'promote' | 'rollback' | 'complete' | 'abort'; reason: string; detail?: Record<string, unknown> });

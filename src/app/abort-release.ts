@@ -1,0 +1,116 @@
+// An operator stops a release: the workflow first (so it starts no new job behind our back), then the open stage
+// jobs (QUEUED executions; IN_PROGRESS ones too with `force`), then the record becomes ABORTED with an `abort`
+// action in its history. Devices that already took the new version keep it: an abort is not a rollback (reject an
+// approval, or let the judge roll back, for that). Asking twice is harmless; a one-line answer says why nothing was done.
+import { type ReleaseStatus, isTerminal, transition } from '#domain/status.ts';
+import { NotFoundError, TaskClosedError } from '#ports/errors.ts';
+import type { Ports } from '#ports/index.ts';
+import type { ReleaseRecord } from '#ports/release-store.ts';
+
+export const AbortOutcome = {
+  /** The release was stopped now. */
+  ABORTED: 'aborted',
+  /** It had already ended (promoted, rolled back, aborted or failed): nothing to stop. */
+  ALREADY_ENDED: 'already-ended',
+  /** It is rolling back; stopping that would leave devices half way, so it is left to finish. */
+  ROLLING_BACK: 'rolling-back',
+  UNKNOWN_RELEASE: 'unknown-release',
+} as const;
+export type AbortOutcome = (typeof AbortOutcome)[keyof typeof AbortOutcome];
+
+export interface AbortInput {
+  releaseId: string;
+  /** Who asks: an IAM principal or a CLI user. */
+  by: string;
+  reason: string;
+  /** Also cancel executions that are IN_PROGRESS on devices (IoT Jobs `force`). */
+  force?: boolean;
+}
+
+export interface AbortResult {
+  outcome: AbortOutcome;
+  /** One plain line for a person. */
+  message: string;
+  status?: ReleaseStatus;
+  canceledJobIds: string[];
+}
+
+export type AbortPorts = Pick<Ports, 'store' | 'jobs' | 'workflow' | 'notifier' | 'clock'>;
+
+/** IoT Jobs' reasonCode on the jobs an operator cancels. */
+export const ABORT_REASON_CODE = 'OPERATOR_ABORT';
+
+export async function abortRelease(ports: AbortPorts, input: AbortInput): Promise<AbortResult> {
+  const { releaseId } = input;
+  const record = await ports.store.getRelease(releaseId);
+  const refusal = record ? refuse(record) : { outcome: AbortOutcome.UNKNOWN_RELEASE, message: `no release named ${releaseId}` };
+  if (refusal) return { ...refusal, ...(record && { status: record.status }), canceledJobIds: [] };
+
+  await stopWorkflow(ports, releaseId, input.reason);
+  const at = ports.clock.now().toISOString();
+  const late: { refusal?: ReturnType<typeof refuse> } = {};
+  // Read the record again inside the update: the workflow may have moved on between our read and the stop.
+  const updated = await ports.store.updateRelease(releaseId, (current) => {
+    late.refusal = refuse(current);
+    if (late.refusal) return current;
+    return {
+      ...current,
+      status: transition(current.status, 'ABORTED'),
+      updatedAt: at,
+      stages: current.stages.map((stage) => (stage.closedAt ? stage : { ...stage, closedAt: at, outcome: 'canceled' as const })),
+    };
+  });
+  if (late.refusal) return { ...late.refusal, status: updated.status, canceledJobIds: [] };
+
+  const openJobIds = (record?.stages ?? []).filter((stage) => !stage.closedAt).map((stage) => stage.jobId);
+  for (const jobId of openJobIds) {
+    await ports.jobs.cancelJob(jobId, { reasonCode: ABORT_REASON_CODE, comment: `aborted by ${input.by}: ${input.reason}`.slice(0, 2028), force: input.force ?? false });
+  }
+  await dropPendingTasks(ports, releaseId);
+  const stage = updated.request.stages[updated.stageIndex];
+  await ports.store.appendDecision({
+    kind: 'action',
+    action: 'abort',
+    releaseId,
+    stageIndex: updated.stageIndex,
+    stageName: stage?.name ?? `stage ${updated.stageIndex}`,
+    at,
+    reason: input.reason,
+    detail: { by: input.by, force: input.force ?? false, canceledJobIds: openJobIds },
+  });
+  await ports.notifier.releaseEvent({ releaseId, kind: 'aborted', summary: `${releaseId} aborted by ${input.by}: ${input.reason}` });
+  const canceled = openJobIds.length === 0 ? 'no job was open' : `cancelled ${openJobIds.join(', ')}`;
+  return { outcome: AbortOutcome.ABORTED, message: `${releaseId} aborted at stage ${stage?.name ?? updated.stageIndex}; ${canceled}`, status: updated.status, canceledJobIds: openJobIds };
+}
+
+function refuse(record: ReleaseRecord): { outcome: AbortOutcome; message: string } | undefined {
+  if (isTerminal(record.status)) {
+    return { outcome: AbortOutcome.ALREADY_ENDED, message: `${record.releaseId} already ended ${record.status}; nothing to abort` };
+  }
+  if (record.status === 'ROLLING_BACK') {
+    return { outcome: AbortOutcome.ROLLING_BACK, message: `${record.releaseId} is rolling back; it is left to finish so no device is left half way` };
+  }
+  return undefined;
+}
+
+async function stopWorkflow(ports: AbortPorts, releaseId: string, reason: string): Promise<void> {
+  try {
+    await ports.workflow.stop(releaseId, reason);
+  } catch (error) {
+    // Nothing running under that name (never started, or already stopped): the record is what is left to fix.
+    if (!(error instanceof NotFoundError)) throw error;
+  }
+}
+
+/** The stopped execution will never answer these tokens; removing them keeps `status` from showing a stale wait. */
+async function dropPendingTasks(ports: AbortPorts, releaseId: string): Promise<void> {
+  for (const kind of ['approval', 'bake'] as const) {
+    const task = await ports.store.getPendingTask(releaseId, kind);
+    if (!task) continue;
+    try {
+      await ports.store.takePendingTask(releaseId, kind, task.token);
+    } catch (error) {
+      if (!(error instanceof TaskClosedError)) throw error;
+    }
+  }
+}

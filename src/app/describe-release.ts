@@ -1,0 +1,200 @@
+// The operator's view of one release: the record, each stage with its live counts from IoT Jobs, every verdict with
+// its evidence, the decision history and what the workflow is waiting for. `status`, the dashboard and `--json` all
+// show this one shape, so it is plain data (serialisable as JSON, no Dates, no classes).
+import type { DecisionRecord, Judgement, Route } from '#domain/decision.ts';
+import { executedOf, type StageCounts } from '#domain/stage-counts.ts';
+import type { ReleaseStatus } from '#domain/status.ts';
+import { NotFoundError } from '#ports/errors.ts';
+import type { FleetJobs, JobStatus } from '#ports/fleet-jobs.ts';
+import type { PendingTask, ReleaseRecord, ReleaseStore, StageRecord } from '#ports/release-store.ts';
+import type { ExecutionStatus, ReleaseWorkflow } from '#ports/workflow.ts';
+
+export const StageState = {
+  /** Not reached yet. */
+  PENDING: 'pending',
+  /** Its job is rolling out or baking, or it waits for a decision. */
+  ACTIVE: 'active',
+  PROMOTED: 'promoted',
+  ROLLED_BACK: 'rolled-back',
+  CANCELED: 'canceled',
+} as const;
+export type StageState = (typeof StageState)[keyof typeof StageState];
+
+/** Where a stage's counts came from: IoT Jobs now, or the evidence of its latest verdict (the job is not reachable). */
+export type CountsSource = 'live' | 'last-verdict' | 'none';
+
+export interface VerdictView {
+  at: string;
+  verdict: Judgement['verdict'];
+  route: Route;
+  reasons: string[];
+  evidence: Judgement['evidence'];
+  extensionsUsed: number;
+}
+
+export interface StageView {
+  index: number;
+  name: string;
+  /** How the stage picks devices, e.g. `5%` or `groups: lab, beta`. */
+  targets: string;
+  bakeSeconds: number;
+  approval: 'auto' | 'manual';
+  state: StageState;
+  jobId?: string;
+  jobStatus?: JobStatus;
+  counts?: StageCounts;
+  countsSource: CountsSource;
+  /** executed / targeted, 0..1 (1 when nothing was targeted). */
+  progress: number;
+  latestVerdict?: VerdictView;
+  createdAt?: string;
+  closedAt?: string;
+}
+
+export interface WaitView {
+  kind: PendingTask['kind'];
+  stageIndex: number;
+  stageName: string;
+  since: string;
+  expiresAt: string;
+  /** For an approval: the verdict the operator is asked to look at (the latest one of that stage). */
+  evidence?: VerdictView;
+}
+
+export interface ReleaseView {
+  releaseId: string;
+  product: string;
+  version: string;
+  previousVersion: string;
+  status: ReleaseStatus;
+  stageIndex: number;
+  createdAt: string;
+  updatedAt: string;
+  executionId?: string;
+  execution?: { status: ExecutionStatus; error?: string; cause?: string };
+  stages: StageView[];
+  waitingFor?: WaitView;
+  rollbackJobs: { jobId: string; jobStatus?: JobStatus; counts?: StageCounts }[];
+  decisions: DecisionRecord[];
+}
+
+export interface DescribeReleasePorts {
+  store: ReleaseStore;
+  /** Absent (or failing) when the job engine is not reachable, e.g. a saved local state directory. */
+  jobs?: FleetJobs;
+  workflow?: ReleaseWorkflow;
+}
+
+/** Throws NotFoundError when there is no such release. */
+export async function describeRelease(ports: DescribeReleasePorts, releaseId: string): Promise<ReleaseView> {
+  const record = await ports.store.getRelease(releaseId);
+  if (!record) throw new NotFoundError(`no release named ${releaseId}`);
+  const [decisions, approvalTask, bakeTask, execution] = await Promise.all([
+    ports.store.listDecisions(releaseId),
+    ports.store.getPendingTask(releaseId, 'approval'),
+    ports.store.getPendingTask(releaseId, 'bake'),
+    describeExecution(ports.workflow, releaseId),
+  ]);
+  const verdicts = latestVerdicts(decisions);
+  const stages = await Promise.all(record.request.stages.map((_, index) => stageView(ports.jobs, record, index, verdicts.get(index))));
+  const rollbackJobs = await Promise.all(
+    record.rollbackJobIds.map(async (jobId) => {
+      const live = await liveJob(ports.jobs, jobId);
+      return { jobId, ...(live && { jobStatus: live.status, counts: live.counts }) };
+    }),
+  );
+  const task = approvalTask ?? bakeTask;
+  return {
+    releaseId: record.releaseId,
+    product: record.request.product,
+    version: record.request.firmware.version,
+    previousVersion: record.request.firmware.previousVersion,
+    status: record.status,
+    stageIndex: record.stageIndex,
+    createdAt: record.createdAt,
+    updatedAt: record.updatedAt,
+    ...(record.executionId !== undefined && { executionId: record.executionId }),
+    ...(execution && { execution }),
+    stages,
+    ...(task && { waitingFor: waitView(record, task, verdicts.get(task.stageIndex)) }),
+    rollbackJobs,
+    decisions: [...decisions].sort((a, b) => a.at.localeCompare(b.at)),
+  };
+}
+
+function latestVerdicts(decisions: DecisionRecord[]): Map<number, VerdictView> {
+  const byStage = new Map<number, VerdictView>();
+  for (const decision of decisions) {
+    if (decision.kind !== 'verdict') continue;
+    const known = byStage.get(decision.stageIndex);
+    if (known && known.at > decision.at) continue;
+    const { verdict, reasons, evidence } = decision.judgement;
+    byStage.set(decision.stageIndex, { at: decision.at, verdict, route: decision.route, reasons, evidence, extensionsUsed: decision.extensionsUsed });
+  }
+  return byStage;
+}
+
+async function stageView(jobs: FleetJobs | undefined, record: ReleaseRecord, index: number, verdict: VerdictView | undefined): Promise<StageView> {
+  const stage = record.request.stages[index]!;
+  const stored: StageRecord | undefined = record.stages.find((candidate) => candidate.index === index);
+  const live = stored ? await liveJob(jobs, stored.jobId) : undefined;
+  const counts = live?.counts ?? verdict?.evidence.counts;
+  const targeted = counts?.targeted ?? stored?.targeted ?? 0;
+  return {
+    index,
+    name: stage.name,
+    targets: 'percent' in stage.targets ? `${stage.targets.percent}%` : `groups: ${stage.targets.thingGroups.join(', ')}`,
+    bakeSeconds: stage.bake,
+    approval: stage.approval,
+    state: stageState(record, stored),
+    ...(stored && { jobId: stored.jobId, createdAt: stored.createdAt }),
+    ...(stored?.closedAt !== undefined && { closedAt: stored.closedAt }),
+    ...(live && { jobStatus: live.status }),
+    ...(counts && { counts }),
+    countsSource: live ? 'live' : counts ? 'last-verdict' : 'none',
+    progress: counts ? (targeted === 0 ? 1 : Math.min(1, executedOf(counts) / targeted)) : 0,
+    ...(verdict && { latestVerdict: verdict }),
+  };
+}
+
+function stageState(record: ReleaseRecord, stored: StageRecord | undefined): StageState {
+  if (!stored) return StageState.PENDING;
+  if (stored.outcome === 'promoted') return StageState.PROMOTED;
+  if (stored.outcome === 'rolled-back') return StageState.ROLLED_BACK;
+  if (stored.outcome === 'canceled') return StageState.CANCELED;
+  // A release that ended PROMOTED closed every stage it ran, whatever the stage records say.
+  if (record.status === 'PROMOTED') return StageState.PROMOTED;
+  return StageState.ACTIVE;
+}
+
+function waitView(record: ReleaseRecord, task: PendingTask, verdict: VerdictView | undefined): WaitView {
+  return {
+    kind: task.kind,
+    stageIndex: task.stageIndex,
+    stageName: record.request.stages[task.stageIndex]?.name ?? `stage ${task.stageIndex}`,
+    since: task.createdAt,
+    expiresAt: task.expiresAt,
+    ...(task.kind === 'approval' && verdict && { evidence: verdict }),
+  };
+}
+
+/** The job as IoT Jobs sees it now; undefined when there is no engine to ask or it no longer knows the job. */
+async function liveJob(jobs: FleetJobs | undefined, jobId: string) {
+  if (!jobs) return undefined;
+  try {
+    return await jobs.describeJob(jobId);
+  } catch (error) {
+    if (error instanceof NotFoundError) return undefined;
+    throw error;
+  }
+}
+
+async function describeExecution(workflow: ReleaseWorkflow | undefined, releaseId: string) {
+  if (!workflow) return undefined;
+  try {
+    return await workflow.describe(releaseId);
+  } catch (error) {
+    if (error instanceof NotFoundError) return undefined;
+    throw error;
+  }
+}

@@ -1,0 +1,302 @@
+// The release dashboard: plain DOM, no framework. It polls the control API (see src/local/control/api.ts) and renders
+// releases, stages with live counts, verdicts with their evidence, the decision history, and approve / reject for a
+// release that waits. Every value from the API goes in through textContent, never as HTML.
+(function dashboard() {
+  'use strict';
+
+  const meta = (name) => document.querySelector(`meta[name="${name}"]`)?.getAttribute('content') ?? '';
+  const apiBase = meta('ota-release-api').replace(/\/$/, '');
+  const token = meta('ota-release-token');
+  const refreshMs = Math.max(250, Number(meta('ota-release-refresh')) || 1000);
+
+  const state = { selected: decodeURIComponent((location.hash.match(/release=([^&]+)/) || [])[1] || ''), waitKey: '', busy: false };
+
+  // ---- talking to the API -------------------------------------------------------------------------------------
+  async function api(path, body) {
+    const headers = { accept: 'application/json' };
+    if (token) headers['x-ota-release-token'] = token;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const response = await fetch(`${apiBase}/api${path}`, { method: body === undefined ? 'GET' : 'POST', headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const data = await response.json().catch(() => ({ error: `HTTP ${response.status}` }));
+    if (!response.ok) throw Object.assign(new Error(data.error || `HTTP ${response.status}`), { status: response.status });
+    return data;
+  }
+
+  // ---- small DOM helpers -------------------------------------------------------------------------------------
+  function el(tag, attributes, ...children) {
+    const node = document.createElement(tag);
+    for (const [key, value] of Object.entries(attributes || {})) {
+      if (value === undefined || value === false) continue;
+      if (key === 'class') node.className = value;
+      else if (key.startsWith('on')) node.addEventListener(key.slice(2), value);
+      else node.setAttribute(key, value === true ? '' : String(value));
+    }
+    for (const child of children.flat()) {
+      if (child === undefined || child === null || child === false) continue;
+      node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    }
+    return node;
+  }
+  const pct = (x, digits = 1) => `${(x * 100).toFixed(digits)} %`;
+  const time = (iso) => (iso ? new Date(iso).toLocaleString() : '');
+  const duration = (seconds) => (seconds >= 3600 ? `${+(seconds / 3600).toFixed(1)} h` : seconds >= 60 ? `${Math.round(seconds / 60)} min` : `${seconds} s`);
+  const badge = (text, kind) => el('span', { class: `badge badge-${String(kind || text).toLowerCase().replace(/[^a-z-]/g, '-')}` }, text);
+
+  function showProblem(message) {
+    const problem = document.getElementById('problem');
+    problem.hidden = !message;
+    problem.textContent = message || '';
+  }
+
+  // ---- the release list --------------------------------------------------------------------------------------
+  function renderList(list) {
+    document.getElementById('where').textContent = list.where;
+    const ul = document.getElementById('release-list');
+    if (list.releases.length === 0) {
+      ul.replaceChildren(el('li', { class: 'empty' }, 'No releases yet. Start one with ota-release start or simulate.'));
+      return;
+    }
+    if (!state.selected) state.selected = (list.releases.find((r) => r.awaitingApproval) || list.releases[0]).releaseId;
+    ul.replaceChildren(
+      ...list.releases.map((release) =>
+        el(
+          'li',
+          { class: release.releaseId === state.selected ? 'selected' : undefined },
+          el(
+            'a',
+            { href: `#release=${encodeURIComponent(release.releaseId)}`, 'data-release': release.releaseId, onclick: () => select(release.releaseId) },
+            el('span', { class: 'id' }, release.releaseId),
+            el('span', { class: 'meta' }, `${release.version} · ${release.stageName} (${release.stageIndex + 1}/${release.stageCount})`),
+            badge(release.awaitingApproval ? 'waiting for you' : release.status, release.awaitingApproval ? 'waiting' : release.status),
+          ),
+        ),
+      ),
+    );
+  }
+
+  function select(releaseId) {
+    state.selected = releaseId;
+    state.waitKey = '';
+    refresh();
+  }
+
+  // ---- one release -------------------------------------------------------------------------------------------
+  function renderDetail(view) {
+    const detail = document.getElementById('detail');
+    const sections = [
+      el(
+        'header',
+        { class: 'release-head' },
+        el('h1', { id: 'release-title' }, view.releaseId),
+        badge(view.status),
+        el('p', { class: 'sub' }, `${view.product} · ${view.previousVersion} → ${view.version} · started ${time(view.createdAt)} · updated ${time(view.updatedAt)}`),
+      ),
+      waitingSection(view),
+      stagesSection(view),
+      verdictsSection(view),
+      decisionsSection(view),
+      abortSection(view),
+    ];
+    // Keep what the operator is typing: the waiting box is rebuilt only when the wait itself changes.
+    const keep = detail.querySelector('#waiting');
+    const waitKey = view.waitingFor ? `${view.releaseId}/${view.waitingFor.kind}/${view.waitingFor.stageIndex}/${view.waitingFor.since}` : '';
+    if (keep && waitKey && waitKey === state.waitKey) sections[1] = keep;
+    state.waitKey = waitKey;
+    const abortBox = detail.querySelector('#abort');
+    if (abortBox && abortBox.dataset.open === 'true' && sections[5]) sections[5] = abortBox;
+    detail.replaceChildren(...sections.filter(Boolean));
+  }
+
+  function waitingSection(view) {
+    const wait = view.waitingFor;
+    if (!wait) return undefined;
+    if (wait.kind === 'bake') {
+      return el('section', { id: 'waiting', class: 'waiting bake' }, el('h2', {}, `Baking stage ${wait.stageName}`), el('p', {}, `since ${time(wait.since)}, until ${time(wait.expiresAt)} at the latest`));
+    }
+    const note = el('textarea', { id: 'answer-comment', rows: 2, maxlength: 1000, placeholder: 'comment (required to reject: why?)' });
+    const answer = el('p', { id: 'answer-result', class: 'answer', 'aria-live': 'polite' });
+    const send = async (kind) => {
+      const comment = note.value.trim();
+      if (kind === 'reject' && !comment) {
+        answer.textContent = 'Say why you reject: the reason is recorded with the decision.';
+        note.focus();
+        return;
+      }
+      buttons.forEach((b) => (b.disabled = true));
+      try {
+        const body = kind === 'approve' ? { via: 'dashboard', ...(comment && { comment }) } : { via: 'dashboard', reason: comment };
+        const result = await api(`/releases/${encodeURIComponent(view.releaseId)}/${kind}`, body);
+        answer.textContent = result.message;
+        answer.className = `answer ${result.answered ? 'ok' : 'refused'}`;
+      } catch (error) {
+        answer.textContent = error.message;
+        answer.className = 'answer refused';
+      } finally {
+        buttons.forEach((b) => (b.disabled = false));
+        refresh();
+      }
+    };
+    const buttons = [
+      el('button', { id: 'approve', class: 'approve', type: 'button', onclick: () => send('approve') }, 'Approve'),
+      el('button', { id: 'reject', class: 'reject', type: 'button', onclick: () => send('reject') }, 'Reject'),
+    ];
+    return el(
+      'section',
+      { id: 'waiting', class: 'waiting approval' },
+      el('h2', {}, `Stage ${wait.stageName} waits for your approval`),
+      el('p', {}, `asked ${time(wait.since)}; unanswered, it expires ${time(wait.expiresAt)} and the policy's default applies`),
+      wait.evidence ? evidenceBlock(wait.evidence) : el('p', { class: 'muted' }, 'The stage policy asks for a person (manual approval).'),
+      note,
+      el('div', { class: 'buttons' }, buttons),
+      answer,
+    );
+  }
+
+  function stagesSection(view) {
+    return el(
+      'section',
+      { class: 'stages' },
+      el('h2', {}, 'Stages'),
+      el(
+        'table',
+        { id: 'stages' },
+        el('thead', {}, el('tr', {}, ['#', 'stage', 'targets', 'state', 'progress', 'ok', 'failed', 'timed out', 'in progress', 'queued', 'verdict'].map((h) => el('th', {}, h)))),
+        el(
+          'tbody',
+          {},
+          view.stages.map((stage) => {
+            const c = stage.counts;
+            return el(
+              'tr',
+              { 'data-stage': stage.name, class: stage.index === view.stageIndex ? 'current' : undefined },
+              el('td', {}, stage.index + 1),
+              el('td', {}, stage.name, stage.approval === 'manual' ? el('span', { class: 'muted' }, ' (manual)') : ''),
+              el('td', {}, stage.targets),
+              el('td', {}, badge(stage.state)),
+              el('td', {}, progressBar(stage)),
+              el('td', { class: 'num' }, c ? c.succeeded : ''),
+              el('td', { class: 'num' }, c ? c.failed + c.rejected : ''),
+              el('td', { class: 'num' }, c ? c.timedOut : ''),
+              el('td', { class: 'num' }, c ? c.inProgress : ''),
+              el('td', { class: 'num' }, c ? c.queued : ''),
+              el('td', {}, stage.latestVerdict ? badge(stage.latestVerdict.verdict) : ''),
+            );
+          }),
+        ),
+      ),
+      view.rollbackJobs.length ? el('p', { class: 'muted' }, `Rollback jobs: ${view.rollbackJobs.map((j) => `${j.jobId}${j.counts ? ` (${j.counts.succeeded}/${j.counts.targeted} back)` : ''}`).join(', ')}`) : undefined,
+    );
+  }
+
+  function progressBar(stage) {
+    const c = stage.counts;
+    if (!c) return el('span', { class: 'muted' }, stage.state === 'pending' ? 'not started' : 'no counts');
+    const total = Math.max(c.targeted, 1);
+    const part = (n, kind) => (n > 0 ? el('span', { class: `bar-${kind}`, style: `width:${((n / total) * 100).toFixed(2)}%`, title: `${kind}: ${n}` }) : undefined);
+    return el(
+      'div',
+      { class: 'progress', role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': Math.round(stage.progress * 100), title: `${Math.round(stage.progress * 100)} % of ${c.targeted} executed` },
+      el('div', { class: 'bar' }, part(c.succeeded, 'ok'), part(c.failed + c.rejected, 'failed'), part(c.timedOut, 'timedout'), part(c.inProgress, 'running')),
+      el('span', { class: 'progress-label' }, `${Math.round(stage.progress * 100)} % of ${c.targeted}${stage.countsSource === 'live' ? '' : ' (last verdict)'}`),
+    );
+  }
+
+  function evidenceBlock(verdict) {
+    const e = verdict.evidence;
+    const facts = [
+      ['verdict', verdict.verdict],
+      ['failure rate', `${pct(e.failureRate)} (${pct(e.lower)} – ${pct(e.upper)} at ${pct(e.confidence, 0)})`],
+      ['limit', pct(e.maxFailureRate)],
+      ['executed', `${e.executed} of ${e.counts.targeted} (${pct(e.coverage, 0)})`],
+      ['failures', String(e.failures)],
+      ['timeout rate', pct(e.timeoutRate)],
+      ['baked', duration(e.bakedSeconds)],
+    ];
+    return el(
+      'div',
+      { class: 'evidence' },
+      el('dl', {}, facts.map(([k, v]) => [el('dt', {}, k), el('dd', {}, v)])),
+      el('ul', { class: 'reasons' }, verdict.reasons.map((r) => el('li', {}, r))),
+    );
+  }
+
+  function verdictsSection(view) {
+    const judged = view.stages.filter((s) => s.latestVerdict);
+    if (judged.length === 0) return undefined;
+    return el(
+      'section',
+      { class: 'verdicts', id: 'verdicts' },
+      el('h2', {}, 'Verdicts and evidence'),
+      judged.map((s) => el('article', { class: 'verdict', 'data-stage': s.name }, el('h3', {}, `${s.name} · ${time(s.latestVerdict.at)} → ${s.latestVerdict.route}`), evidenceBlock(s.latestVerdict))),
+    );
+  }
+
+  function describeDecision(d) {
+    if (d.kind === 'verdict') return [badge(d.judgement.verdict), ` → ${d.route}: ${d.judgement.reasons[0] || ''}`];
+    if (d.kind === 'approval') return [badge(d.answer), ` by ${d.by} via ${d.via}${d.comment ? `: “${d.comment}”` : ''}${d.evidenceAt ? ` (saw the verdict of ${time(d.evidenceAt)})` : ''}`];
+    return [badge(d.action), ` ${d.reason}`];
+  }
+
+  function decisionsSection(view) {
+    return el(
+      'section',
+      { class: 'decisions' },
+      el('h2', {}, 'Decision history'),
+      view.decisions.length === 0
+        ? el('p', { class: 'muted' }, 'No decisions yet.')
+        : el(
+            'table',
+            { id: 'decisions' },
+            el('thead', {}, el('tr', {}, ['when', 'stage', 'kind', 'what'].map((h) => el('th', {}, h)))),
+            el('tbody', {}, view.decisions.map((d) => el('tr', { 'data-kind': d.kind }, el('td', {}, time(d.at)), el('td', {}, d.stageName), el('td', {}, d.kind), el('td', {}, describeDecision(d))))),
+          ),
+    );
+  }
+
+  function abortSection(view) {
+    if (['PROMOTED', 'ROLLED_BACK', 'ABORTED', 'FAILED', 'ROLLING_BACK'].includes(view.status)) return undefined;
+    const box = el('section', { id: 'abort', class: 'abort' });
+    const reason = el('input', { id: 'abort-reason', type: 'text', maxlength: 1000, placeholder: 'why stop this release?' });
+    const result = el('p', { class: 'answer', 'aria-live': 'polite' });
+    const confirm = el('button', {
+      type: 'button',
+      class: 'reject',
+      onclick: async () => {
+        if (!reason.value.trim()) return void (result.textContent = 'Say why: the reason is recorded.');
+        try {
+          const answer = await api(`/releases/${encodeURIComponent(view.releaseId)}/abort`, { reason: reason.value.trim() });
+          result.textContent = answer.message;
+          box.dataset.open = 'false';
+        } catch (error) {
+          result.textContent = error.message;
+        }
+        refresh();
+      },
+    }, 'Abort release');
+    const open = el('button', { type: 'button', class: 'secondary', onclick: () => { box.dataset.open = 'true'; box.replaceChildren(el('h2', {}, 'Abort'), el('p', { class: 'muted' }, 'Stops the workflow and cancels queued executions; devices that updated keep the new version.'), reason, confirm, result); reason.focus(); } }, 'Abort…');
+    box.append(open);
+    return box;
+  }
+
+  // ---- the refresh loop --------------------------------------------------------------------------------------
+  let timer;
+  async function refresh() {
+    clearTimeout(timer);
+    try {
+      const list = await api('/releases');
+      renderList(list);
+      if (state.selected) renderDetail(await api(`/releases/${encodeURIComponent(state.selected)}`));
+      document.getElementById('refreshed').textContent = `updated ${new Date().toLocaleTimeString()}`;
+      showProblem('');
+    } catch (error) {
+      showProblem(error.status === 404 ? `No release named ${state.selected}.` : `Cannot reach the release store: ${error.message}`);
+    } finally {
+      timer = setTimeout(refresh, refreshMs);
+    }
+  }
+  window.addEventListener('hashchange', () => {
+    const id = decodeURIComponent((location.hash.match(/release=([^&]+)/) || [])[1] || '');
+    if (id && id !== state.selected) select(id);
+  });
+  refresh();
+})();

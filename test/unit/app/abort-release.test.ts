@@ -1,0 +1,76 @@
+import { ABORT_REASON_CODE, abortRelease } from '#app/abort-release.ts';
+import type { ReleaseStatus } from '#domain/status.ts';
+import { FakeJobs, FakeWorkflow, MemoryStore, RecordingNotifier, approvalTask, fixedClock, record, statusOf } from '../local/control/support.ts';
+
+function setUp(status: ReleaseStatus = 'AWAITING_APPROVAL', workflow = new FakeWorkflow()) {
+  const store = new MemoryStore([record({ status })], [approvalTask()]);
+  const jobs = new FakeJobs().set('fw-2-4-0-s0', { targeted: 100, succeeded: 10, queued: 90 });
+  const notifier = new RecordingNotifier();
+  return { store, jobs, workflow, notifier, clock: fixedClock() };
+}
+
+describe('abortRelease', () => {
+  it('stops the workflow, cancels the open job and records the abort', async () => {
+    const ports = setUp();
+
+    const result = await abortRelease(ports, { releaseId: 'fw-2-4-0', by: 'alice', reason: 'wrong image' });
+
+    expect(result).toMatchObject({ outcome: 'aborted', status: 'ABORTED', canceledJobIds: ['fw-2-4-0-s0'] });
+    expect(ports.workflow.stopped).toEqual(['fw-2-4-0']);
+    expect(ports.jobs.canceled).toEqual([{ jobId: 'fw-2-4-0-s0', reasonCode: ABORT_REASON_CODE, force: false }]);
+    expect(statusOf(ports.store)).toBe('ABORTED');
+    expect(ports.store.releases.get('fw-2-4-0')?.stages[0]).toMatchObject({ outcome: 'canceled', closedAt: '2026-11-24T13:00:00.000Z' });
+    expect(ports.store.decisions).toEqual([expect.objectContaining({ kind: 'action', action: 'abort', reason: 'wrong image', detail: expect.objectContaining({ by: 'alice' }) })]);
+    expect(ports.store.tasks.size).toBe(0);
+    expect(ports.notifier.notices.map((n) => n.kind)).toEqual(['aborted']);
+  });
+
+  it('passes force on to IoT Jobs when asked', async () => {
+    const ports = setUp('IN_PROGRESS');
+    await abortRelease(ports, { releaseId: 'fw-2-4-0', by: 'alice', reason: 'brick risk', force: true });
+    expect(ports.jobs.canceled[0]?.force).toBe(true);
+  });
+
+  it('still marks the release aborted when no execution runs under its name', async () => {
+    const ports = setUp('IN_PROGRESS', new FakeWorkflow(undefined));
+    const result = await abortRelease(ports, { releaseId: 'fw-2-4-0', by: 'alice', reason: 'stale' });
+    expect(result.outcome).toBe('aborted');
+  });
+
+  it.each([
+    ['PROMOTED', 'already-ended'],
+    ['ROLLED_BACK', 'already-ended'],
+    ['ABORTED', 'already-ended'],
+    ['FAILED', 'already-ended'],
+    ['ROLLING_BACK', 'rolling-back'],
+  ] as const)('changes nothing for a %s release (%s)', async (status, outcome) => {
+    const ports = setUp(status);
+
+    const result = await abortRelease(ports, { releaseId: 'fw-2-4-0', by: 'alice', reason: 'x' });
+
+    expect(result).toMatchObject({ outcome, status, canceledJobIds: [] });
+    expect(result.message).not.toContain('\n');
+    expect(ports.workflow.stopped).toEqual([]);
+    expect(ports.jobs.canceled).toEqual([]);
+    expect(statusOf(ports.store)).toBe(status);
+  });
+
+  it('answers unknown-release for a release that does not exist', async () => {
+    const result = await abortRelease(setUp(), { releaseId: 'nope', by: 'alice', reason: 'x' });
+    expect(result).toMatchObject({ outcome: 'unknown-release', message: 'no release named nope' });
+  });
+
+  it('leaves a release alone that ended while the workflow was being stopped', async () => {
+    const ports = setUp('IN_PROGRESS');
+    const stop = ports.workflow.stop.bind(ports.workflow);
+    ports.workflow.stop = async (releaseId: string) => {
+      await ports.store.updateRelease(releaseId, (current) => ({ ...current, status: 'PROMOTED' }));
+      await stop(releaseId);
+    };
+
+    const result = await abortRelease(ports, { releaseId: 'fw-2-4-0', by: 'alice', reason: 'x' });
+
+    expect(result).toMatchObject({ outcome: 'already-ended', status: 'PROMOTED' });
+    expect(ports.jobs.canceled).toEqual([]);
+  });
+});

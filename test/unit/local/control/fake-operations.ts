@@ -1,0 +1,31 @@
+// A ReleaseOperations that records what it was asked and answers from a fixed view: for testing the transport.
+import type { AbortInput, AbortResult } from '#app/abort-release.ts';
+import { describeRelease } from '#app/describe-release.ts';
+import type { ApprovalAnswer, ApprovalAnswerResult, ReleaseOperations } from '#local/control/operations.ts';
+import { summarise } from '#local/control/operations.ts';
+import { MemoryStore, approvalTask, record, verdictRecord } from './support.ts';
+
+export class FakeOperations implements ReleaseOperations {
+  readonly where = 'test cloud <fake>';
+  readonly answers: ApprovalAnswer[] = [];
+  readonly aborts: AbortInput[] = [];
+  readonly store = new MemoryStore([record()], [approvalTask()], [verdictRecord(0, 'HOLD', '2026-11-24T12:00:00.000Z')]);
+
+  async listReleases() {
+    return (await this.store.listReleases()).map(summarise);
+  }
+  describeRelease(releaseId: string) {
+    return describeRelease({ store: this.store }, releaseId);
+  }
+  async answerApproval(answer: ApprovalAnswer): Promise<ApprovalAnswerResult> {
+    this.answers.push(answer);
+    return this.answers.length === 1
+      ? { outcome: answer.answer === 'approve' ? 'approved' : 'rejected', answered: true, message: `${answer.releaseId} ${answer.answer}d` }
+      : { outcome: 'replayed', answered: false, message: `${answer.releaseId} was already answered` };
+  }
+  async abortRelease(input: AbortInput): Promise<AbortResult> {
+    this.aborts.push(input);
+    return { outcome: 'aborted', message: `${input.releaseId} aborted`, status: 'ABORTED', canceledJobIds: [] };
+  }
+  async close() {}
+}

@@ -1,0 +1,17 @@
+// Errors of the embedded cloud. Expected ones (bad options, a stuck release) carry a plain message for the CLI.
+import { OtaReleaseError } from '#domain/errors.ts';
+
+/** Base class for everything the embedded cloud throws on its own account. */
+export class LocalCloudError extends OtaReleaseError {}
+
+/** Options or release settings the local cloud cannot run with (an unknown fault profile, a bad device count). */
+export class LocalOptionsError extends LocalCloudError {}
+
+/** Virtual time cannot move: nothing is scheduled, nothing is running, and the release has not ended. */
+export class StalledError extends LocalCloudError {}
+
+/** statemachines/event-rules.json or the ASL file use something the local cloud does not implement. */
+export class UnsupportedDefinitionError extends LocalCloudError {}
+
+/** A feature that exists only once another part of the project is built (for example `--mqtt`). */
+export class NotAvailableError extends LocalCloudError {}

@@ -28,10 +28,12 @@
     for (const [key, value] of Object.entries(attributes || {})) {
       if (value === undefined || value === false) continue;
       if (key === 'class') node.className = value;
+      // CSSOM, not a style attribute: the page's Content-Security-Policy forbids inline styles.
+      else if (key === 'style') Object.assign(node.style, value);
       else if (key.startsWith('on')) node.addEventListener(key.slice(2), value);
       else node.setAttribute(key, value === true ? '' : String(value));
     }
-    for (const child of children.flat()) {
+    for (const child of children.flat(Infinity)) {
       if (child === undefined || child === null || child === false) continue;
       node.append(child instanceof Node ? child : document.createTextNode(String(child)));
     }
@@ -192,7 +194,7 @@
     const c = stage.counts;
     if (!c) return el('span', { class: 'muted' }, stage.state === 'pending' ? 'not started' : 'no counts');
     const total = Math.max(c.targeted, 1);
-    const part = (n, kind) => (n > 0 ? el('span', { class: `bar-${kind}`, style: `width:${((n / total) * 100).toFixed(2)}%`, title: `${kind}: ${n}` }) : undefined);
+    const part = (n, kind) => (n > 0 ? el('span', { class: `bar-${kind}`, style: { width: `${((n / total) * 100).toFixed(2)}%` }, title: `${kind}: ${n}` }) : undefined);
     return el(
       'div',
       { class: 'progress', role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': Math.round(stage.progress * 100), title: `${Math.round(stage.progress * 100)} % of ${c.targeted} executed` },

@@ -6,9 +6,15 @@ interface AslState {
   Next?: string;
   End?: boolean;
   Default?: string;
-  Choices?: Array<{ Next: string }>;
+  Choices?: Array<ChoiceRule>;
   Catch?: Array<{ ErrorEquals: string[]; Next: string }>;
   Error?: string;
+}
+
+interface ChoiceRule {
+  Next: string;
+  Variable?: string;
+  [comparison: string]: unknown;
 }
 
 interface AslDefinition {
@@ -21,18 +27,32 @@ function id(name: string): string {
   return name.replace(/[^A-Za-z0-9_]/g, '_');
 }
 
+/** A short label for a Choice rule: the value compared against (`promote`), or `<field> present`. */
+function ruleLabel(rule: ChoiceRule): string {
+  const field = rule.Variable?.split('.').pop() ?? 'rule';
+  for (const [key, value] of Object.entries(rule)) {
+    if (key === 'Next' || key === 'Variable') continue;
+    if (key === 'IsPresent') return `${field} ${value ? 'present' : 'absent'}`;
+    if (/Equals$/.test(key)) return String(value);
+    return `${field} ${key}`;
+  }
+  return field;
+}
+
 export function aslToMermaid(definition: AslDefinition): string {
   const lines = ['stateDiagram-v2', `  [*] --> ${id(definition.StartAt)}`];
   for (const [name, state] of Object.entries(definition.States)) {
     if (state.Type === 'Choice') lines.push(`  state ${id(name)} <<choice>>`);
     if (state.Next) lines.push(`  ${id(name)} --> ${id(state.Next)}`);
-    for (const choice of state.Choices ?? []) lines.push(`  ${id(name)} --> ${id(choice.Next)}`);
-    if (state.Default) lines.push(`  ${id(name)} --> ${id(state.Default)}`);
+    // Rules that lead to the same state share one edge, labelled with every value that leads there.
+    const ruleLabels = new Map<string, string[]>();
+    for (const rule of state.Choices ?? []) ruleLabels.set(rule.Next, [...(ruleLabels.get(rule.Next) ?? []), ruleLabel(rule)]);
+    for (const [next, labels] of ruleLabels) lines.push(`  ${id(name)} --> ${id(next)}: ${labels.join(' / ')}`);
+    if (state.Default) lines.push(`  ${id(name)} --> ${id(state.Default)}: otherwise`);
     for (const handler of state.Catch ?? []) {
       lines.push(`  ${id(name)} --> ${id(handler.Next)}: ${handler.ErrorEquals.join(', ')}`);
     }
     if (state.End || state.Type === 'Succeed' || state.Type === 'Fail') lines.push(`  ${id(name)} --> [*]`);
   }
-  // The same edge can come from a Choice rule and a Catch; keep the first.
-  return [...new Set(lines)].join('\n');
+  return lines.join('\n');
 }

@@ -1,12 +1,20 @@
 import { aslToMermaid } from '#cli/asl-diagram.ts';
 
 describe('aslToMermaid', () => {
-  it('draws every transition: Next, Choice rules, Default, Catch with its errors, and the ends', () => {
+  it('draws every transition: Next, Choice rules labelled by value, Default, Catch with its errors, and the ends', () => {
     const diagram = aslToMermaid({
       StartAt: 'Sign',
       States: {
         Sign: { Type: 'Task', Next: 'Route', Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Failed' }] },
-        Route: { Type: 'Choice', Choices: [{ Next: 'Done' }], Default: 'Failed' },
+        Route: {
+          Type: 'Choice',
+          Choices: [
+            { Variable: '$.result.next', StringEquals: 'DONE', Next: 'Done' },
+            { Variable: '$.result.next', StringEquals: 'FINISHED', Next: 'Done' },
+            { Variable: '$.error', IsPresent: true, Next: 'Failed' },
+          ],
+          Default: 'Failed',
+        },
         Done: { Type: 'Succeed' },
         Failed: { Type: 'Fail', Error: 'ReleaseRolledBack' },
       },
@@ -18,8 +26,9 @@ describe('aslToMermaid', () => {
       '  Sign --> Route',
       '  Sign --> Failed: States.ALL',
       '  state Route <<choice>>',
-      '  Route --> Done',
-      '  Route --> Failed',
+      '  Route --> Done: DONE / FINISHED',
+      '  Route --> Failed: error present',
+      '  Route --> Failed: otherwise',
       '  Done --> [*]',
       '  Failed --> [*]',
     ]);

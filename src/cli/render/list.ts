@@ -1,0 +1,22 @@
+// `ota-release list` as a table, newest first; releases that wait for an operator stand out.
+import type { ReleaseSummary } from '#local/control/operations.ts';
+import { type Terminal, paint, status, table, when } from './terminal.ts';
+
+export function renderList(releases: ReleaseSummary[], where: string, terminal: Terminal): string {
+  if (releases.length === 0) return `No releases in ${where}.\n`;
+  const rows = table(['release', 'product', 'version', 'status', 'stage', 'started', 'updated'], terminal);
+  for (const release of releases) {
+    rows.push([
+      release.releaseId,
+      release.product,
+      release.version,
+      release.awaitingApproval ? paint('AWAITING_APPROVAL ←', 'yellow', terminal) : status(release.status, terminal),
+      `${release.stageName} (${release.stageIndex + 1}/${release.stageCount})`,
+      when(release.createdAt),
+      when(release.updatedAt),
+    ]);
+  }
+  const waiting = releases.filter((release) => release.awaitingApproval).length;
+  const footer = waiting ? `\n${waiting} release${waiting === 1 ? ' waits' : 's wait'} for an operator: ota-release status <release>` : '';
+  return `${paint(where, 'grey', terminal)}\n${rows.toString()}${footer}\n`;
+}

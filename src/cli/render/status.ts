@@ -1,0 +1,107 @@
+// `ota-release status` as text: the release line, a stage table with live counts and progress, what the workflow
+// waits for (with the command that answers it), each stage's latest verdict with its evidence, and the decisions.
+import type { ReleaseView, StageView, VerdictView } from '#app/describe-release.ts';
+import type { DecisionRecord } from '#domain/decision.ts';
+import { formatDuration } from '#domain/duration.ts';
+import { type Terminal, bar, paint, percent, status, table, when } from './terminal.ts';
+
+export interface StatusRenderOptions {
+  /** Show every decision, not only the latest few. */
+  allDecisions?: boolean;
+}
+
+const LATEST_DECISIONS = 10;
+
+export function renderStatus(view: ReleaseView, terminal: Terminal, options: StatusRenderOptions = {}): string {
+  const lines: string[] = [];
+  lines.push(`${paint(view.releaseId, 'bold', terminal)}  ${status(view.status, terminal)}  ${view.product} ${view.previousVersion} → ${view.version}`);
+  const execution = view.execution ? ` · workflow ${view.execution.status}${view.execution.error ? ` (${view.execution.error})` : ''}` : '';
+  lines.push(paint(`started ${when(view.createdAt)} · updated ${when(view.updatedAt)}${execution}`, 'grey', terminal));
+  lines.push('', stageTable(view, terminal));
+  if (view.rollbackJobs.length > 0) {
+    lines.push(`rollback: ${view.rollbackJobs.map((job) => `${job.jobId}${job.counts ? ` (${job.counts.succeeded} of ${job.counts.targeted} back on ${view.previousVersion})` : ''}`).join(', ')}`);
+  }
+  const wait = waitLines(view, terminal);
+  if (wait.length) lines.push('', ...wait);
+  const verdicts = view.stages.filter((stage) => stage.latestVerdict);
+  if (verdicts.length) {
+    lines.push('', paint('Verdicts', 'bold', terminal));
+    for (const stage of verdicts) lines.push(...verdictLines(stage.name, stage.latestVerdict!, terminal));
+  }
+  lines.push('', ...decisionLines(view.decisions, terminal, options.allDecisions ?? false));
+  return `${lines.join('\n')}\n`;
+}
+
+function stageTable(view: ReleaseView, terminal: Terminal): string {
+  const barWidth = Math.max(6, Math.min(20, terminal.columns - 100));
+  const rows = table(['#', 'stage', 'targets', 'state', 'progress', 'ok', 'failed', 'timed out', 'running', 'queued', 'verdict'], terminal);
+  for (const stage of view.stages) {
+    const c = stage.counts;
+    const current = stage.index === view.stageIndex && stage.state === 'active';
+    rows.push([
+      `${stage.index + 1}${current ? '*' : ''}`,
+      `${stage.name}${stage.approval === 'manual' ? ' (manual)' : ''}`,
+      stage.targets,
+      status(stage.state, terminal),
+      progress(stage, barWidth),
+      c ? c.succeeded : '',
+      c ? c.failed + c.rejected : '',
+      c ? c.timedOut : '',
+      c ? c.inProgress : '',
+      c ? c.queued : '',
+      stage.latestVerdict ? status(stage.latestVerdict.verdict, terminal) : '',
+    ]);
+  }
+  return rows.toString();
+}
+
+function progress(stage: StageView, width: number): string {
+  if (!stage.counts) return stage.state === 'pending' ? 'not started' : '';
+  const source = stage.countsSource === 'live' ? '' : ' (last verdict)';
+  return `${bar(stage.progress, width)} of ${stage.counts.targeted}${source}`;
+}
+
+function waitLines(view: ReleaseView, terminal: Terminal): string[] {
+  const wait = view.waitingFor;
+  if (!wait) return [];
+  if (wait.kind === 'bake') return [`Baking stage ${wait.stageName} since ${when(wait.since)}, until ${when(wait.expiresAt)} at the latest.`];
+  return [
+    paint(`Waiting for an operator: approve or reject stage ${wait.stageName} (asked ${when(wait.since)}, expires ${when(wait.expiresAt)})`, 'yellow', terminal),
+    `  ota-release approve ${view.releaseId} --comment "…"`,
+    `  ota-release reject ${view.releaseId} --reason "…"`,
+    ...(wait.evidence ? verdictLines(wait.stageName, wait.evidence, terminal) : ['  the stage policy asks for a person (manual approval)']),
+  ];
+}
+
+export function verdictLines(stageName: string, verdict: VerdictView, terminal: Terminal): string[] {
+  const e = verdict.evidence;
+  return [
+    `  ${stageName}: ${status(verdict.verdict, terminal)} → ${verdict.route} at ${when(verdict.at)}${verdict.extensionsUsed ? ` (after ${verdict.extensionsUsed} extension${verdict.extensionsUsed === 1 ? '' : 's'})` : ''}`,
+    `    failure rate ${percent(e.failureRate)} (${percent(e.lower)}–${percent(e.upper)} at ${percent(e.confidence, 0)} confidence), limit ${percent(e.maxFailureRate)}`,
+    `    executed ${e.executed} of ${e.counts.targeted} (${percent(e.coverage, 0)}), ${e.failures} failures, timeout rate ${percent(e.timeoutRate)}, baked ${formatDuration(e.bakedSeconds)}`,
+    ...verdict.reasons.map((reason) => `    - ${reason}`),
+  ];
+}
+
+function decisionLines(decisions: DecisionRecord[], terminal: Terminal, all: boolean): string[] {
+  if (decisions.length === 0) return ['No decisions yet.'];
+  const shown = all ? decisions : decisions.slice(-LATEST_DECISIONS);
+  const title = shown.length === decisions.length ? 'Decisions' : `Decisions (latest ${shown.length} of ${decisions.length}; --all for every one)`;
+  const rows = table(['when', 'stage', 'decision', 'detail'], terminal);
+  for (const decision of shown) rows.push([when(decision.at), decision.stageName, status(headline(decision), terminal), detail(decision)]);
+  return [paint(title, 'bold', terminal), rows.toString()];
+}
+
+function headline(decision: DecisionRecord): string {
+  if (decision.kind === 'verdict') return decision.judgement.verdict;
+  if (decision.kind === 'approval') return decision.answer;
+  return decision.action;
+}
+
+function detail(decision: DecisionRecord): string {
+  if (decision.kind === 'verdict') return `→ ${decision.route}: ${decision.judgement.reasons[0] ?? ''}`;
+  if (decision.kind === 'approval') {
+    return `by ${decision.by} via ${decision.via}${decision.comment ? `: "${decision.comment}"` : ''}${decision.evidenceAt ? ` (saw the verdict of ${when(decision.evidenceAt)})` : ''}`;
+  }
+  return decision.reason;
+}

@@ -1,0 +1,7 @@
+// Errors of choosing and reaching the operator's cloud. Each is bad input (exit 2): nothing was changed.
+import { OtaReleaseError } from '#domain/errors.ts';
+
+export class TargetError extends OtaReleaseError {}
+
+/** The flags name no usable cloud: no state directory here, conflicting flags, an unknown stage. */
+export class NoTargetError extends TargetError {}

@@ -34,3 +34,7 @@ export function optional(key: ConfigKey, env: NodeJS.ProcessEnv = process.env): 
 export function iotArnPrefix(env: NodeJS.ProcessEnv = process.env): string {
   return `arn:${optional('partition', env) ?? 'aws'}:iot:${required('region', env)}:${required('accountId', env)}:`;
 }
+
+/** Wraps an SDK client, e.g. Powertools Tracer's captureAWSv3Client; the identity by default. */
+export type Instrument = <T>(client: T) => T;
+export const noInstrument: Instrument = (client) => client;

@@ -6,14 +6,16 @@ import {
   type CreateJobCommandInput,
   CreateThingGroupCommand,
   DescribeJobCommand,
-  type IoTClient,
+  IoTClient,
   type JobProcessDetails,
   paginateListJobExecutionsForJob,
   paginateListThingsInThingGroup,
 } from '@aws-sdk/client-iot';
 import type { JobConfigs } from '#domain/iot-configs.ts';
 import type { StageCounts } from '#domain/stage-counts.ts';
+import { NotFoundError } from '#ports/errors.ts';
 import type { ExecutionStatus, FleetJobs, JobSnapshot, JobSpec, JobStatus } from '#ports/fleet-jobs.ts';
+import { type Instrument, iotArnPrefix, noInstrument, optional } from './config.ts';
 import { errorName, rethrow } from './sdk-errors.ts';
 
 // The domain's config shapes mirror the SDK's field for field; this fails to compile the day they drift apart.
@@ -81,7 +83,7 @@ export class IotFleetJobs implements FleetJobs {
   async describeJob(jobId: string): Promise<JobSnapshot> {
     try {
       const { job } = await this.client.send(new DescribeJobCommand({ jobId }));
-      if (!job) return rethrow(Object.assign(new Error('no job in the response'), { name: 'ResourceNotFoundException' }), `IoT DescribeJob ${jobId}`);
+      if (!job) throw new NotFoundError(`IoT DescribeJob ${jobId}: not found`);
       return {
         jobId,
         status: (job.status ?? 'IN_PROGRESS') as JobStatus,
@@ -209,4 +211,9 @@ export function countsOf(details: JobProcessDetails | undefined): StageCounts {
 export function thingNameOf(thingArn: string): string {
   const slash = thingArn.lastIndexOf('/');
   return slash === -1 ? thingArn : thingArn.slice(slash + 1);
+}
+
+/** The adapter as the Lambda functions use it: configured from the stack's environment, read at first use. */
+export function awsFleetJobs(instrument: Instrument = noInstrument): IotFleetJobs {
+  return new IotFleetJobs(instrument(new IoTClient({})), { arnPrefix: () => iotArnPrefix(), presignRoleArn: () => optional('presignRoleArn') });
 }

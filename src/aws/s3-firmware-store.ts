@@ -4,11 +4,12 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { FirmwareLocation } from '#domain/firmware.ts';
 import type { FirmwareSource } from '#domain/release-request.ts';
 import { NotFoundError, SigningFailedError } from '#ports/errors.ts';
 import type { FirmwareStore, StoredFirmware } from '#ports/firmware.ts';
+import { type Instrument, noInstrument, required } from './config.ts';
 import { rethrow } from './sdk-errors.ts';
 
 export interface S3FirmwareStoreOptions {
@@ -99,4 +100,8 @@ async function sha256OfStream(stream: AsyncIterable<Uint8Array>): Promise<string
   const hash = createHash('sha256');
   for await (const chunk of stream) hash.update(chunk);
   return hash.digest('hex');
+}
+
+export function awsFirmwareStore(instrument: Instrument = noInstrument): S3FirmwareStore {
+  return new S3FirmwareStore(instrument(new S3Client({})), { bucket: () => required('firmwareBucket'), region: () => required('region') });
 }

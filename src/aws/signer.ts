@@ -1,10 +1,11 @@
 // FirmwareSigner on AWS Signer (@aws-sdk/client-signer): StartSigningJob with the release id as clientRequestToken,
 // so a retried step finds the signing job it started, then poll until Succeeded or Failed and read the signature.
-import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { DescribeSigningJobCommand, type SignerClient, StartSigningJobCommand } from '@aws-sdk/client-signer';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DescribeSigningJobCommand, SignerClient, StartSigningJobCommand } from '@aws-sdk/client-signer';
 import type { FirmwareSignature } from '#domain/firmware.ts';
 import { SigningFailedError, TransientError } from '#ports/errors.ts';
 import type { FirmwareSigner, StoredFirmware } from '#ports/firmware.ts';
+import { type Instrument, noInstrument, required } from './config.ts';
 import { errorName, rethrow } from './sdk-errors.ts';
 
 export interface SignerOptions {
@@ -108,4 +109,8 @@ export function signatureFromSignedObject(bytes: Uint8Array): string {
   if (text.length > 0 && /^[A-Za-z0-9+/]+={0,2}$/.test(text)) return text;
   if (bytes.length === 0) throw new SigningFailedError('the signed object is empty');
   return Buffer.from(bytes).toString('base64');
+}
+
+export function awsSigner(instrument: Instrument = noInstrument): AwsSigner {
+  return new AwsSigner(instrument(new SignerClient({})), instrument(new S3Client({})), { profileName: () => required('signerProfile') });
 }

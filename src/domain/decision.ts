@@ -27,6 +27,7 @@ export interface Evidence {
   maxFailureRate: number;
   /** executed / targeted (1 when nothing was targeted). */
   coverage: number;
+  /** timedOut / (succeeded + timedOut): the share of executions that did not report a failure but went silent. */
   timeoutRate: number;
   bakedSeconds: number;
 }
@@ -36,6 +37,10 @@ export interface Judgement {
   /** Short, plain sentences, most important first: "failure rate 4.0 % (lower bound 2.6 %) is above the 2 % limit". */
   reasons: string[];
   evidence: Evidence;
+  /** EXTEND only: how much longer to bake, in seconds. */
+  extendSeconds?: number;
+  /** EXTEND only: whether this uses up one of the policy's maxExtensions (finishing the planned bake does not). */
+  countsAsExtension?: boolean;
 }
 
 /** Where a stage goes next once judged; the state machine's Choice reads this. */

@@ -22,3 +22,6 @@ export class InvalidTransitionError extends OtaReleaseError {
 
 /** A job document came out larger than IoT Jobs accepts (32,768 characters). */
 export class JobDocumentTooLargeError extends OtaReleaseError {}
+
+/** A job document cannot be built from what the workflow holds (a bug upstream, not bad user input). */
+export class JobDocumentError extends OtaReleaseError {}

@@ -22,5 +22,6 @@ export interface SignedFirmware {
   size: number; // bytes
   location: FirmwareLocation;
   signature: FirmwareSignature;
-  rollback?: { version: string; location: FirmwareLocation; sha256?: string; size?: number };
+  /** The image rollback jobs send; measured and signed like the release image before any rollback document is built. */
+  rollback?: { version: string; location: FirmwareLocation; sha256?: string; size?: number; signature?: FirmwareSignature };
 }

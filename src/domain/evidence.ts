@@ -1,0 +1,48 @@
+// The evidence a verdict rests on, derived from a stage's counts and the health policy (never stored twice).
+import type { Evidence } from './decision.ts';
+import type { HealthPolicy } from './release-request.ts';
+import { executedOf, type StageCounts } from './stage-counts.ts';
+import { wilsonBounds } from './wilson.ts';
+
+type EvidencePolicy = Pick<HealthPolicy, 'maxFailureRate' | 'confidence' | 'failureWeights'>;
+
+/** Weighted failures: failed, rejected and timed out, each with the policy's weight. */
+export function weightedFailures(counts: StageCounts, weights: HealthPolicy['failureWeights']): number {
+  return counts.failed * weights.failed + counts.rejected * weights.rejected + counts.timedOut * weights.timedOut;
+}
+
+/** Executions still to come: queued or in progress. */
+export function pendingOf(counts: StageCounts): number {
+  return counts.inProgress + counts.queued;
+}
+
+/**
+ * Things the stage reaches. The stored `targeted` can lag behind the job (a retried CreateJob, a group that grew), so
+ * it is never taken as less than what the job itself reports.
+ */
+export function targetedOf(counts: StageCounts): number {
+  return Math.max(counts.targeted, executedOf(counts) + pendingOf(counts));
+}
+
+export function collectEvidence(counts: StageCounts, policy: EvidencePolicy, bakedSeconds: number): Evidence {
+  const executed = executedOf(counts);
+  const failures = weightedFailures(counts, policy.failureWeights);
+  const targeted = targetedOf(counts);
+  const { lower, upper } = wilsonBounds(failures, executed, policy.confidence);
+  // Timeouts are measured against the executions that did not fail outright, so that one more outright failure can
+  // never make the timeout picture look better (it would, with all executions as the denominator).
+  const answeredOrSilent = counts.succeeded + counts.timedOut;
+  return {
+    counts: { ...counts },
+    executed,
+    failures,
+    failureRate: executed === 0 ? 0 : Math.min(1, failures / executed),
+    lower,
+    upper,
+    confidence: policy.confidence,
+    maxFailureRate: policy.maxFailureRate,
+    coverage: targeted === 0 ? 1 : executed / targeted,
+    timeoutRate: answeredOrSilent === 0 ? 0 : counts.timedOut / answeredOrSilent,
+    bakedSeconds,
+  };
+}

@@ -1,0 +1,11 @@
+// How rates read in reasons and plans: an observed rate with one decimal (`4.0 %`), a limit as written (`2 %`, `2.5 %`).
+
+/** An observed rate: one decimal, so 0.04 → `4.0 %`. */
+export function formatRate(rate: number): string {
+  return `${(rate * 100).toFixed(1)} %`;
+}
+
+/** A policy limit: as few decimals as it needs, so 0.02 → `2 %`, 0.025 → `2.5 %`. */
+export function formatLimit(rate: number): string {
+  return `${Number((rate * 100).toFixed(2))} %`;
+}

@@ -1,0 +1,170 @@
+import { Verdict } from '#domain/decision.ts';
+import { judge, routeFor } from '#domain/judge.ts';
+import { aPolicy, counts } from './support/requests.ts';
+
+const BAKED = { bakedSeconds: 7200, bakeSeconds: 7200, extensionsUsed: 0 };
+// A lenient soft limit so the Wilson rule stays quiet and the hard line is what the test looks at.
+const hardLineOnly = aPolicy({ maxFailureRate: 0.6, hardFailureRate: 0.1, minExecuted: 20 });
+
+describe('judge: the hard threshold, as IoT Jobs draws it', () => {
+  it('does not roll back exactly at the threshold', () => {
+    const judgement = judge(counts({ succeeded: 18, failed: 2 }), hardLineOnly, BAKED);
+    expect(judgement.verdict).not.toBe(Verdict.ROLLBACK);
+    expect(judgement.reasons.join(' ')).not.toMatch(/hard limit/);
+  });
+
+  it('rolls back one failure over the threshold', () => {
+    const judgement = judge(counts({ succeeded: 17, failed: 3 }), hardLineOnly, BAKED);
+    expect(judgement.verdict).toBe(Verdict.ROLLBACK);
+    expect(judgement.reasons).toContain('failure rate 15.0 % (3 of 20) is above the hard limit of 10 %');
+  });
+
+  it('does not apply the threshold before the minimum executed', () => {
+    const judgement = judge(counts({ succeeded: 9, failed: 10, inProgress: 5 }), hardLineOnly, BAKED);
+    expect(judgement.reasons.join(' ')).not.toMatch(/hard limit/);
+    expect(judgement.verdict).toBe(Verdict.EXTEND);
+  });
+
+  it('applies the threshold from the minimum executed on', () => {
+    const judgement = judge(counts({ succeeded: 10, failed: 10, inProgress: 5 }), hardLineOnly, BAKED);
+    expect(judgement.verdict).toBe(Verdict.ROLLBACK);
+  });
+
+  it('never rolls back a stage with zero targets', () => {
+    const judgement = judge(counts({}), aPolicy(), BAKED);
+    expect(judgement.verdict).toBe(Verdict.PROMOTE);
+    expect(judgement.reasons).toEqual(['the stage has no targets, so there is nothing to judge']);
+  });
+
+  it.each([
+    ['does not roll back exactly at the timeout limit', 95, 5, false],
+    ['rolls back one timeout over the limit', 94, 6, true],
+  ])('%s', (_name, succeeded, timedOut, rollsBack) => {
+    const policy = aPolicy({ maxFailureRate: 0.3, hardFailureRate: 0.5, maxTimeoutRate: 0.05, minExecuted: 20 });
+    const judgement = judge(counts({ succeeded, timedOut }), policy, BAKED);
+    expect(judgement.verdict === Verdict.ROLLBACK).toBe(rollsBack);
+  });
+
+  it('measures timeouts against the executions that did not fail outright', () => {
+    const policy = aPolicy({ maxFailureRate: 0.5, hardFailureRate: 0.6, maxTimeoutRate: 0.05, minExecuted: 20 });
+    const judgement = judge(counts({ succeeded: 90, failed: 4, timedOut: 6 }), policy, BAKED);
+    expect(judgement.evidence.timeoutRate).toBeCloseTo(6 / 96, 10);
+    expect(judgement.reasons).toContain('6 of 96 executions that did not fail outright timed out (6.3 %), above the 5 % limit');
+  });
+});
+
+describe('judge: the statistics', () => {
+  it('rolls back when the lower bound is above the limit, whatever the minimum executed', () => {
+    const judgement = judge(counts({ succeeded: 3, failed: 2, inProgress: 95 }), aPolicy({ minExecuted: 50 }), BAKED);
+    expect(judgement.verdict).toBe(Verdict.ROLLBACK);
+    expect(judgement.reasons[0]).toMatch(/^failure rate 40\.0 % \(2 of 5, lower bound 11\.\d % at 95 % confidence\) is above the 2 % limit$/);
+  });
+
+  it('promotes when the upper bound is within the limit and everything else is met', () => {
+    const judgement = judge(counts({ succeeded: 200 }), aPolicy(), BAKED);
+    expect(judgement.verdict).toBe(Verdict.PROMOTE);
+    expect(judgement.reasons[0]).toBe('failure rate 0.0 % (0 of 200, upper bound 1.9 % at 95 % confidence) is within the 2 % limit');
+    expect(judgement.evidence).toMatchObject({ executed: 200, failures: 0, coverage: 1, lower: 0, confidence: 0.95, maxFailureRate: 0.02 });
+  });
+
+  it('cannot promote a healthy stage too small for the limit and asks a person', () => {
+    const judgement = judge(counts({ succeeded: 100 }), aPolicy(), BAKED);
+    expect(judgement.verdict).toBe(Verdict.HOLD);
+    expect(judgement.reasons[0]).toMatch(/upper bound 3\.7 % .* is above the 2 % limit/);
+    expect(judgement.reasons).toContain('every execution has ended, so baking longer cannot add evidence; a person must decide');
+  });
+
+  it('weighs failures by the policy', () => {
+    const policy = aPolicy({ failureWeights: { failed: 1, rejected: 0, timedOut: 0.5 } });
+    const judgement = judge(counts({ succeeded: 190, failed: 1, rejected: 5, timedOut: 4 }), policy, BAKED);
+    expect(judgement.evidence.failures).toBe(3);
+    expect(judgement.evidence.executed).toBe(200);
+  });
+
+  it('never reads the stored target count as less than the job shows', () => {
+    const judgement = judge(counts({ targeted: 10, succeeded: 30, queued: 10 }), aPolicy(), BAKED);
+    expect(judgement.evidence.coverage).toBeCloseTo(30 / 40, 10);
+  });
+});
+
+describe('judge: bake, coverage and the inconclusive policy', () => {
+  it('extends by the remaining bake when every target reported early, without spending an extension', () => {
+    const judgement = judge(counts({ succeeded: 300 }), aPolicy(), { bakedSeconds: 1800, bakeSeconds: 7200, extensionsUsed: 0 });
+    expect(judgement).toMatchObject({ verdict: Verdict.EXTEND, extendSeconds: 5400, countsAsExtension: false });
+    expect(judgement.reasons[0]).toBe('all 300 executions have ended after 30m, but failures can still show after install; baking the remaining 1h30m');
+  });
+
+  it('extends by the remaining bake when judged mid-bake with nothing decisive', () => {
+    const judgement = judge(counts({ succeeded: 20, inProgress: 80 }), aPolicy(), { bakedSeconds: 600, bakeSeconds: 7200, extensionsUsed: 2 });
+    expect(judgement).toMatchObject({ verdict: Verdict.EXTEND, extendSeconds: 6600, countsAsExtension: false });
+  });
+
+  it('extends while everything is still in progress', () => {
+    const judgement = judge(counts({ inProgress: 100 }), aPolicy(), BAKED);
+    expect(judgement).toMatchObject({ verdict: Verdict.EXTEND, extendSeconds: 3600, countsAsExtension: true });
+    expect(judgement.reasons).toContain('only 0 executions have ended; the policy needs 20');
+    expect(judgement.reasons.at(-1)).toBe('100 executions are still running or queued; extending the bake by 1h (extension 1 of 2)');
+  });
+
+  it('extends by the policy extendBy when it is set', () => {
+    const judgement = judge(counts({ succeeded: 10, queued: 300 }), aPolicy({ extendBy: 900 }), BAKED);
+    expect(judgement.extendSeconds).toBe(900);
+  });
+
+  it('holds once the extensions are used up', () => {
+    const judgement = judge(counts({ succeeded: 10, queued: 300 }), aPolicy(), { ...BAKED, extensionsUsed: 2 });
+    expect(judgement.verdict).toBe(Verdict.HOLD);
+    expect(judgement.reasons.at(-1)).toBe('the bake was already extended 2 times, the most the policy allows; a person must decide');
+  });
+
+  it.each([
+    ['hold', Verdict.HOLD],
+    ['rollback', Verdict.ROLLBACK],
+    ['extend', Verdict.EXTEND],
+  ] as const)('follows the policy %s for an inconclusive stage', (inconclusive, verdict) => {
+    const judgement = judge(counts({ succeeded: 10, queued: 300 }), aPolicy({ inconclusive }), BAKED);
+    expect(judgement.verdict).toBe(verdict);
+  });
+
+  it('holds back a stage whose coverage is short', () => {
+    const judgement = judge(counts({ succeeded: 850, queued: 150 }), aPolicy({ minCoverage: 0.9 }), { ...BAKED, extensionsUsed: 2 });
+    expect(judgement.verdict).toBe(Verdict.HOLD);
+    expect(judgement.reasons).toContain('only 850 of 1000 targets reported (85.0 % coverage, 90 % needed)');
+  });
+
+  it('promotes a stage with fewer targets than the minimum executed once all of them report, and says so', () => {
+    const policy = aPolicy({ maxFailureRate: 0.5, hardFailureRate: 0.5, minExecuted: 20 });
+    const judgement = judge(counts({ succeeded: 8 }), policy, BAKED);
+    expect(judgement.verdict).toBe(Verdict.PROMOTE);
+    expect(judgement.reasons).toContain('the stage has only 8 targets, fewer than the 20 executions the policy asks for; all of them reported');
+  });
+
+  it.each([
+    // [name, counts, verdict]
+    ['all queued', { queued: 50 }, Verdict.EXTEND],
+    ['all in progress', { inProgress: 50 }, Verdict.EXTEND],
+    ['one early failure out of one', { failed: 1, inProgress: 49 }, Verdict.ROLLBACK],
+    ['a clean large stage', { succeeded: 5000 }, Verdict.PROMOTE],
+    ['a large stage at 1 %', { succeeded: 4950, failed: 50 }, Verdict.PROMOTE],
+    ['a large stage at 3 %', { succeeded: 4850, failed: 150 }, Verdict.ROLLBACK],
+    ['a large stage at 2 %', { succeeded: 4900, failed: 100 }, Verdict.HOLD],
+    ['rejections count as failures', { succeeded: 4850, rejected: 150 }, Verdict.ROLLBACK],
+  ])('judges %s', (_name, stageCounts, verdict) => {
+    expect(judge(counts(stageCounts), aPolicy(), BAKED).verdict).toBe(verdict);
+  });
+});
+
+describe('routeFor', () => {
+  it.each([
+    [Verdict.PROMOTE, 'auto', 'promote'],
+    [Verdict.PROMOTE, 'manual', 'approve'],
+    [Verdict.HOLD, 'auto', 'approve'],
+    [Verdict.HOLD, 'manual', 'approve'],
+    [Verdict.EXTEND, 'auto', 'extend'],
+    [Verdict.EXTEND, 'manual', 'extend'],
+    [Verdict.ROLLBACK, 'auto', 'rollback'],
+    [Verdict.ROLLBACK, 'manual', 'rollback'],
+  ] as const)('routes %s on a %s stage to %s', (verdict, approval, route) => {
+    expect(routeFor({ verdict }, approval)).toBe(route);
+  });
+});

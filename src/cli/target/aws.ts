@@ -1,0 +1,38 @@
+// The operator's view of a deployed stack: its outputs become the configuration the AWS adapters read (src/aws/config.ts),
+// and the use cases run on AWS ports with the operator's own credentials. Approve and reject call answer-approval
+// directly (DynamoDB + SendTaskSuccess/Failure), not the HTTP API: the same single-use take of the pending task and
+// the same decision record, with no request signing to get wrong, and the caller's IAM ARN recorded as who answered.
+import { ENV } from '#aws/config.ts';
+import { awsPorts } from '#aws/ports.ts';
+import { readStackOutputs, whoAmI } from '#aws/stack-outputs.ts';
+import type { ReleaseOperations } from '#local/control/operations.ts';
+import { portsOperations } from '#local/control/ports-operations.ts';
+import type { Target } from './choose.ts';
+
+/** CloudFormation output keys are alphanumeric: RELEASE_TABLE is read from the output `ReleaseTable`, and so on. */
+export function outputKeyOf(variable: string): string {
+  return variable.toLowerCase().replace(/(^|_)([a-z])/g, (_, __, c: string) => c.toUpperCase());
+}
+
+/** The environment the AWS adapters expect, from the stack's outputs. */
+export function environmentOf(outputs: Record<string, string>, region: string, accountId: string): Record<string, string> {
+  const env: Record<string, string> = { [ENV.region]: region, [ENV.accountId]: accountId };
+  for (const variable of Object.values(ENV)) {
+    const value = outputs[outputKeyOf(variable)];
+    if (value !== undefined && env[variable] === undefined) env[variable] = value;
+  }
+  return env;
+}
+
+export async function openAwsOperations(target: Extract<Target, { kind: 'aws' }>): Promise<ReleaseOperations> {
+  const [stack, caller] = await Promise.all([readStackOutputs(target.stackName, target.region), whoAmI(target.region)]);
+  Object.assign(process.env, environmentOf(stack.outputs, target.region, caller.account));
+  const operations = portsOperations(awsPorts(), `AWS stack ${target.stackName} (${target.region}, account ${caller.account})`);
+  // Who answers is the IAM identity that signed the calls; a --by name is kept beside it, never instead of it.
+  const recorded = (by: string) => (by.startsWith('cli:') || by === caller.arn ? caller.arn : `${caller.arn} (as ${by})`);
+  return {
+    ...operations,
+    answerApproval: (answer) => operations.answerApproval({ ...answer, by: recorded(answer.by) }),
+    abortRelease: (input) => operations.abortRelease({ ...input, by: recorded(input.by) }),
+  };
+}

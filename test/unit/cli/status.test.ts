@@ -1,0 +1,57 @@
+import { register } from '#cli/commands/status.ts';
+import { NotFoundError } from '#ports/errors.ts';
+import { runCli } from '../local/control/cli-harness.ts';
+import { FakeOperations } from '../local/control/fake-operations.ts';
+
+describe('ota-release status', () => {
+  it('shows the stages, the wait with the commands that answer it, and the evidence', async () => {
+    const result = await runCli(register, ['status', 'fw-2-4-0'], new FakeOperations());
+
+    expect(result.code).toBe(0);
+    expect(result.out).toContain('fw-2-4-0  AWAITING_APPROVAL  gateway 2.3.1 → 2.4.0');
+    expect(result.out).toMatch(/canary \(manual\).*active.*100% of 100 \(last verdict\)/);
+    expect(result.out).toContain('ota-release approve fw-2-4-0');
+    expect(result.out).toContain('failure rate 3.0% (1.0%–8.0% at 95% confidence), limit 2.0%');
+    expect(result.out).toContain('- failure rate 3.0 % needs a person');
+  });
+
+  it('prints the whole view as JSON', async () => {
+    const result = await runCli(register, ['status', 'fw-2-4-0', '--json'], new FakeOperations());
+    const view = JSON.parse(result.out);
+    expect(view).toMatchObject({ releaseId: 'fw-2-4-0', status: 'AWAITING_APPROVAL', waitingFor: { kind: 'approval' } });
+    expect(view.stages).toHaveLength(3);
+  });
+
+  it('says so in one line, exit 2, for an unknown release', async () => {
+    const operations = new FakeOperations();
+    operations.describeRelease = async (id: string) => {
+      throw new NotFoundError(`no release named ${id}`);
+    };
+    const result = await runCli(register, ['status', 'nope', '--json'], operations);
+    expect(result).toMatchObject({ code: 2, err: 'ota-release: no release named nope\n' });
+    expect(JSON.parse(result.out)).toEqual({ error: 'no release named nope', exitCode: 2 });
+  });
+
+  it('stops watching once the release waits for an operator', async () => {
+    const operations = new FakeOperations();
+    let calls = 0;
+    const describe = operations.describeRelease.bind(operations);
+    operations.describeRelease = async (id: string) => {
+      calls += 1;
+      const view = await describe(id);
+      return calls < 3 ? { ...view, status: 'IN_PROGRESS', waitingFor: undefined } : view;
+    };
+    const sleeps: number[] = [];
+
+    const result = await runCli(register, ['status', 'fw-2-4-0', '--watch', '0.5'], operations, { extra: [(ms: number) => sleeps.push(ms) && Promise.resolve()] });
+
+    expect(result.code).toBe(0);
+    expect(calls).toBe(3);
+    expect(sleeps).toEqual([500, 500]);
+  });
+
+  it.each(['0', 'soon', '99999'])('refuses --watch %s', async (value) => {
+    const result = await runCli(register, ['status', 'fw-2-4-0', '--watch', value], new FakeOperations());
+    expect(result.code).toBe(2);
+  });
+});

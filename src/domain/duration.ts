@@ -33,7 +33,7 @@ export function formatDuration(totalSeconds: number): string {
 export function duration(bounds: { min?: number; max?: number } = {}) {
   const { min = 1, max = 366 * 86400 } = bounds;
   return z
-    .union([z.number(), z.string()])
+    .union([z.number(), z.string()], { error: 'expected a duration like 30m, 2h or 1d' })
     .transform((value, ctx) => {
       const seconds = typeof value === 'number' ? value : parseDuration(value);
       if (seconds === undefined || !Number.isFinite(seconds)) {

@@ -8,9 +8,10 @@ import { duration } from './duration.ts';
 export const RELEASE_ID_MAX = 48;
 const NAME = /^[a-zA-Z0-9_-]+$/;
 const THING_GROUP = /^[a-zA-Z0-9:_-]+$/;
+const THING_GROUP_MESSAGE = 'a thing group name has letters, digits, :, _ and - only';
 
 /** `2%`, `2.5 %` or a fraction such as 0.02; always a fraction after parsing. */
-const fraction = z.union([z.number(), z.string()]).transform((value, ctx) => {
+const fraction = z.union([z.number(), z.string()], { error: 'expected a rate like 2% or 0.02' }).transform((value, ctx) => {
   const parsed = typeof value === 'number' ? value : /^\s*(\d+(?:\.\d+)?)\s*%\s*$/.exec(value)?.[1];
   const result = typeof value === 'number' ? value : parsed === undefined ? Number.NaN : Number(parsed) / 100;
   if (!Number.isFinite(result) || result < 0 || result > 1) {
@@ -28,10 +29,9 @@ export const S3ObjectRef = z.strictObject({
 export type S3ObjectRef = z.infer<typeof S3ObjectRef>;
 
 /** Where an image comes from: a local file (uploaded by `start`, read by the simulator) or an S3 object. */
-export const FirmwareSource = z.union([
-  z.strictObject({ file: z.string().min(1) }),
-  z.strictObject({ s3: S3ObjectRef }),
-]);
+export const FirmwareSource = z.union([z.strictObject({ file: z.string().min(1) }), z.strictObject({ s3: S3ObjectRef })], {
+  error: 'expected exactly one of { file: <path> } or { s3: { bucket, key, versionId? } }',
+});
 export type FirmwareSource = z.infer<typeof FirmwareSource>;
 
 export const DocumentFlavour = z.enum(['generic', 'nrf']);
@@ -53,8 +53,8 @@ export type Firmware = z.infer<typeof Firmware>;
 export const StageTargets = z.union([
   /** Cumulative share of the fleet reached once this stage is done, e.g. canary 1 %, wave 10 %, all 100 %. */
   z.strictObject({ percent: z.number().gt(0).max(100) }),
-  z.strictObject({ thingGroups: z.array(z.string().regex(THING_GROUP)).min(1).max(100) }),
-]);
+  z.strictObject({ thingGroups: z.array(z.string().regex(THING_GROUP, THING_GROUP_MESSAGE)).min(1).max(100) }),
+], { error: 'expected either { percent: 1-100 } (cumulative share of the fleet) or { thingGroups: [names] }' });
 export type StageTargets = z.infer<typeof StageTargets>;
 
 export const Rollout = z.union([
@@ -63,13 +63,13 @@ export const Rollout = z.union([
     exponential: z.strictObject({
       baseRatePerMinute: z.number().int().min(1).max(1000),
       incrementFactor: z.number().min(1.1).max(5).refine((v) => Number.isInteger(Math.round(v * 1e6) / 1e5), 'at most one decimal digit'),
-      rateIncrease: z.union([
-        z.strictObject({ notifiedThings: z.number().int().min(1) }),
-        z.strictObject({ succeededThings: z.number().int().min(1) }),
-      ]),
+      rateIncrease: z.union(
+        [z.strictObject({ notifiedThings: z.number().int().min(1) }), z.strictObject({ succeededThings: z.number().int().min(1) })],
+        { error: 'expected either { notifiedThings: N } or { succeededThings: N }' },
+      ),
     }),
   }),
-]);
+], { error: 'expected either { maximumPerMinute: N } or { exponential: { baseRatePerMinute, incrementFactor, rateIncrease } }' });
 export type Rollout = z.infer<typeof Rollout>;
 
 export const ApprovalMode = z.enum(['auto', 'manual']);
@@ -148,7 +148,7 @@ export const ReleaseRequest = z
     releaseId: z.string().min(1).max(RELEASE_ID_MAX).regex(NAME, 'letters, digits, _ and - only'),
     product: z.string().min(1).max(128),
     firmware: Firmware,
-    fleet: z.strictObject({ thingGroups: z.array(z.string().regex(THING_GROUP)).min(1).max(100) }),
+    fleet: z.strictObject({ thingGroups: z.array(z.string().regex(THING_GROUP, THING_GROUP_MESSAGE)).min(1).max(100) }),
     stages: z.array(Stage).min(1).max(20),
     health: HealthPolicy.default(HealthPolicy.parse({})),
     safetyNet: SafetyNet.default(SafetyNet.parse({})),
@@ -172,7 +172,29 @@ export const ReleaseRequest = z
     if (request.firmware.version === request.firmware.previousVersion) {
       ctx.addIssue({ code: 'custom', path: ['firmware', 'version'], message: 'must differ from previousVersion' });
     }
+    if (request.firmware.flavour === 'nrf' && !request.firmware.rollbackSource) {
+      ctx.addIssue({ code: 'custom', path: ['firmware', 'rollbackSource'], message: 'required for nRF devices: they cannot switch back to a kept slot through a job, so a rollback sends the old image' });
+    }
+    const last = request.stages.at(-1);
+    if (last && 'percent' in last.targets && last.targets.percent !== 100) {
+      ctx.addIssue({ code: 'custom', path: ['stages', request.stages.length - 1, 'targets', 'percent'], message: `the last percent stage must reach 100% of the fleet, got ${last.targets.percent}%` });
+    }
+    if (request.health.hardFailureRate < request.health.maxFailureRate) {
+      ctx.addIssue({ code: 'custom', path: ['health', 'hardFailureRate'], message: `must be at least maxFailureRate (${request.health.maxFailureRate * 100}%): the hard line sits above the statistical one` });
+    }
+    checkDistinct(ctx, request.safetyNet.abort.map((criterion) => criterion.failureType), ['safetyNet', 'abort'], 'abort criterion');
+    checkDistinct(ctx, request.safetyNet.retries.map((retry) => retry.failureType), ['safetyNet', 'retries'], 'retry criterion');
+    const totalRetries = request.safetyNet.retries.reduce((sum, retry) => sum + retry.numberOfRetries, 0);
+    if (totalRetries > 10) {
+      ctx.addIssue({ code: 'custom', path: ['safetyNet', 'retries'], message: `IoT Jobs allows 10 retries in total across failure types, got ${totalRetries}` });
+    }
   });
+function checkDistinct(ctx: z.RefinementCtx, types: string[], path: Array<string | number>, what: string): void {
+  types.forEach((type, index) => {
+    if (types.indexOf(type) !== index) ctx.addIssue({ code: 'custom', path: [...path, index, 'failureType'], message: `a second ${what} for ${type}; IoT Jobs takes one per failure type` });
+  });
+}
+
 /** A validated, normalised release request: the workflow's input. */
 export type ReleaseRequest = z.infer<typeof ReleaseRequest>;
 /** What a person writes: durations as text, rates as `2%`, defaults left out. */

@@ -4,7 +4,7 @@ import { aRequest } from './support/requests.ts';
 describe('toJobConfigs', () => {
   it('builds the configs of a stage from its rollout and the release safety net', () => {
     const request = aRequest({
-      stages: [{ name: 'canary', targets: { percent: 1 }, bake: '2h', rollout: { maximumPerMinute: 50 } }],
+      stages: [{ name: 'all', targets: { percent: 100 }, bake: '2h', rollout: { maximumPerMinute: 50 } }],
       safetyNet: {
         abort: [{ failureType: 'ALL', thresholdPercentage: 12.5, minNumberOfExecutedThings: 20 }],
         inProgressTimeout: '45m',

@@ -84,7 +84,8 @@ describe('nRF Connect job documents', () => {
   });
 
   it('refuses an nRF rollback without a rollback image', () => {
-    const noRollback = aRequest({ firmware: { version: '2.4.0', previousVersion: '2.3.1', source: { file: 'a.bin' }, flavour: 'nrf' } });
+    // The schema already refuses this; the builder must not rely on that.
+    const noRollback = { ...nrfRequest, firmware: { ...nrfRequest.firmware, rollbackSource: undefined } };
     expect(() => buildJobDocument(noRollback, aSignedFirmware(), { firmwareUrl: '' }, 'rollback')).toThrow('an nRF rollback needs a rollback image');
   });
 });

@@ -79,3 +79,8 @@ export class SimulatedCrash extends Error {
     this.name = 'SimulatedCrash';
   }
 }
+
+/** The job execution is over on the cloud's side (cancelled, timed out, removed, already terminal): stop working on it. */
+export class JobGoneError extends DeviceError {
+  override readonly reason = 'JOB_GONE';
+}

@@ -1,0 +1,75 @@
+// The steps of one install, from an empty inactive slot to a verified image set to boot on trial. Each step is
+// journalled before it starts, so a restart resumes from it; nothing here decides what is reported.
+import { downloadImage, type ResumePoint } from './downloader.ts';
+import { SimulatedCrash } from './errors.ts';
+import { InstallStep, type InstallRecord, type Journal } from './journal.ts';
+import { ProgressEventType, type ProgressListener } from './progress-events.ts';
+import { SlotState, type SlotStore } from './slots.ts';
+import { checkDigest, checkSignature, type PinnedKey } from './verifier.ts';
+
+export interface DownloadSettings {
+  minBytesPerSecond: number;
+  stallWindowMs: number;
+  maxAttemptsWithoutProgress: number;
+  retryDelayMs?: (attempt: number) => number;
+  checkpointEveryBytes?: number;
+}
+
+export interface InstallContext {
+  slots: SlotStore;
+  journal: Journal;
+  publicKey: PinnedKey;
+  download: DownloadSettings;
+  /** The current URL of the image; asked again when a presigned URL expires. */
+  url: string;
+  refreshUrl: () => Promise<string>;
+  onEvent: ProgressListener;
+  /** Called as each step begins: where tests cut the power. */
+  step: (name: string) => Promise<void>;
+  signal?: AbortSignal;
+}
+
+/** Downloads (or resumes) into the inactive slot, verifies, and sets the boot marker. Throws on any refusal. */
+export async function downloadVerifyApply(record: InstallRecord, context: InstallContext): Promise<void> {
+  const { slots, journal, target } = { ...context, target: record.target };
+  const existing = await slots.read(target.slot);
+  const alreadyVerified = existing.state === SlotState.READY && (existing.sha256 ?? '') === target.sha256 && existing.version === target.version;
+  if (!alreadyVerified) {
+    let resume: ResumePoint | undefined = existing.state === SlotState.WRITING && existing.version === target.version ? record.resume : undefined;
+    if (!resume) {
+      context.onEvent({ type: ProgressEventType.ERASE_PENDING });
+      await slots.prepare(target.slot, target.version);
+      context.onEvent({ type: ProgressEventType.ERASE_DONE });
+    }
+    await context.step('download');
+    const result = await downloadImage({
+      url: context.url,
+      file: slots.imagePath(target.slot),
+      size: target.size,
+      ...(resume ? { resume } : {}),
+      refreshUrl: context.refreshUrl,
+      onEvent: context.onEvent,
+      onCheckpoint: async (point) => {
+        resume = point;
+        await journal.update({ resume: point });
+        await context.step('download-checkpoint');
+      },
+      ...context.download,
+      ...(context.signal ? { signal: context.signal } : {}),
+    });
+    await journal.update({ step: InstallStep.VERIFYING });
+    await context.step('verify');
+    try {
+      checkDigest(result, { sha256: target.sha256, size: target.size });
+      checkSignature(result.sha256, target.signature, context.publicKey);
+    } catch (error) {
+      if (!(error instanceof SimulatedCrash)) await slots.erase(target.slot);
+      throw error;
+    }
+    await context.step('mark-ready');
+    await slots.markReady(target.slot, { version: target.version, sha256: target.sha256, size: target.size });
+  }
+  await journal.update({ step: InstallStep.APPLYING });
+  await context.step('set-boot-marker');
+  await slots.setTrial(target.slot);
+}

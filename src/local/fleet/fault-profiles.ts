@@ -1,0 +1,100 @@
+// Named fault profiles: how a simulated fleet behaves when offered the release's new version. Rollback jobs (back to
+// the previous version) use the profile's timings but none of its faults: the old image is known good.
+// Probabilities are per device and per attempt; durations in seconds.
+import { LocalOptionsError } from '../errors.ts';
+
+export interface FaultProfile {
+  name: string;
+  description: string;
+  /** Mean delay from notification to StartNext (exponential): devices are not all online at the same instant. */
+  pickupMeanSeconds: number;
+  downloadSeconds: [number, number];
+  applySeconds: [number, number];
+  rebootSeconds: [number, number];
+  selfTestSeconds: [number, number];
+  /** Never picks the job up: stays QUEUED (offline for the whole release). */
+  offlineRate: number;
+  /** Rejects the document (incompatible hardware, for example), after `rejectSeconds`. */
+  rejectRate: number;
+  rejectSeconds: [number, number];
+  /** The download fails for good (a retryable FAILED). */
+  downloadFailureRate: number;
+  /** The image does not match its checksum or signature. */
+  verifyFailureRate: number;
+  /** Writing the inactive slot fails. */
+  installFailureRate: number;
+  /** The new image fails to boot or its self-test; the bootloader goes back to the old slot. */
+  bootFailureRate: number;
+  /** Goes dark after installing (bricked, or lost its network): never reports, so IoT times it out. */
+  silentRate: number;
+  /** Event delivery: share of IoT events delivered twice, and the most an event is delayed (reordering). */
+  eventDuplicateRate: number;
+  eventDelaySeconds: number;
+}
+
+const BASE: Omit<FaultProfile, 'name' | 'description'> = {
+  pickupMeanSeconds: 30,
+  downloadSeconds: [60, 240],
+  applySeconds: [20, 60],
+  rebootSeconds: [20, 45],
+  selfTestSeconds: [10, 30],
+  offlineRate: 0,
+  rejectRate: 0,
+  rejectSeconds: [5, 20],
+  downloadFailureRate: 0,
+  verifyFailureRate: 0,
+  installFailureRate: 0,
+  bootFailureRate: 0,
+  silentRate: 0,
+  eventDuplicateRate: 0,
+  eventDelaySeconds: 0,
+};
+
+export const FAULT_PROFILES: Record<string, FaultProfile> = {
+  healthy: { ...BASE, name: 'healthy', description: 'every device installs, boots and reports success' },
+  'bad-boot': {
+    ...BASE,
+    name: 'bad-boot',
+    description: '30 % of devices cannot boot the new image and fall back to the old slot (FAILED)',
+    bootFailureRate: 0.3,
+  },
+  'flaky-network': {
+    ...BASE,
+    name: 'flaky-network',
+    description: 'slow downloads, 1 % that fail for good; IoT events arrive late, out of order and twice',
+    downloadSeconds: [120, 900],
+    downloadFailureRate: 0.01,
+    eventDuplicateRate: 0.2,
+    eventDelaySeconds: 120,
+  },
+  'silent-devices': {
+    ...BASE,
+    name: 'silent-devices',
+    description: '15 % of devices go dark after installing and never report; IoT times them out',
+    silentRate: 0.15,
+  },
+  'slow-rejects': {
+    ...BASE,
+    name: 'slow-rejects',
+    description: '8 % of devices reject the update after a long self-check (REJECTED)',
+    rejectRate: 0.08,
+    rejectSeconds: [600, 1800],
+  },
+  stragglers: {
+    ...BASE,
+    name: 'stragglers',
+    description: '5 % of devices stay offline for the whole release; their executions stay QUEUED',
+    offlineRate: 0.05,
+  },
+};
+
+export const FAULT_PROFILE_NAMES = Object.keys(FAULT_PROFILES);
+
+/** The named profile, with `--fail-rate` (boot failures of the new image) laid over it when given. */
+export function faultProfile(name: string, overrides: { failRate?: number } = {}): FaultProfile {
+  const profile = FAULT_PROFILES[name];
+  if (!profile) throw new LocalOptionsError(`unknown fault profile "${name}"; choose one of ${FAULT_PROFILE_NAMES.join(', ')}`);
+  if (overrides.failRate === undefined) return profile;
+  if (!(overrides.failRate >= 0 && overrides.failRate <= 1)) throw new LocalOptionsError(`--fail-rate must be between 0 and 1, got ${overrides.failRate}`);
+  return { ...profile, bootFailureRate: overrides.failRate };
+}

@@ -1,0 +1,138 @@
+// The embedded cloud in one call: every port on local adapters, the IoT Jobs engine, the event path
+// (engine → IoT rule → relay-job-events → bus rules → on-job-event), the ASL runner with the real handlers, and a
+// fleet. `runRelease` starts the real workflow and runs the shared clock until the execution ends.
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import type { ReleaseRequest } from '#domain/release-request.ts';
+import type { IotJobsEvent } from '#ports/events.ts';
+import type { Ports } from '#ports/index.ts';
+import { LocalFirmwareStore } from './adapters/local-firmware-store.ts';
+import { LocalNotifier } from './adapters/local-notifier.ts';
+import { LocalSigner } from './adapters/local-signer.ts';
+import { MemoryReleaseStore, type ReleaseStoreSnapshot } from './adapters/memory-release-store.ts';
+import { wireApprovals, type AnswerInput, type ApproveMode, type PromptApproval } from './approvals.ts';
+import { IotRuleRelay, type DeliveryFaults } from './events/iot-rule.ts';
+import { LocalEventBus, parseEventRules, type BusEvent } from './events/local-event-bus.ts';
+import type { FleetDriver } from './fleet/fleet-driver.ts';
+import { JobsEngine } from './iot-jobs/engine.ts';
+import { LocalDataPlane } from './iot-jobs/local-data-plane.ts';
+import { LocalFleetJobs } from './iot-jobs/local-fleet-jobs.ts';
+import { ThingRegistry } from './iot-jobs/things.ts';
+import { collectReport, type ReleaseReport } from './report.ts';
+import { Scheduler, type TimeMode } from './time/scheduler.ts';
+import { LocalWorkflow } from './workflow/asl-runner.ts';
+import { LocalHandlers } from './workflow/handlers.ts';
+import { TaskTokens } from './workflow/task-tokens.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const DEFAULT_DEFINITION = `${ROOT}statemachines/staged-release.asl.json`;
+export const DEFAULT_RULES = `${ROOT}statemachines/event-rules.json`;
+const RELAY = 'relayJobEvents';
+
+export interface LocalCloudOptions {
+  fleet: FleetDriver;
+  /** Relative firmware paths in the release resolve against this directory. */
+  baseDir: string;
+  /** Seeds event delivery faults (the fleet has its own seed). */
+  seed?: number;
+  /** Scaled real time (required when the fleet's timeMode is `scaled`): real seconds per virtual second. */
+  timeScale?: number;
+  /** Virtual start time; default 2026-01-01T00:00:00Z so runs are reproducible. */
+  startTime?: Date;
+  delivery?: Omit<DeliveryFaults, 'seed'>;
+  approve?: ApproveMode;
+  prompt?: PromptApproval;
+  /** Overrides how approvals are answered (tests); default: the answer-approval use case. */
+  answer?: (input: AnswerInput) => Promise<void>;
+  definitionPath?: string;
+  rulesPath?: string;
+  /** A saved store to start from (`--state-dir`). */
+  state?: ReleaseStoreSnapshot;
+  /** Where agents download firmware from (an MQTT fleet's firmware server). */
+  downloadOrigin?: string;
+}
+
+export interface LocalCloud {
+  ports: Ports;
+  scheduler: Scheduler;
+  engine: JobsEngine;
+  things: ThingRegistry;
+  dataPlane: LocalDataPlane;
+  store: MemoryReleaseStore;
+  notifier: LocalNotifier;
+  firmware: LocalFirmwareStore;
+  signer: LocalSigner;
+  bus: LocalEventBus;
+  rule: IotRuleRelay;
+  workflow: LocalWorkflow;
+  tokens: TaskTokens;
+  handlers: LocalHandlers;
+  fleet: FleetDriver;
+  /** Provisions and starts the fleet, starts the workflow, and runs the clock until the execution ends. */
+  runRelease(request: ReleaseRequest): Promise<ReleaseReport>;
+  close(): Promise<void>;
+}
+
+export async function createLocalCloud(options: LocalCloudOptions): Promise<LocalCloud> {
+  const mode: TimeMode = options.fleet.timeMode === 'scaled' ? { kind: 'scaled', timeScale: options.timeScale ?? 0.001 } : { kind: 'virtual' };
+  const scheduler = new Scheduler({ startMs: (options.startTime ?? new Date(Date.UTC(2026, 0, 1))).getTime(), mode });
+  const things = new ThingRegistry();
+  const engine = new JobsEngine(scheduler, things);
+  const dataPlane = new LocalDataPlane(engine);
+  const store = new MemoryReleaseStore(scheduler);
+  if (options.state) store.restore(options.state);
+  const notifier = new LocalNotifier();
+  const firmware = new LocalFirmwareStore({ baseDir: options.baseDir, ...(options.downloadOrigin ? { downloadOrigin: options.downloadOrigin } : {}) });
+  const signer = new LocalSigner((stored) => firmware.bytes(stored.location.kind === 'file' ? stored.location.path : ''));
+  const tokens = new TaskTokens(scheduler);
+
+  const definition = JSON.parse(await readFile(options.definitionPath ?? DEFAULT_DEFINITION, 'utf8')) as { States: Record<string, unknown>; StartAt: string };
+  const rules = parseEventRules(JSON.parse(await readFile(options.rulesPath ?? DEFAULT_RULES, 'utf8')));
+
+  // Ports are one bag the handlers close over; the workflow and bus join it once built.
+  const ports = { jobs: new LocalFleetJobs(engine), firmware, signer, store, callbacks: tokens, notifier, clock: scheduler } as Partial<Ports> as Ports;
+  const handlers = new LocalHandlers(ports);
+  const workflow = new LocalWorkflow(definition, handlers, tokens, scheduler);
+  const targets = [...new Set(Object.values(rules).map((rule) => rule.target))];
+  await handlers.load([...workflow.bindings.map((b) => b.functionName), ...targets, RELAY]);
+  const bus = new LocalEventBus(
+    rules,
+    Object.fromEntries(targets.map((target) => [target, (event: BusEvent) => handlers.get(target)(event)])),
+    scheduler,
+  );
+  ports.workflow = workflow;
+  ports.events = bus;
+  const relay = handlers.get(RELAY);
+  const rule = new IotRuleRelay(bus, (event: IotJobsEvent) => relay(event), scheduler, { duplicateRate: 0, maxDelaySeconds: 0, ...options.delivery, seed: options.seed ?? 1 });
+  engine.addEventSink(rule);
+  wireApprovals({ mode: options.approve ?? 'auto', notifier, ports, scheduler, tokens, ...(options.prompt ? { prompt: options.prompt } : {}), ...(options.answer ? { answer: options.answer } : {}) });
+
+  const fleet = options.fleet;
+  let fleetStarted = false;
+  const cloud: LocalCloud = {
+    ports, scheduler, engine, things, dataPlane, store, notifier, firmware, signer, bus, rule, workflow, tokens, handlers, fleet,
+    async runRelease(request) {
+      const wallStart = performance.now();
+      const virtualStart = scheduler.nowMs();
+      if (!fleetStarted) {
+        await fleet.provision(things, request);
+        await fleet.start({
+          dataPlane, engine, scheduler, things, release: request,
+          readFirmware: async (path) => firmware.bytes(path),
+          signerPublicKeyPem: signer.publicKeyPem,
+        });
+        fleetStarted = true;
+      }
+      await workflow.start(request);
+      const execution = workflow.execution(request.releaseId)!;
+      await scheduler.run(() => execution.status !== 'RUNNING');
+      await execution.done;
+      return collectReport(cloud, request, { wallMs: performance.now() - wallStart, virtualMs: scheduler.nowMs() - virtualStart });
+    },
+    async close() {
+      await fleet.stop();
+    },
+  };
+  return cloud;
+}
+

@@ -199,8 +199,20 @@ async function receive(transfer: Transfer, response: IncomingMessage, options: D
   }
 
   const watchdog = startWatchdog(response, options);
+  const chunks = chunksOf(response);
   try {
-    for await (const chunk of chunksOf(response)) {
+    for (;;) {
+      let next: IteratorResult<Buffer>;
+      try {
+        next = await chunks.next();
+      } catch (error) {
+        // Only the network's errors are worth a retry; a failed write or a caller's callback is not.
+        if (watchdog.error) throw watchdog.error;
+        // Socket errors ("aborted", ECONNRESET) come from Node's own realm, so no instanceof Error check here.
+        throw new TransientDownloadError(`the connection broke at byte ${transfer.offset}: ${(error as { message?: string }).message ?? String(error)}`, { cause: error });
+      }
+      if (next.done) break;
+      const chunk = next.value;
       watchdog.received += chunk.length;
       transfer.transferred += chunk.length;
       if (transfer.offset + chunk.length > options.size) {
@@ -212,11 +224,6 @@ async function receive(transfer: Transfer, response: IncomingMessage, options: D
       transfer.sinceCheckpoint += chunk.length;
       await report(transfer, options);
     }
-  } catch (error) {
-    if (watchdog.error) throw watchdog.error;
-    if (error instanceof DownloadError || error instanceof IntegrityError) throw error;
-    // Socket errors ("aborted", ECONNRESET) come from Node's own realm, so no instanceof Error check here.
-    throw new TransientDownloadError(`the connection broke at byte ${transfer.offset}: ${(error as { message?: string }).message ?? String(error)}`, { cause: error });
   } finally {
     watchdog.stop();
   }

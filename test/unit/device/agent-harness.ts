@@ -32,6 +32,7 @@ export class Harness {
 
   /** Powers the device on (again): a fresh agent over the same state directory. */
   async boot(extra: Partial<DeviceAgentOptions> & { hooks?: AgentHooks } = {}): Promise<DeviceAgent> {
+    await this.agent?.stop(); // a crashed agent is gone: it must not answer notifications any more
     this.slots = new SlotStore(this.dir, { factoryVersion: FACTORY_VERSION, maxTrialBoots: 1 });
     this.agent = new DeviceAgent({
       jobs: new DirectJobsClient(this.cloud, THING),

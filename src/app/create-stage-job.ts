@@ -1,0 +1,72 @@
+// CreateStageJob (the create-canary-job function; the canary is stage 0 and later waves reuse it): resolve the
+// stage's things, build its job document and configs, and create the IoT job `<releaseId>-s<stage>`. A retry picks the
+// same things (the wave plan is a stable hash) and meets the job it already made.
+import type { SignedFirmware } from '#domain/firmware.ts';
+import { toJobConfigs } from '#domain/iot-configs.ts';
+import { buildJobDocument } from '#domain/job-document.ts';
+import type { ReleaseRequest } from '#domain/release-request.ts';
+import { isTerminal } from '#domain/status.ts';
+import { selectWave } from '#domain/wave-plan.ts';
+import type { JobTargets } from '#ports/fleet-jobs.ts';
+import type { Ports } from '#ports/index.ts';
+import { InvalidTaskInputError, ReleaseEndedError } from './errors.ts';
+import { isoNow, moveTo, stageJobId, withStage } from './release-record.ts';
+import type { StageInfo } from './workflow-state.ts';
+
+export type CreateStageJobPorts = Pick<Ports, 'jobs' | 'firmware' | 'store' | 'clock'>;
+
+export interface CreateStageJobInput {
+  request: ReleaseRequest;
+  stageIndex: number;
+  firmware: SignedFirmware;
+}
+
+export async function createStageJob(ports: CreateStageJobPorts, input: CreateStageJobInput): Promise<StageInfo> {
+  const { request, stageIndex, firmware } = input;
+  const { releaseId } = request;
+  const stage = request.stages[stageIndex];
+  if (!stage) throw new InvalidTaskInputError('CreateStageJob', [`stageIndex: the release has ${request.stages.length} stages, there is no stage ${stageIndex}`]);
+  const record = await ports.store.getRelease(releaseId);
+  if (record && isTerminal(record.status)) throw new ReleaseEndedError(`release ${releaseId} already ended ${record.status}; no new stage starts`);
+
+  const jobId = stageJobId(releaseId, stageIndex);
+  const { targets, targeted } = await resolveTargets(ports, request, stageIndex);
+  if (targeted > 0) {
+    const urls = {
+      firmwareUrl: ports.firmware.documentUrl(firmware.location),
+      ...(firmware.rollback && { rollbackUrl: ports.firmware.documentUrl(firmware.rollback.location) }),
+    };
+    const { text } = buildJobDocument(request, firmware, urls, 'release');
+    await ports.jobs.createJob({
+      jobId,
+      targets,
+      document: text,
+      description: `ota-release ${releaseId}: ${firmware.version} to stage ${stageIndex} (${stage.name}) of ${request.stages.length}`,
+      targetSelection: 'SNAPSHOT',
+      ...toJobConfigs(request, stageIndex),
+    });
+  }
+  // An empty wave (a 1 % canary of a tiny fleet rounds up, but a group can be empty) makes no job: the judge
+  // promotes a stage with no targets, and bake-wait does not wait for it.
+  const at = isoNow(ports.clock);
+  await ports.store.updateRelease(releaseId, (current) => {
+    const previous = current.stages.find((existing) => existing.index === stageIndex);
+    const moved = moveTo(current, 'IN_PROGRESS', at);
+    return withStage({ ...moved, stageIndex, updatedAt: at }, { index: stageIndex, name: stage.name, jobId, targeted, createdAt: previous?.createdAt ?? at });
+  });
+  return { index: stageIndex, name: stage.name, jobId, targeted, bakeSeconds: stage.bake, approval: stage.approval };
+}
+
+/** Thing-group stages target their groups (counted once); percent stages target the things of their wave. */
+async function resolveTargets(ports: CreateStageJobPorts, request: ReleaseRequest, stageIndex: number): Promise<{ targets: JobTargets; targeted: number }> {
+  const stage = request.stages[stageIndex]!;
+  if ('thingGroups' in stage.targets) {
+    let targeted = 0;
+    for await (const _thing of ports.jobs.listThingsInGroups(stage.targets.thingGroups)) targeted++;
+    return { targets: { thingGroups: stage.targets.thingGroups }, targeted };
+  }
+  const fleet: string[] = [];
+  for await (const thing of ports.jobs.listThingsInGroups(request.fleet.thingGroups)) fleet.push(thing);
+  const things = selectWave(request, stageIndex, fleet);
+  return { targets: { things }, targeted: things.length };
+}

@@ -6,7 +6,8 @@ function split(version: string): { core: string[]; pre: string[] | undefined } {
   const withoutBuild = version.replace(/^v/i, '').split('+')[0] ?? '';
   const dash = withoutBuild.indexOf('-');
   const core = (dash === -1 ? withoutBuild : withoutBuild.slice(0, dash)).split(/[._]/);
-  const pre = dash === -1 ? undefined : withoutBuild.slice(dash + 1).split(/[._-]/);
+  // `rc10` reads as `rc`, `10`, so rc2 < rc10 as people expect.
+  const pre = dash === -1 ? undefined : (withoutBuild.slice(dash + 1).match(/\d+|[A-Za-z]+/g) ?? []);
   return { core, pre };
 }
 

@@ -1,7 +1,7 @@
 // ReleaseOperations on a whole set of ports: the use cases themselves. The live local cloud serves these through the
 // control server; the CLI uses them directly against AWS.
 import { abortRelease } from '#app/abort-release.ts';
-import { answerApproval } from '#app/answer-approval.ts';
+import { AnswerOutcome, answerApproval } from '#app/answer-approval.ts';
 import { describeRelease } from '#app/describe-release.ts';
 import type { Ports } from '#ports/index.ts';
 import { type ReleaseOperations, summarise } from './operations.ts';
@@ -13,7 +13,9 @@ export function portsOperations(ports: Ports, where: string, onClose: () => Prom
     describeRelease: (releaseId) => describeRelease(ports, releaseId),
     answerApproval: async (answer) => {
       const result = await answerApproval(ports, answer);
-      return { outcome: result.outcome, answered: result.answered, message: result.message };
+      const answered = result.outcome === AnswerOutcome.ANSWERED;
+      // `approved` / `rejected` read better in --json than the use case's `answered`; refusals keep their names.
+      return { outcome: answered ? (answer.answer === 'approve' ? 'approved' : 'rejected') : result.outcome, answered, message: result.message };
     },
     abortRelease: (input) => abortRelease(ports, input),
     close: onClose,

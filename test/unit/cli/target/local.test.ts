@@ -1,0 +1,55 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openLocalOperations } from '#cli/target/local.ts';
+import { removeControlFile, writeControlFile } from '#local/control/control-file.ts';
+import { type ControlServer, startControlServer } from '#local/control/server.ts';
+import { saveState } from '#local/state-dir.ts';
+import { FakeOperations } from '../../local/control/fake-operations.ts';
+import { record } from '../../local/control/support.ts';
+
+describe('the embedded cloud in a state directory', () => {
+  let dir: string;
+  let server: ControlServer | undefined;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'ota-state-'));
+    await saveState({ releases: [record({ releaseId: 'old-1', status: 'PROMOTED' }), record({ releaseId: 'fw-2-4-0', status: 'IN_PROGRESS' })], pendingTasks: [], decisions: [] }, dir);
+  });
+  afterEach(async () => {
+    await server?.close();
+    await removeControlFile(dir);
+  });
+
+  it('reads the saved releases when no process runs', async () => {
+    const operations = await openLocalOperations(dir);
+    expect(operations.where).toBe(`embedded cloud (${dir})`);
+    expect((await operations.listReleases()).map((r) => r.releaseId).sort()).toEqual(['fw-2-4-0', 'old-1']);
+    expect((await operations.answerApproval({ releaseId: 'fw-2-4-0', answer: 'approve', by: 'a', via: 'cli' })).answered).toBe(false);
+  });
+
+  it('reaches a live release through its control server, and still shows the saved ones', async () => {
+    const live = new FakeOperations();
+    server = await startControlServer({ operations: live, token: 'tok' });
+    await writeControlFile(dir, { url: server.url, token: 'tok', pid: process.pid, startedAt: new Date().toISOString() });
+
+    const operations = await openLocalOperations(dir);
+    const releases = await operations.listReleases();
+    const answer = await operations.answerApproval({ releaseId: 'fw-2-4-0', answer: 'approve', by: 'cli:a', via: 'cli' });
+
+    expect(operations.where).toContain('live pid');
+    expect(releases.map((r) => [r.releaseId, r.status])).toEqual([['fw-2-4-0', 'AWAITING_APPROVAL'], ['old-1', 'PROMOTED']]);
+    expect(answer.answered).toBe(true);
+    expect(live.answers).toHaveLength(1);
+    expect((await operations.describeRelease('old-1')).status).toBe('PROMOTED');
+  });
+
+  it('falls back to the saved state when the live process has gone', async () => {
+    server = await startControlServer({ operations: new FakeOperations(), token: 'tok' });
+    await writeControlFile(dir, { url: server.url, token: 'tok', pid: process.pid, startedAt: new Date().toISOString() });
+    const operations = await openLocalOperations(dir);
+    await server.close();
+
+    expect((await operations.describeRelease('fw-2-4-0')).status).toBe('IN_PROGRESS');
+    expect((await operations.listReleases()).length).toBe(2);
+  });
+});

@@ -1,0 +1,24 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readControlFile } from '#local/control/control-file.ts';
+import { httpOperations } from '#local/control/client.ts';
+import { serveLiveControl } from '#local/control/live.ts';
+import type { Ports } from '#ports/index.ts';
+import { MemoryStore, approvalTask, record } from './support.ts';
+
+describe('serveLiveControl', () => {
+  it('announces the live release in the state directory while it serves, and withdraws it after', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ota-live-'));
+    const ports = { store: new MemoryStore([record()], [approvalTask()]) } as Partial<Ports> as Ports;
+
+    const live = await serveLiveControl({ ports, stateDir: dir });
+    const info = await readControlFile(dir);
+    const releases = await httpOperations(info!, 'live').listReleases();
+    await live.close();
+
+    expect(info).toMatchObject({ url: live.url, token: live.token, pid: process.pid });
+    expect(releases.map((r) => r.releaseId)).toEqual(['fw-2-4-0']);
+    expect(await readControlFile(dir)).toBeUndefined();
+  });
+});

@@ -15,8 +15,8 @@ export class InvalidReleaseError extends OtaReleaseError {
 }
 
 export class InvalidTransitionError extends OtaReleaseError {
-  constructor(readonly from: string, readonly to: string) {
-    super(`a release cannot go from ${from} to ${to}`);
+  constructor(readonly from: string, readonly to: string, readonly subject: 'release' | 'stage' = 'release') {
+    super(`a ${subject} cannot go from ${from} to ${to}`);
   }
 }
 

@@ -9,3 +9,8 @@ export function formatRate(rate: number): string {
 export function formatLimit(rate: number): string {
   return `${Number((rate * 100).toFixed(2))} %`;
 }
+
+/** A count with thousands separators: 10000 → `10,000`. */
+export function formatCount(count: number): string {
+  return count.toLocaleString('en-US');
+}

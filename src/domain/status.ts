@@ -51,3 +51,43 @@ export function transition(from: ReleaseStatus, to: ReleaseStatus): ReleaseStatu
   if (!canTransition(from, to)) throw new InvalidTransitionError(from, to);
   return to;
 }
+
+export const StageStatus = {
+  /** Not started: an earlier stage is still running. */
+  PENDING: 'PENDING',
+  /** Its job exists: executions roll out and the stage bakes (an extension keeps it here). */
+  IN_PROGRESS: 'IN_PROGRESS',
+  /** Judged, and waiting for an operator: a manual stage, or a HOLD verdict. */
+  AWAITING_APPROVAL: 'AWAITING_APPROVAL',
+  /** Judged healthy (and approved where asked); the next stage may start. */
+  PROMOTED: 'PROMOTED',
+  /** Judged bad, rejected, or swept up by a release rollback; its job was cancelled. */
+  ROLLED_BACK: 'ROLLED_BACK',
+  /** Never judged: the release was aborted or failed first. */
+  CANCELED: 'CANCELED',
+} as const;
+export type StageStatus = (typeof StageStatus)[keyof typeof StageStatus];
+
+const S = StageStatus;
+const STAGE_TRANSITIONS: Record<StageStatus, readonly StageStatus[]> = {
+  PENDING: [S.IN_PROGRESS, S.CANCELED],
+  IN_PROGRESS: [S.IN_PROGRESS, S.AWAITING_APPROVAL, S.PROMOTED, S.ROLLED_BACK, S.CANCELED],
+  AWAITING_APPROVAL: [S.PROMOTED, S.ROLLED_BACK, S.CANCELED],
+  PROMOTED: [],
+  ROLLED_BACK: [],
+  CANCELED: [],
+};
+
+export function canTransitionStage(from: StageStatus, to: StageStatus): boolean {
+  return STAGE_TRANSITIONS[from].includes(to);
+}
+
+/** Returns `to`, or throws InvalidTransitionError. */
+export function transitionStage(from: StageStatus, to: StageStatus): StageStatus {
+  if (!canTransitionStage(from, to)) throw new InvalidTransitionError(from, to, 'stage');
+  return to;
+}
+
+export function isTerminalStage(status: StageStatus): boolean {
+  return STAGE_TRANSITIONS[status].length === 0;
+}

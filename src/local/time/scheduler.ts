@@ -127,10 +127,11 @@ export class Scheduler implements Clock {
   }
 
   /**
-   * Runs events until `isDone()` says so. Virtual mode throws StalledError when nothing is scheduled, nothing
-   * holds the clock and the run is not done; scaled mode waits for outside work (a device, an operator) instead.
+   * Runs events until `isDone()` says so, or (with `untilMs`) until the next event lies past that time, which then
+   * becomes the time. Virtual mode throws StalledError when nothing is scheduled, nothing holds the clock and the
+   * run is not done; scaled mode waits for outside work (a device, an operator) instead.
    */
-  async run(isDone: () => boolean): Promise<void> {
+  async run(isDone: () => boolean, untilMs = Number.POSITIVE_INFINITY): Promise<void> {
     let lastYield = performance.now();
     let sinceCheck = 0;
     for (;;) {
@@ -144,6 +145,10 @@ export class Scheduler implements Clock {
       const sourceTime = source ? source.nextTime() : Number.POSITIVE_INFINITY;
       const timerTime = this.timers.peekTime();
       const next = Math.min(sourceTime, timerTime);
+      if (next > untilMs && this.mode.kind === 'virtual') {
+        if (untilMs > this.current) this.current = untilMs;
+        return;
+      }
       if (next === Number.POSITIVE_INFINITY || (this.mode.kind === 'scaled' && next > this.nowMs())) {
         await this.waitForWork(next);
         continue;

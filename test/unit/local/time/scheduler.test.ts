@@ -1,0 +1,88 @@
+import { EventHeap } from '#local/time/event-heap.ts';
+import { Scheduler } from '#local/time/scheduler.ts';
+
+describe('EventHeap', () => {
+  it('pops in time order, ties in insertion order', () => {
+    const heap = new EventHeap(2);
+    [[5, 1], [1, 2], [5, 3], [3, 4], [1, 5]].forEach(([time, payload]) => heap.push(time!, payload!));
+    const popped: number[] = [];
+    while (heap.size > 0) popped.push(heap.pop());
+    expect(popped).toEqual([2, 5, 4, 1, 3]);
+  });
+});
+
+describe('Scheduler (virtual)', () => {
+  it('runs timers in time order and jumps the clock to each', async () => {
+    const scheduler = new Scheduler({ startMs: 0 });
+    const seen: Array<[string, number]> = [];
+    scheduler.at(7_200_000, () => void seen.push(['bake', scheduler.nowMs()]));
+    scheduler.after(1000, () => void seen.push(['first', scheduler.nowMs()]));
+    await scheduler.run(() => seen.length === 2);
+    expect(seen).toEqual([['first', 1000], ['bake', 7_200_000]]);
+  });
+
+  it('does not move time while something holds it', async () => {
+    const scheduler = new Scheduler({ startMs: 0 });
+    let fired = false;
+    scheduler.after(10, () => {
+      fired = true;
+    });
+    const release = scheduler.hold();
+    const running = scheduler.run(() => fired);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(scheduler.nowMs()).toBe(0);
+    release();
+    await running;
+    expect(scheduler.nowMs()).toBe(10);
+  });
+
+  it('holds the clock while a timer’s promise runs', async () => {
+    const scheduler = new Scheduler({ startMs: 0 });
+    const order: string[] = [];
+    scheduler.after(1, async () => {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      order.push('slow work done');
+    });
+    scheduler.after(2, () => void order.push('later timer'));
+    await scheduler.run(() => order.length === 2);
+    expect(order).toEqual(['slow work done', 'later timer']);
+  });
+
+  it('skips cancelled timers', async () => {
+    const scheduler = new Scheduler({ startMs: 0 });
+    let ran = false;
+    const id = scheduler.after(5, () => {
+      ran = true;
+    });
+    scheduler.cancel(id);
+    scheduler.after(10, () => {});
+    await scheduler.run(() => scheduler.nowMs() >= 10);
+    expect(ran).toBe(false);
+  });
+
+  it('reports a stall instead of hanging when nothing can happen', async () => {
+    const scheduler = new Scheduler({ startMs: 0 });
+    await expect(scheduler.run(() => false)).rejects.toThrow('the simulation stalled');
+  });
+
+  it('stops a run with the error of a failed tracked promise', async () => {
+    const scheduler = new Scheduler({ startMs: 0 });
+    scheduler.after(1, async () => {
+      throw new Error('handler broke');
+    });
+    await expect(scheduler.run(() => false)).rejects.toThrow('handler broke');
+  });
+});
+
+describe('Scheduler (scaled)', () => {
+  it('lets virtual time follow the wall clock divided by the time scale', async () => {
+    const scheduler = new Scheduler({ startMs: 0, mode: { kind: 'scaled', timeScale: 0.001 } });
+    let firedAt = -1;
+    scheduler.after(20_000, () => {
+      firedAt = scheduler.nowMs();
+    });
+    await scheduler.run(() => firedAt >= 0);
+    // 20 virtual seconds at 1 ms each: fires no earlier than its time.
+    expect(firedAt).toBeGreaterThanOrEqual(20_000);
+  });
+});

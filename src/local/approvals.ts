@@ -4,6 +4,7 @@
 // - external: the clock holds until an answer arrives through the local ports (the control server or a test calls
 //   the answer-approval use case); nothing is answered here.
 // Answers go through the same answer-approval use case the CLI and the approval API use.
+import { answerApproval } from '#app/answer-approval.ts';
 import type { ApprovalRequest } from '#ports/notifier.ts';
 import type { Ports } from '#ports/index.ts';
 import type { LocalNotifier } from './adapters/local-notifier.ts';
@@ -24,11 +25,9 @@ export interface AnswerInput {
   comment?: string;
 }
 
-/** The answer-approval use case (src/app/answer-approval.ts), loaded when first needed. */
+/** The answer-approval use case: the same path the CLI, the dashboard and the approval API take. */
 export async function answerWithUseCase(ports: Ports, input: AnswerInput): Promise<void> {
-  const path = '#app/answer-approval.ts';
-  const module = (await import(path)) as { answerApproval(ports: Ports, input: AnswerInput): Promise<unknown> };
-  await module.answerApproval(ports, input);
+  await answerApproval(ports, input);
 }
 
 export function wireApprovals(options: {

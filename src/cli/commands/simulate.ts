@@ -1,0 +1,176 @@
+// `ota-release simulate RELEASE-FILE`: the whole release on this machine — the real workflow and handlers on the
+// embedded cloud, against a simulated fleet on a virtual clock (or real agents over MQTT in scaled time).
+import { writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { createInterface } from 'node:readline/promises';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import type { ReleaseRequest } from '#domain/release-request.ts';
+import type { Ports } from '#ports/index.ts';
+import { APPROVE_MODES, type ApproveMode, type PromptApproval } from '#local/approvals.ts';
+import { LocalOptionsError, NotAvailableError } from '#local/errors.ts';
+import { FAULT_PROFILE_NAMES, FAULT_PROFILES, faultProfile } from '#local/fleet/fault-profiles.ts';
+import type { FleetDriver } from '#local/fleet/fleet-driver.ts';
+import { SimulatedFleet } from '#local/fleet/simulated-fleet.ts';
+import { createLocalCloud } from '#local/local-cloud.ts';
+import { DEFAULT_STATE_DIR, saveState } from '#local/state-dir.ts';
+import { ExitCode } from '../exit-codes.ts';
+import { showSimulationProgress } from '../render/simulation-progress.ts';
+import { evidenceText, renderSimulationSummary } from '../render/simulation-summary.ts';
+import { terminalOf } from '../render/terminal.ts';
+import { readReleaseFile } from '../target/release-file.ts';
+
+interface SimulateOptions {
+  devices: number;
+  faultProfile: string;
+  failRate?: number;
+  seed: number;
+  approve: ApproveMode;
+  json?: string;
+  quiet?: boolean;
+  keep?: boolean;
+  stateDir?: string;
+  mqtt?: boolean;
+  timeScale?: number;
+}
+
+const MAX_DEVICES = 5_000_000;
+
+export function register(program: Command, setExitCode: (code: number) => void): void {
+  program
+    .command('simulate')
+    .description('run a release end to end on this machine: the real workflow and handlers, an in-memory IoT Jobs, and a simulated fleet on a virtual clock')
+    .argument('<release-file>', 'the release file (YAML or JSON), as for validate and start')
+    .addOption(new Option('--devices <n>', 'simulated fleet size').default(10_000).argParser(integer(1, MAX_DEVICES)))
+    .addOption(new Option('--fault-profile <name>', 'how the fleet behaves with the new version').default('healthy').choices(FAULT_PROFILE_NAMES))
+    .addOption(new Option('--fail-rate <rate>', 'share of devices whose new image fails its self-test, e.g. 0.2 or 20% (overrides the profile)').argParser(rate))
+    .addOption(new Option('--seed <n>', 'random seed: the same seed gives the same run').default(1).argParser(integer(0, 2 ** 32 - 1)))
+    .addOption(new Option('--approve <mode>', 'who answers approvals: auto, reject, prompt (ask here), external (another terminal: ota-release approve)').default('auto').choices([...APPROVE_MODES]))
+    .option('--json <file>', "write the full report (decision records included) to a file, '-' for stdout")
+    .option('--quiet', 'no progress bars and no summary; the exit status says how it ended')
+    .option('--keep', `save the releases, decision records and pending tasks to the state directory for status, list and dashboard`)
+    .option('--state-dir <dir>', `state directory for --keep and --approve external (default ${DEFAULT_STATE_DIR}/)`)
+    .option('--mqtt', 'real device agents over MQTT on an embedded broker instead of the simulated fleet (scaled real time)')
+    .addOption(new Option('--time-scale <s>', 'with --mqtt: real seconds per virtual second (0.001: a 2 h bake takes 7.2 s)').argParser(positive))
+    .addHelpText('after', `
+Fault profiles:
+${FAULT_PROFILE_NAMES.map((name) => `  ${name.padEnd(15)} ${FAULT_PROFILES[name]!.description}`).join('\n')}
+
+Exit status: 0 PROMOTED; 3 ROLLED_BACK (or rejected, aborted); 2 bad input (nothing started); 1 unexpected error.
+
+Examples:
+  $ ota-release simulate examples/release.yaml --devices 10000
+  $ ota-release simulate examples/release.yaml --devices 10000 --fail-rate 0.2 --seed 7     # rolls back at the canary
+  $ ota-release simulate examples/release.yaml --fault-profile silent-devices --json report.json
+  $ ota-release simulate examples/release.yaml --approve external --keep   # then: ota-release approve <release>`)
+    .action(async (file: string, options: SimulateOptions) => {
+      try {
+        setExitCode(await simulate(file, options));
+      } catch (error) {
+        // Options the embedded cloud cannot run with are bad input too: nothing was started.
+        if (!(error instanceof LocalOptionsError || error instanceof NotAvailableError)) throw error;
+        process.stderr.write(`ota-release: ${error.message}\n`);
+        setExitCode(ExitCode.BAD_INPUT);
+      }
+    });
+}
+
+export async function simulate(file: string, options: SimulateOptions): Promise<number> {
+  const request = await readReleaseFile(file);
+  const profile = faultProfile(options.faultProfile, options.failRate === undefined ? {} : { failRate: options.failRate });
+  const fleet = options.mqtt ? await mqttFleet(options, request) : new SimulatedFleet({ devices: options.devices, profile, seed: options.seed });
+  const terminal = terminalOf();
+  const jsonToStdout = options.json === '-';
+  const talk = !options.quiet && !jsonToStdout;
+  const prompt = options.approve === 'prompt' ? terminalPrompt : undefined;
+  const cloud = await createLocalCloud({
+    fleet,
+    baseDir: dirname(resolve(file)),
+    seed: options.seed,
+    approve: options.approve,
+    delivery: { duplicateRate: profile.eventDuplicateRate, maxDelaySeconds: profile.eventDelaySeconds },
+    ...(options.timeScale ? { timeScale: options.timeScale } : {}),
+    ...(prompt ? { prompt } : {}),
+  });
+  const stateDir = options.stateDir ?? DEFAULT_STATE_DIR;
+  const control = options.approve === 'external' ? await serveControl(cloud.ports, stateDir) : undefined;
+  if (talk) {
+    process.stdout.write(`Simulating ${request.releaseId}: ${request.firmware.previousVersion} → ${request.firmware.version} on ${options.devices.toLocaleString('en-US')} ${fleet.kind} devices, fault profile ${profile.name}${options.failRate === undefined ? '' : ` (fail rate ${options.failRate})`}, seed ${options.seed}\n`);
+    if (control) process.stdout.write(`Approvals come from another terminal: ota-release approve ${request.releaseId} --state-dir ${stateDir}\n`);
+  }
+  const progress = talk && process.stdout.isTTY && options.approve !== 'prompt' ? showSimulationProgress(cloud) : undefined;
+  let report;
+  try {
+    report = await cloud.runRelease(request);
+  } finally {
+    progress?.stop();
+    await control?.close();
+    await cloud.close();
+  }
+  if (options.json) {
+    const text = `${JSON.stringify(report, null, 2)}\n`;
+    if (jsonToStdout) process.stdout.write(text);
+    else await writeFile(options.json, text);
+  }
+  if (options.keep) {
+    const saved = await saveState(cloud.store.snapshot(), stateDir, { [request.releaseId]: report });
+    if (talk) process.stdout.write(`Saved to ${saved}: ota-release status ${request.releaseId} --state-dir ${stateDir}\n`);
+  }
+  if (talk) process.stdout.write(`\n${renderSimulationSummary(report, terminal)}`);
+  if (report.outcome === 'PROMOTED') return ExitCode.OK;
+  if (report.outcome === 'ROLLED_BACK' || report.outcome === 'ABORTED') return ExitCode.ROLLED_BACK;
+  return ExitCode.ERROR;
+}
+
+/** --mqtt: real agents from src/local/mqtt (the device-agent area), when that module is there. */
+async function mqttFleet(options: SimulateOptions, request: ReleaseRequest): Promise<FleetDriver> {
+  const path = '#local/mqtt/mqtt-fleet.ts';
+  let module: { createMqttFleet(options: { devices: number; timeScale: number; release: ReleaseRequest; seed: number }): Promise<FleetDriver> };
+  try {
+    module = await import(path);
+  } catch (error) {
+    throw new NotAvailableError('--mqtt is not available yet: the MQTT fleet (src/local/mqtt/mqtt-fleet.ts) is not in this build', { cause: error });
+  }
+  return module.createMqttFleet({ devices: options.devices, timeScale: options.timeScale ?? 0.001, release: request, seed: options.seed });
+}
+
+async function serveControl(ports: Ports, stateDir: string) {
+  const { serveLiveControl } = await import('#local/control/live.ts');
+  return serveLiveControl({ ports, stateDir });
+}
+
+const terminalPrompt: PromptApproval = async (request) => {
+  const lines = [`\nApproval needed for ${request.releaseId}, stage ${request.stageIndex} ${request.stageName} (${request.reason === 'hold' ? 'the judge could not decide' : 'the stage is manual'})`];
+  if (request.judgement) lines.push(`  verdict: ${request.judgement.verdict}`, ...evidenceText(request.judgement.evidence, request.judgement.reasons).split('\n').map((line) => `  ${line}`));
+  process.stdout.write(`${lines.join('\n')}\n`);
+  const readline = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    for (;;) {
+      const reply = (await readline.question('Approve promotion? [y]es / [n]o: ')).trim().toLowerCase();
+      if (['y', 'yes'].includes(reply)) return { answer: 'approve' };
+      if (['n', 'no'].includes(reply)) return { answer: 'reject', comment: 'rejected at the simulate prompt' };
+    }
+  } finally {
+    readline.close();
+  }
+};
+
+function integer(min: number, max: number) {
+  return (text: string): number => {
+    const value = Number(text.replace(/_/g, ''));
+    if (!Number.isInteger(value) || value < min || value > max) throw new InvalidArgumentError(`expected a whole number from ${min.toLocaleString('en-US')} to ${max.toLocaleString('en-US')}`);
+    return value;
+  };
+}
+
+function rate(text: string): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(%?)\s*$/.exec(text);
+  const value = match ? Number(match[1]) / (match[2] ? 100 : 1) : Number.NaN;
+  if (!(value >= 0 && value <= 1)) throw new InvalidArgumentError('expected a rate from 0 to 1, such as 0.2 or 20%');
+  return value;
+}
+
+function positive(text: string): number {
+  const value = Number(text);
+  if (!(value > 0)) throw new InvalidArgumentError('expected a positive number, such as 0.001');
+  return value;
+}

@@ -3,7 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { ExitCode } from './exit-codes.ts';
 import { describeError } from './errors.ts';
 
-const COMMANDS = ['validate', 'diagram', 'status', 'list', 'approve', 'reject', 'abort', 'dashboard'] as const;
+const COMMANDS = ['validate', 'diagram', 'status', 'list', 'approve', 'reject', 'abort', 'dashboard', 'simulate'] as const;
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('ota-release')

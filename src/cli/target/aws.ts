@@ -4,7 +4,8 @@
 // the same decision record, with no request signing to get wrong, and the caller's IAM ARN recorded as who answered.
 import { ENV } from '#aws/config.ts';
 import { awsPorts } from '#aws/ports.ts';
-import { readStackOutputs, whoAmI } from '#aws/stack-outputs.ts';
+import { type CallerIdentity, readStackOutputs, whoAmI } from '#aws/stack-outputs.ts';
+import type { Ports } from '#ports/index.ts';
 import type { ReleaseOperations } from '#local/control/operations.ts';
 import { portsOperations } from '#local/control/ports-operations.ts';
 import type { Target } from './choose.ts';
@@ -24,10 +25,19 @@ export function environmentOf(outputs: Record<string, string>, region: string, a
   return env;
 }
 
-export async function openAwsOperations(target: Extract<Target, { kind: 'aws' }>): Promise<ReleaseOperations> {
+type AwsTarget = Pick<Extract<Target, { kind: 'aws' }>, 'stackName' | 'region'>;
+
+/** AWS ports configured from the stack's outputs (the adapters read their configuration from the environment). */
+export async function awsPortsFor(target: AwsTarget): Promise<Ports & { caller: CallerIdentity }> {
   const [stack, caller] = await Promise.all([readStackOutputs(target.stackName, target.region), whoAmI(target.region)]);
   Object.assign(process.env, environmentOf(stack.outputs, target.region, caller.account));
-  const operations = portsOperations(awsPorts(), `AWS stack ${target.stackName} (${target.region}, account ${caller.account})`);
+  return { ...awsPorts(), caller };
+}
+
+export async function openAwsOperations(target: AwsTarget): Promise<ReleaseOperations> {
+  const ports = await awsPortsFor(target);
+  const { caller } = ports;
+  const operations = portsOperations(ports, `AWS stack ${target.stackName} (${target.region}, account ${caller.account})`);
   // Who answers is the IAM identity that signed the calls; a --by name is kept beside it, never instead of it.
   const recorded = (by: string) => (by.startsWith('cli:') || by === caller.arn ? caller.arn : `${caller.arn} (as ${by})`);
   return {

@@ -54,17 +54,26 @@ export async function runOperator(
     operations = await deps.open(chooseTarget(options, { env: io.env, ...settings }));
     setExitCode(await body(operations, io));
   } catch (error) {
-    const expected = EXPECTED.some((type) => error instanceof type) || EXPECTED_NAMES.has((error as Error)?.name);
-    const unreachable = error instanceof ControlUnavailableError;
-    if (!expected && !unreachable) throw error;
-    const message = (error as Error).message;
-    const code = expected ? ExitCode.BAD_INPUT : ExitCode.ERROR;
-    if (options.json) io.out(`${JSON.stringify({ error: message, exitCode: code })}\n`);
-    io.err(`ota-release: ${message}\n`);
-    setExitCode(code);
+    if (!reportExpected(error, options, io, setExitCode)) throw error;
   } finally {
     await operations?.close();
   }
+}
+
+/**
+ * Prints an error an operator can cause (exit 2) or an unreachable live process (exit 1) as one line, and with
+ * --json also as `{ error, exitCode }` on stdout. Returns false for anything else, which the caller rethrows.
+ */
+export function reportExpected(error: unknown, options: { json?: boolean }, io: OperatorIo, setExitCode: (code: number) => void): boolean {
+  const expected = EXPECTED.some((type) => error instanceof type) || EXPECTED_NAMES.has((error as Error)?.name);
+  const unreachable = error instanceof ControlUnavailableError;
+  if (!expected && !unreachable) return false;
+  const message = (error as Error).message;
+  const code = expected ? ExitCode.BAD_INPUT : ExitCode.ERROR;
+  if (options.json) io.out(`${JSON.stringify({ error: message, exitCode: code })}\n`);
+  io.err(`ota-release: ${message}\n`);
+  setExitCode(code);
+  return true;
 }
 
 /** Who an answer is recorded as when `--by` is not given; the AWS target records the caller's IAM ARN as well. */

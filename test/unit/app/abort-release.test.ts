@@ -32,7 +32,7 @@ describe('abortRelease', () => {
   });
 
   it('still marks the release aborted when no execution runs under its name', async () => {
-    const ports = setUp('IN_PROGRESS', new FakeWorkflow(undefined));
+    const ports = setUp('IN_PROGRESS', new FakeWorkflow(null));
     const result = await abortRelease(ports, { releaseId: 'fw-2-4-0', by: 'alice', reason: 'stale' });
     expect(result.outcome).toBe('aborted');
   });

@@ -24,7 +24,7 @@ describe('the operator view of a deployed stack', () => {
     sts.on(GetCallerIdentityCommand).resolves({ Arn: 'arn:aws:iam::123456789012:user/alice', Account: '123456789012' });
     const saved = { ...process.env };
     try {
-      const operations = await openAwsOperations({ kind: 'aws', stage: 'prod', region: 'eu-west-1', stackName: 'ota-release-prod' });
+      const operations = await openAwsOperations({ region: 'eu-west-1', stackName: 'ota-release-prod' });
       expect(operations.where).toBe('AWS stack ota-release-prod (eu-west-1, account 123456789012)');
       expect(process.env.RELEASE_TABLE).toBe('ota-release-prod-releases');
     } finally {

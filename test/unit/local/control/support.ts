@@ -168,12 +168,13 @@ export class FakeJobs implements FleetJobs {
 
 export class FakeWorkflow implements ReleaseWorkflow {
   readonly stopped: string[] = [];
-  constructor(private status: ExecutionStatus | undefined = 'RUNNING') {}
-  async start() {
+  /** `null`: no execution under the release's name. */
+  constructor(private status: ExecutionStatus | null = 'RUNNING') {}
+  async start(_request: ReleaseRequest) {
     return { executionId: 'exec', alreadyStarted: false };
   }
   async describe() {
-    return this.status && { status: this.status };
+    return this.status ? { status: this.status } : undefined;
   }
   async stop(releaseId: string, _reason?: string) {
     if (!this.status) throw new NotFoundError(`no execution ${releaseId}`);

@@ -1,0 +1,122 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { jest } from '@jest/globals';
+import { main } from '#cli/main.ts';
+
+const EXAMPLE = 'examples/release.yaml';
+
+async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const stdout = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    out += String(chunk);
+    return true;
+  });
+  const stderr = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    err += String(chunk);
+    return true;
+  });
+  try {
+    const code = await main(['node', 'ota-release', ...args]);
+    return { code, out, err };
+  } finally {
+    stdout.mockRestore();
+    stderr.mockRestore();
+  }
+}
+
+function tempFile(name: string, text: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'ota-validate-')), name);
+  writeFileSync(file, text);
+  return file;
+}
+
+describe('ota-release validate', () => {
+  it('prints the plan of the example release and exits 0', async () => {
+    const { code, out, err } = await run('validate', EXAMPLE);
+    expect(err).toBe('');
+    expect(code).toBe(0);
+    expect(out).toContain('Release gateway-2-4-0 · edge-gateway · 2.3.1 → 2.4.0');
+    expect(out).toMatch(/│ 0\s+│ canary\s+│ 1 % of fleet\s+│ 100\s+│ 2h\s+│ auto\s+│ \{"maximumPerMinute":20\}/);
+    expect(out).toContain('{"criteriaList":[{"failureType":"ALL","action":"CANCEL","thresholdPercentage":15,"minNumberOfExecutedThings":50}]}');
+    expect(out).toContain('canary: with 100 devices and max failure rate 5 % at 90 % confidence, a defect that fails ≥ 12.7 % of devices is caught with probability ≥ 0.9');
+    // The real checksum of the committed image, because the file is there.
+    expect(out).toContain('"checksum": "2e9be1cf5d2ea52515ca70dbde3870916e961ef762fd68cecc97c7dbe6888fd7"');
+    expect(out).toContain('"authorisedRollback": true');
+    expect(out).toContain('✓ gateway-2-4-0 is valid');
+  });
+
+  it('sizes percent stages for the fleet it is given and warns about a canary too small to tell', async () => {
+    const { code, out } = await run('validate', EXAMPLE, '--fleet-size', '1000');
+    expect(code).toBe(0);
+    expect(out).toContain('1,000 devices');
+    expect(out).toMatch(/⚠ stage canary \(10 devices\) is too small: even with no failures the upper bound/);
+    expect(out).toContain('stage canary has 10 devices, fewer than the 50 executions');
+  });
+
+  it('prints the plan as JSON for scripts', async () => {
+    const { code, out } = await run('validate', EXAMPLE, '--json');
+    expect(code).toBe(0);
+    const plan = JSON.parse(out);
+    expect(plan.valid).toBe(true);
+    expect(plan.stages.map((s: { cohort: number }) => s.cohort)).toEqual([100, 900, 4000, 5000]);
+    expect(plan.stages[1].jobConfigs.jobExecutionsRolloutConfig.exponentialRate.incrementFactor).toBe(2);
+    expect(plan.jobDocuments.release.document.firmwareSize).toBe(262144);
+  });
+
+  it('lists every problem of a malformed file with its path and exits 2', async () => {
+    const file = tempFile(
+      'bad.yaml',
+      `releaseId: gw
+product: p
+firmware: { version: 2.4.0, previousVersion: 2.3.1, source: { file: a.bin } }
+fleet: { thingGroups: [g] }
+stages:
+  - { name: canary, targets: { percent: 1 }, bake: 2h }
+  - { name: all, targets: { percent: 100 }, bake: 2 hours }
+health: { maxFailureRate: lots, confidence: 2 }
+`,
+    );
+    const { code, out, err } = await run('validate', file);
+    expect(code).toBe(2);
+    expect(out).toBe('');
+    expect(err).toBe(
+      `ota-release: ${file} has 3 problems:
+  stages[1].bake: expected a duration like 30m, 2h or 1d, got "2 hours"
+  health.maxFailureRate: expected a rate like 2% or 0.02, got "lots"
+  health.confidence: must be less than 1, got 2
+`,
+    );
+  });
+
+  it('reads JSON too, and reports its problems as JSON with --json', async () => {
+    const file = tempFile('bad.json', JSON.stringify({ releaseId: 'gw', stages: [] }));
+    const { code, out } = await run('validate', file, '--json');
+    expect(code).toBe(2);
+    const result = JSON.parse(out);
+    expect(result.valid).toBe(false);
+    expect(result.problems).toEqual(expect.arrayContaining(['product: required', 'firmware: required', 'stages: needs at least 1 item']));
+  });
+
+  it('exits 2 for a file that does not exist', async () => {
+    const { code, err } = await run('validate', 'nope/release.yaml');
+    expect(code).toBe(2);
+    expect(err).toBe('ota-release: nope/release.yaml has 1 problem:\n  cannot read the file: it does not exist\n');
+  });
+
+  it.each([
+    ['a missing file argument', ['validate']],
+    ['a bad fleet size', ['validate', EXAMPLE, '--fleet-size', 'many']],
+    ['an unknown option', ['validate', EXAMPLE, '--fleet']],
+  ])('exits 2 on %s', async (_name, args) => {
+    const { code } = await run(...args);
+    expect(code).toBe(2);
+  });
+
+  it('shows examples in its help', async () => {
+    const { code, out } = await run('validate', '--help');
+    expect(code).toBe(0);
+    expect(out).toContain('$ ota-release validate examples/release.yaml');
+  });
+});

@@ -3,7 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { ExitCode } from './exit-codes.ts';
 import { describeError } from './errors.ts';
 
-const COMMANDS = ['validate', 'diagram', 'status', 'list', 'approve', 'reject', 'abort', 'dashboard', 'simulate'] as const;
+const COMMANDS = ['validate', 'diagram', 'start', 'status', 'list', 'approve', 'reject', 'abort', 'dashboard', 'simulate', 'agent'] as const;
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('ota-release')

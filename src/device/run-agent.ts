@@ -1,0 +1,51 @@
+// Composition root of the agent on a gateway: agent.json → MQTT client, slots, journal, pinned key, hooks.
+import { DeviceAgent } from './agent.ts';
+import { commandHooks } from './command-hooks.ts';
+import type { LoadedAgentConfig } from './config.ts';
+import { Journal } from './journal.ts';
+import { MqttJobsClient } from './mqtt-jobs-client.ts';
+import type { ProgressListener } from './progress-events.ts';
+import { SlotStore } from './slots.ts';
+import type { Outcome } from './journal.ts';
+import { pinPublicKey } from './verifier.ts';
+
+export interface RunningAgent {
+  agent: DeviceAgent;
+  jobs: MqttJobsClient;
+  stop(): Promise<void>;
+}
+
+export async function runAgent(loaded: LoadedAgentConfig, listeners: { onEvent?: ProgressListener; onOutcome?: (jobId: string, outcome: Outcome) => void; onStep?: (step: string) => void } = {}): Promise<RunningAgent> {
+  const { config } = loaded;
+  const publicKey = pinPublicKey(loaded.publicKeyPem, 'publicKeyFile');
+  const broker =
+    config.broker.kind === 'mqtt'
+      ? ({ kind: 'mqtt', url: config.broker.url } as const)
+      : ({ kind: 'aws-iot', endpoint: config.broker.endpoint, port: config.broker.port, certificate: loaded.tls!.certificate, privateKey: loaded.tls!.privateKey, ...(loaded.tls?.ca ? { ca: loaded.tls.ca } : {}) } as const);
+  const jobs = await MqttJobsClient.connect({ thingName: config.thingName, broker, requestTimeoutMs: config.jobs.requestTimeout * 1000 });
+  const agent = new DeviceAgent({
+    jobs,
+    slots: new SlotStore(loaded.stateDir, { factoryVersion: config.factoryVersion, maxTrialBoots: config.boot.maxTrialBoots }),
+    journal: await Journal.open(loaded.stateDir),
+    publicKey,
+    download: { minBytesPerSecond: config.download.minBytesPerSecond, stallWindowMs: config.download.stallWindow * 1000, maxAttemptsWithoutProgress: config.download.maxAttemptsWithoutProgress },
+    stepTimeoutInMinutes: Math.round(config.jobs.stepTimeout / 60),
+    progressEveryPercent: config.jobs.progressEveryPercent,
+    hooks: commandHooks({ ...(config.hooks.reboot ? { reboot: config.hooks.reboot } : {}), ...(config.hooks.selfTest ? { selfTest: config.hooks.selfTest } : {}), selfTestTimeoutMs: config.hooks.selfTestTimeout * 1000 }),
+    ...listeners,
+  });
+  try {
+    await agent.start();
+  } catch (error) {
+    await jobs.close();
+    throw error;
+  }
+  return {
+    agent,
+    jobs,
+    stop: async () => {
+      await agent.stop();
+      await jobs.close();
+    },
+  };
+}

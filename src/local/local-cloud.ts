@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { ReleaseRequest } from '#domain/release-request.ts';
 import type { IotJobsEvent } from '#ports/events.ts';
 import type { Ports } from '#ports/index.ts';
+import { StalledError } from './errors.ts';
 import { LocalFirmwareStore } from './adapters/local-firmware-store.ts';
 import { LocalNotifier } from './adapters/local-notifier.ts';
 import { LocalSigner } from './adapters/local-signer.ts';
@@ -50,7 +51,15 @@ export interface LocalCloudOptions {
   state?: ReleaseStoreSnapshot;
   /** Where agents download firmware from (an MQTT fleet's firmware server). */
   downloadOrigin?: string;
+  /**
+   * After the workflow ends, keep the clock running until the jobs it left behind (a rollback job, executions still in
+   * progress) have finished, so the report shows where the fleet ended up. Default true.
+   */
+  drain?: boolean;
 }
+
+/** The longest a drain may run in virtual time: a week is past any in-progress timeout IoT allows. */
+const MAX_DRAIN_MS = 7 * 24 * 3600 * 1000;
 
 export interface LocalCloud {
   ports: Ports;
@@ -71,6 +80,16 @@ export interface LocalCloud {
   /** Provisions and starts the fleet, starts the workflow, and runs the clock until the execution ends. */
   runRelease(request: ReleaseRequest): Promise<ReleaseReport>;
   close(): Promise<void>;
+}
+
+async function drainJobs(scheduler: Scheduler, engine: JobsEngine): Promise<void> {
+  const settled = () => engine.jobs().every((job) => job.jobStatus !== 'IN_PROGRESS' || job.allTerminal());
+  try {
+    await scheduler.run(settled, scheduler.nowMs() + MAX_DRAIN_MS);
+  } catch (error) {
+    // Nothing left that could happen (offline devices keep executions QUEUED forever): the drain is over.
+    if (!(error instanceof StalledError)) throw error;
+  }
 }
 
 export async function createLocalCloud(options: LocalCloudOptions): Promise<LocalCloud> {
@@ -127,7 +146,9 @@ export async function createLocalCloud(options: LocalCloudOptions): Promise<Loca
       const execution = workflow.execution(request.releaseId)!;
       await scheduler.run(() => execution.status !== 'RUNNING');
       await execution.done;
-      return collectReport(cloud, request, { wallMs: performance.now() - wallStart, virtualMs: scheduler.nowMs() - virtualStart });
+      const releaseMs = scheduler.nowMs() - virtualStart;
+      if (options.drain !== false) await drainJobs(scheduler, engine);
+      return collectReport(cloud, request, { wallMs: performance.now() - wallStart, virtualMs: releaseMs, drainMs: scheduler.nowMs() - virtualStart - releaseMs });
     },
     async close() {
       await fleet.stop();

@@ -37,14 +37,17 @@ export interface ReleaseReport {
   rollbackJobs: JobReport[];
   exposure: { exposed: number; devices: number };
   fleet: FleetStats & { kind: string };
+  /** Virtual time from the start to the end of the workflow execution. */
   virtualSeconds: number;
+  /** Virtual time after that until the jobs left behind (a rollback job) finished, or nothing more could happen. */
+  drainSeconds: number;
   wallSeconds: number;
   events: { produced: Record<string, number>; relayed: number; duplicated: number; onBus: number; dropped: number; ruleInvocations: Record<string, number> };
   handlerInvocations: Record<string, number>;
   decisions: DecisionRecord[];
 }
 
-export async function collectReport(cloud: LocalCloud, request: ReleaseRequest, time: { wallMs: number; virtualMs: number }): Promise<ReleaseReport> {
+export async function collectReport(cloud: LocalCloud, request: ReleaseRequest, time: { wallMs: number; virtualMs: number; drainMs: number }): Promise<ReleaseReport> {
   const { releaseId } = request;
   const record = await cloud.store.getRelease(releaseId);
   const decisions = await cloud.store.listDecisions(releaseId);
@@ -85,6 +88,7 @@ export async function collectReport(cloud: LocalCloud, request: ReleaseRequest, 
     exposure: { exposed: fleet.exposed, devices: fleet.devices },
     fleet: { ...fleet, kind: cloud.fleet.kind },
     virtualSeconds: time.virtualMs / 1000,
+    drainSeconds: time.drainMs / 1000,
     wallSeconds: time.wallMs / 1000,
     events: {
       produced: { ...engineEvents },

@@ -36,7 +36,7 @@ export function renderSimulationSummary(report: ReleaseReport, terminal: Termina
     `Outcome:   ${status(report.outcome, terminal)}${report.execution.error ? paint(`  (${report.execution.error})`, 'grey', terminal) : ''}`,
     `Exposure:  ${count(exposed)} of ${count(devices)} devices ever ran ${report.stages.length ? 'the new version' : 'nothing new'} (${percent(devices ? exposed / devices : 0)})`,
     `Fleet now: ${Object.entries(report.fleet.versions).map(([version, n]) => `${version} × ${count(n)}`).join(', ')}`,
-    `Time:      ${formatDuration(Math.round(report.virtualSeconds))} virtual in ${report.wallSeconds.toFixed(2)} s wall · ${count(report.fleet.deviceEvents)} device events · ${report.execution.stateTransitions} state transitions`,
+    `Time:      ${formatDuration(Math.round(report.virtualSeconds))} virtual${report.drainSeconds >= 1 ? ` (+${formatDuration(Math.round(report.drainSeconds))} for jobs left running)` : ''} in ${report.wallSeconds.toFixed(2)} s wall · ${count(report.fleet.deviceEvents)} device events · ${report.execution.stateTransitions} state transitions`,
   );
   return `${lines.join('\n')}\n`;
 }
@@ -46,7 +46,7 @@ export function evidenceText(evidence: Evidence, reasons: string[] = []): string
     `failure ${percent(evidence.failureRate)} (${Math.round(evidence.confidence * 100)}% CI ${percent(evidence.lower)}–${percent(evidence.upper)}, max ${percent(evidence.maxFailureRate)})`,
     `${count(evidence.executed)} executed, coverage ${percent(evidence.coverage, 0)}, baked ${formatDuration(Math.round(evidence.bakedSeconds))}`,
   ];
-  if (reasons[0]) parts.push(reasons[0]);
+  if (reasons[0] && !reasons[0].includes('within')) parts.push(reasons[0]);
   return parts.join('\n');
 }
 

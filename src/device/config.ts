@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { duration } from '#domain/duration.ts';
 import { formatIssues } from '#domain/problems.ts';
 import { AgentConfigError } from './errors.ts';
+import { pinPublicKey } from './verifier.ts';
 
 const THING_NAME = /^[a-zA-Z0-9:_-]{1,128}$/;
 const command = z.array(z.string().min(1)).min(1);
@@ -99,6 +100,13 @@ export async function loadAgentConfig(file: string): Promise<LoadedAgentConfig> 
     }
   };
   const publicKeyPem = (await read(config.publicKeyFile, 'publicKeyFile')).toString('utf8');
+  if (publicKeyPem !== '') {
+    try {
+      pinPublicKey(publicKeyPem, 'publicKeyFile');
+    } catch (error) {
+      problems.push(...((error as AgentConfigError).problems ?? [String(error)]));
+    }
+  }
   let tls: LoadedAgentConfig['tls'];
   if (config.broker.kind === 'aws-iot') {
     const ca = config.broker.caFile === undefined ? undefined : await read(config.broker.caFile, 'broker.caFile');

@@ -95,14 +95,15 @@ export function planRelease(request: ReleaseRequest, inputs: PlanInputs): Releas
 function stageWarnings(request: ReleaseRequest, stage: StagePlanView, cohort: number, fleetSize: number): string[] {
   const warnings: string[] = [];
   const name = `stage ${stage.name}`;
+  const devices = `${formatCount(cohort)} device${cohort === 1 ? '' : 's'}`;
   if (cohort === 0) {
     warnings.push(`${name} reaches no devices in a fleet of ${formatCount(fleetSize)}, so it has nothing to judge`);
     return warnings;
   }
-  if (stage.power?.warning) warnings.push(`${name} (${formatCount(cohort)} devices) is ${stage.power.warning}`);
+  if (stage.power?.warning) warnings.push(`${name} (${devices}) is ${stage.power.warning}`);
   const abortMinimum = Math.min(...request.safetyNet.abort.map((criterion) => criterion.minNumberOfExecutedThings));
   if (cohort < abortMinimum) {
-    warnings.push(`${name} has ${formatCount(cohort)} devices, fewer than the ${abortMinimum} executions IoT Jobs' abort criteria wait for: only the judge can stop it`);
+    warnings.push(`${name} has ${devices}, fewer than the ${abortMinimum} executions IoT Jobs' abort criteria wait for: only the judge can stop it`);
   }
   return warnings;
 }

@@ -113,6 +113,7 @@ function key(releaseId: string, kind: WaitKind): string {
   return `${releaseId}#${kind}`;
 }
 
+/** Records are JSON data; a JSON copy keeps them plain objects of this realm (structuredClone does not, under jest). */
 function clone<T>(value: T): T {
-  return structuredClone(value);
+  return JSON.parse(JSON.stringify(value)) as T;
 }

@@ -44,7 +44,7 @@ export class IotRuleRelay implements JobsEventSink {
     for (let copy = 0; copy < copies; copy++) {
       const delayMs = maxDelaySeconds * 1000 * uniform(seed, n, -3, 0, 1 + copy);
       this.stats.relayed++;
-      const payload = copy === 0 ? event : structuredClone(event);
+      const payload = copy === 0 ? event : (JSON.parse(JSON.stringify(event)) as IotJobsEvent);
       this.scheduler.after(delayMs, () => this.relay(payload));
     }
   }

@@ -6,6 +6,9 @@
 //   TimeoutSecondsPath from an in-memory copy and ends the wait itself on the shared clock with `States.Timeout`;
 // - retry intervals are zero: a retry in virtual time needs no real sleep;
 // - the execution holds the clock while it runs and lets go while it waits for a token.
+// aws-local-stepfunctions needs Promise.withResolvers (Node 22); bin/ loads this polyfill too, but a test's module
+// realm has its own Promise, so the runner makes sure of it where it runs.
+import '../../../bin/polyfills.mjs';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import type { ReleaseRequest } from '#domain/release-request.ts';
 import type { ExecutionStatus, ReleaseWorkflow } from '#ports/workflow.ts';
@@ -65,7 +68,9 @@ export function taskBindings(definition: { States: Record<string, unknown> }): T
 
 /** A copy of the definition without the timeouts the runner enforces on the virtual clock. */
 export function withoutCallbackTimeouts<T extends { States: Record<string, unknown> }>(definition: T): T {
-  const copy = structuredClone(definition);
+  // A JSON copy, not structuredClone: under jest the latter makes objects of another realm, which the library's
+  // plain-object checks do not recognise (Parameters would pass through unevaluated).
+  const copy = JSON.parse(JSON.stringify(definition)) as T;
   const visit = (states: Record<string, unknown>) => {
     for (const raw of Object.values(states)) {
       const state = raw as AnyState;

@@ -5,7 +5,7 @@ import { type CreateStageJobPorts, createStageJob } from '#app/create-stage-job.
 import { SignedFirmwareState } from '#app/workflow-state.ts';
 import { awsReleaseStore } from '#aws/dynamo-release-store.ts';
 import { awsFleetJobs } from '#aws/iot-fleet-jobs.ts';
-import { awsFirmwareStore } from '#aws/s3-firmware-store.ts';
+import { awsFirmwareUrls } from '#aws/firmware-urls.ts';
 import { ReleaseRequest } from '#domain/release-request.ts';
 import { systemClock } from '#ports/clock.ts';
 import { count, instrument, logger, observability } from './lib/observability.ts';
@@ -24,4 +24,4 @@ export function makeHandler(ports: CreateStageJobPorts) {
   }).use(observability());
 }
 
-export const handler = makeHandler({ jobs: awsFleetJobs(instrument), firmware: awsFirmwareStore(instrument), store: awsReleaseStore(instrument), clock: systemClock });
+export const handler = makeHandler({ jobs: awsFleetJobs(instrument), firmware: awsFirmwareUrls(), store: awsReleaseStore(instrument), clock: systemClock });

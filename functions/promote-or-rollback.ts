@@ -6,7 +6,7 @@ import { type PromoteOrRollbackPorts, promoteOrRollback } from '#app/promote-or-
 import { WorkflowState } from '#app/workflow-state.ts';
 import { awsReleaseStore } from '#aws/dynamo-release-store.ts';
 import { awsFleetJobs } from '#aws/iot-fleet-jobs.ts';
-import { awsFirmwareStore } from '#aws/s3-firmware-store.ts';
+import { awsFirmwareUrls } from '#aws/firmware-urls.ts';
 import { awsNotifier } from '#aws/sns-notifier.ts';
 import { systemClock } from '#ports/clock.ts';
 import { count, instrument, logger, observability } from './lib/observability.ts';
@@ -27,7 +27,7 @@ export function makeHandler(ports: PromoteOrRollbackPorts) {
 
 export const handler = makeHandler({
   jobs: awsFleetJobs(instrument),
-  firmware: awsFirmwareStore(instrument),
+  firmware: awsFirmwareUrls(),
   store: awsReleaseStore(instrument),
   notifier: awsNotifier(instrument),
   clock: systemClock,

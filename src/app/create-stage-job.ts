@@ -7,13 +7,15 @@ import { buildJobDocument } from '#domain/job-document.ts';
 import type { ReleaseRequest } from '#domain/release-request.ts';
 import { isTerminal } from '#domain/status.ts';
 import { selectWave } from '#domain/wave-plan.ts';
+import type { FirmwareStore } from '#ports/firmware.ts';
 import type { JobTargets } from '#ports/fleet-jobs.ts';
 import type { Ports } from '#ports/index.ts';
 import { InvalidTaskInputError, ReleaseEndedError } from './errors.ts';
 import { isoNow, moveTo, stageJobId, withStage } from './release-record.ts';
 import type { StageInfo } from './workflow-state.ts';
 
-export type CreateStageJobPorts = Pick<Ports, 'jobs' | 'firmware' | 'store' | 'clock'>;
+/** Only `documentUrl` of the firmware store: the image was stored and signed by SignFirmware. */
+export type CreateStageJobPorts = Pick<Ports, 'jobs' | 'store' | 'clock'> & { firmware: Pick<FirmwareStore, 'documentUrl'> };
 
 export interface CreateStageJobInput {
   request: ReleaseRequest;

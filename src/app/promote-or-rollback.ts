@@ -1,12 +1,11 @@
 // PromoteOrRollback: decide from the workflow state (decide-outcome.ts), then promote the stage or roll the release
 // back. The catch-all state (RollBackAfterError) calls this with `forceRollback`.
-import type { Ports } from '#ports/index.ts';
 import { decideOutcome } from './decide-outcome.ts';
 import { promoteStage } from './promote-stage.ts';
-import { rollBackRelease } from './roll-back-release.ts';
+import { type RollBackReleasePorts, rollBackRelease } from './roll-back-release.ts';
 import type { StepResult, WorkflowState } from './workflow-state.ts';
 
-export type PromoteOrRollbackPorts = Pick<Ports, 'jobs' | 'firmware' | 'store' | 'notifier' | 'clock'>;
+export type PromoteOrRollbackPorts = RollBackReleasePorts;
 
 export async function promoteOrRollback(ports: PromoteOrRollbackPorts, state: WorkflowState, forceRollback = false): Promise<StepResult> {
   const outcome = decideOutcome(state, forceRollback);

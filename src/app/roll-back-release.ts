@@ -7,13 +7,14 @@ import { toJobConfigs } from '#domain/iot-configs.ts';
 import { buildJobDocument } from '#domain/job-document.ts';
 import { isTerminal } from '#domain/status.ts';
 import { NotFoundError } from '#ports/errors.ts';
+import type { FirmwareStore } from '#ports/firmware.ts';
 import type { Ports } from '#ports/index.ts';
 import type { ReleaseRecord } from '#ports/release-store.ts';
 import type { Outcome } from './decide-outcome.ts';
 import { isoNow, moveTo, newReleaseRecord, rollbackJobId, withStage } from './release-record.ts';
 import { NextStep, type StepResult, type WorkflowState } from './workflow-state.ts';
 
-export type RollBackReleasePorts = Pick<Ports, 'jobs' | 'firmware' | 'store' | 'notifier' | 'clock'>;
+export type RollBackReleasePorts = Pick<Ports, 'jobs' | 'store' | 'notifier' | 'clock'> & { firmware: Pick<FirmwareStore, 'documentUrl'> };
 type Rollback = Extract<Outcome, { action: 'rollback' }>;
 
 /** A rollback job reaches its devices fast, and is never aborted: giving up would leave them on the bad version. */

@@ -4,8 +4,8 @@ import { MissingConfigurationError } from './errors.ts';
 
 export const ENV = {
   region: 'AWS_REGION',
-  accountId: 'AWS_ACCOUNT_ID',
-  partition: 'AWS_PARTITION',
+  accountId: 'ACCOUNT_ID',
+  partition: 'PARTITION',
   table: 'RELEASE_TABLE',
   firmwareBucket: 'FIRMWARE_BUCKET',
   signerProfile: 'SIGNER_PROFILE',

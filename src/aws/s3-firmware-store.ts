@@ -7,9 +7,10 @@ import { basename } from 'node:path';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { FirmwareLocation } from '#domain/firmware.ts';
 import type { FirmwareSource } from '#domain/release-request.ts';
-import { NotFoundError, SigningFailedError } from '#ports/errors.ts';
+import { SigningFailedError } from '#ports/errors.ts';
 import type { FirmwareStore, StoredFirmware } from '#ports/firmware.ts';
 import { type Instrument, noInstrument, required } from './config.ts';
+import { s3DocumentUrl } from './firmware-urls.ts';
 import { rethrow } from './sdk-errors.ts';
 
 export interface S3FirmwareStoreOptions {
@@ -37,10 +38,7 @@ export class S3FirmwareStore implements FirmwareStore {
   }
 
   documentUrl(location: FirmwareLocation): string {
-    if (location.kind !== 's3') throw new NotFoundError(`a job document in AWS needs an S3 object, not ${location.path}`);
-    const region = location.region ?? this.options.region();
-    const path = location.key.split('/').map(encodeURIComponent).join('/');
-    return `\${aws:iot:s3-presigned-url:https://s3.${region}.amazonaws.com/${location.bucket}/${path}}`;
+    return s3DocumentUrl(location, this.options.region);
   }
 
   /** Uploads a local image (the CLI's `start` with AWS ports) under firmware/<release>/<role>/, with its SHA-256. */

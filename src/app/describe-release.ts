@@ -3,7 +3,7 @@
 // show this one shape, so it is plain data (serialisable as JSON, no Dates, no classes).
 import type { DecisionRecord, Judgement, Route } from '#domain/decision.ts';
 import { executedOf, type StageCounts } from '#domain/stage-counts.ts';
-import type { ReleaseStatus } from '#domain/status.ts';
+import { type ReleaseStatus, isTerminal } from '#domain/status.ts';
 import { NotFoundError } from '#ports/errors.ts';
 import type { FleetJobs, JobStatus } from '#ports/fleet-jobs.ts';
 import type { PendingTask, ReleaseRecord, ReleaseStore, StageRecord } from '#ports/release-store.ts';
@@ -103,7 +103,8 @@ export async function describeRelease(ports: DescribeReleasePorts, releaseId: st
       return { jobId, ...(live && { jobStatus: live.status, counts: live.counts }) };
     }),
   );
-  const task = approvalTask ?? bakeTask;
+  // A task left behind by an execution that has ended (the workflow's last bake token, say) is not a wait any more.
+  const task = isTerminal(record.status) ? undefined : (approvalTask ?? bakeTask);
   return {
     releaseId: record.releaseId,
     product: record.request.product,

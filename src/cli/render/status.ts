@@ -23,7 +23,9 @@ export function renderStatus(view: ReleaseView, terminal: Terminal, options: Sta
   }
   const wait = waitLines(view, terminal);
   if (wait.length) lines.push('', ...wait);
-  const verdicts = view.stages.filter((stage) => stage.latestVerdict);
+  // The stage waiting for an approval already shows its evidence above.
+  const shownAbove = view.waitingFor?.kind === 'approval' && view.waitingFor.evidence ? view.waitingFor.stageIndex : -1;
+  const verdicts = view.stages.filter((stage) => stage.latestVerdict && stage.index !== shownAbove);
   if (verdicts.length) {
     lines.push('', paint('Verdicts', 'bold', terminal));
     for (const stage of verdicts) lines.push(...verdictLines(stage.name, stage.latestVerdict!, terminal));
@@ -87,7 +89,8 @@ function decisionLines(decisions: DecisionRecord[], terminal: Terminal, all: boo
   if (decisions.length === 0) return ['No decisions yet.'];
   const shown = all ? decisions : decisions.slice(-LATEST_DECISIONS);
   const title = shown.length === decisions.length ? 'Decisions' : `Decisions (latest ${shown.length} of ${decisions.length}; --all for every one)`;
-  const rows = table(['when', 'stage', 'decision', 'detail'], terminal);
+  // Wrap the detail column to what is left of the terminal, so long reasons do not spill over the line.
+  const rows = table(['when', 'stage', 'decision', 'detail'], terminal, [22, 12, 10, Math.max(30, terminal.columns - 50)]);
   for (const decision of shown) rows.push([when(decision.at), decision.stageName, status(headline(decision), terminal), detail(decision)]);
   return [paint(title, 'bold', terminal), rows.toString()];
 }

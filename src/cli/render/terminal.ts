@@ -11,9 +11,10 @@ export function terminalOf(stream: NodeJS.WriteStream = process.stdout, env: Nod
   return { columns: stream.isTTY ? stream.columns || 100 : 120, color: Boolean(stream.isTTY) && env.NO_COLOR === undefined };
 }
 
-export function table(head: string[], terminal: Terminal): InstanceType<typeof Table> {
+export function table(head: string[], terminal: Terminal, colWidths?: number[]): InstanceType<typeof Table> {
   return new Table({
     head,
+    ...(colWidths && { colWidths }),
     style: { head: terminal.color ? ['cyan'] : [], border: terminal.color ? ['grey'] : [], compact: true, 'padding-left': 1, 'padding-right': 1 },
     wordWrap: true,
   });

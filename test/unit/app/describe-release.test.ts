@@ -34,6 +34,11 @@ describe('describeRelease', () => {
     expect(view.waitingFor).toMatchObject({ kind: 'approval', stageName: 'canary', expiresAt: '2026-11-25T12:00:00.000Z', evidence: { verdict: 'HOLD' } });
   });
 
+  it('shows no wait for a release that has ended, whatever tokens were left behind', async () => {
+    const store = new MemoryStore([record({ status: 'PROMOTED' })], [approvalTask({ kind: 'bake' })]);
+    expect((await describeRelease({ store }, 'fw-2-4-0')).waitingFor).toBeUndefined();
+  });
+
   it('lists decisions oldest first and reports the execution', async () => {
     const store = new MemoryStore([record()], [], [verdictRecord(0, 'HOLD', '2026-11-24T12:00:00.000Z'), verdictRecord(0, 'EXTEND', '2026-11-24T11:00:00.000Z')]);
 

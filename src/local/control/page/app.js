@@ -9,7 +9,8 @@
   const token = meta('ota-release-token');
   const refreshMs = Math.max(250, Number(meta('ota-release-refresh')) || 1000);
 
-  const state = { selected: decodeURIComponent((location.hash.match(/release=([^&]+)/) || [])[1] || ''), waitKey: '', busy: false };
+  // notice: the answer to the operator's last action; it outlives the waiting box, which goes once the release moves on.
+  const state = { selected: decodeURIComponent((location.hash.match(/release=([^&]+)/) || [])[1] || ''), waitKey: '', notice: undefined };
 
   // ---- talking to the API -------------------------------------------------------------------------------------
   async function api(path, body) {
@@ -93,6 +94,7 @@
         badge(view.status),
         el('p', { class: 'sub' }, `${view.product} · ${view.previousVersion} → ${view.version} · started ${time(view.createdAt)} · updated ${time(view.updatedAt)}`),
       ),
+      state.notice && state.notice.releaseId === view.releaseId ? el('p', { id: 'notice', class: `answer ${state.notice.ok ? 'ok' : 'refused'}`, role: 'status' }, state.notice.text) : undefined,
       waitingSection(view),
       stagesSection(view),
       verdictsSection(view),
@@ -102,10 +104,10 @@
     // Keep what the operator is typing: the waiting box is rebuilt only when the wait itself changes.
     const keep = detail.querySelector('#waiting');
     const waitKey = view.waitingFor ? `${view.releaseId}/${view.waitingFor.kind}/${view.waitingFor.stageIndex}/${view.waitingFor.since}` : '';
-    if (keep && waitKey && waitKey === state.waitKey) sections[1] = keep;
+    if (keep && waitKey && waitKey === state.waitKey) sections[2] = keep;
     state.waitKey = waitKey;
     const abortBox = detail.querySelector('#abort');
-    if (abortBox && abortBox.dataset.open === 'true' && sections[5]) sections[5] = abortBox;
+    if (abortBox && abortBox.dataset.open === 'true' && sections[6]) sections[6] = abortBox;
     detail.replaceChildren(...sections.filter(Boolean));
   }
 
@@ -116,7 +118,7 @@
       return el('section', { id: 'waiting', class: 'waiting bake' }, el('h2', {}, `Baking stage ${wait.stageName}`), el('p', {}, `since ${time(wait.since)}, until ${time(wait.expiresAt)} at the latest`));
     }
     const note = el('textarea', { id: 'answer-comment', rows: 2, maxlength: 1000, placeholder: 'comment (required to reject: why?)' });
-    const answer = el('p', { id: 'answer-result', class: 'answer', 'aria-live': 'polite' });
+    const answer = el('p', { class: 'answer', 'aria-live': 'polite' });
     const send = async (kind) => {
       const comment = note.value.trim();
       if (kind === 'reject' && !comment) {
@@ -128,11 +130,9 @@
       try {
         const body = kind === 'approve' ? { via: 'dashboard', ...(comment && { comment }) } : { via: 'dashboard', reason: comment };
         const result = await api(`/releases/${encodeURIComponent(view.releaseId)}/${kind}`, body);
-        answer.textContent = result.message;
-        answer.className = `answer ${result.answered ? 'ok' : 'refused'}`;
+        state.notice = { releaseId: view.releaseId, text: result.message, ok: result.answered };
       } catch (error) {
-        answer.textContent = error.message;
-        answer.className = 'answer refused';
+        state.notice = { releaseId: view.releaseId, text: error.message, ok: false };
       } finally {
         buttons.forEach((b) => (b.disabled = false));
         refresh();
@@ -223,7 +223,9 @@
   }
 
   function verdictsSection(view) {
-    const judged = view.stages.filter((s) => s.latestVerdict);
+    // The stage that waits for an approval shows its evidence in the waiting box already.
+    const above = view.waitingFor && view.waitingFor.kind === 'approval' && view.waitingFor.evidence ? view.waitingFor.stageIndex : -1;
+    const judged = view.stages.filter((s) => s.latestVerdict && s.index !== above);
     if (judged.length === 0) return undefined;
     return el(
       'section',
@@ -267,7 +269,7 @@
         if (!reason.value.trim()) return void (result.textContent = 'Say why: the reason is recorded.');
         try {
           const answer = await api(`/releases/${encodeURIComponent(view.releaseId)}/abort`, { reason: reason.value.trim() });
-          result.textContent = answer.message;
+          state.notice = { releaseId: view.releaseId, text: answer.message, ok: answer.outcome === 'aborted' };
           box.dataset.open = 'false';
         } catch (error) {
           result.textContent = error.message;

@@ -1,6 +1,7 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
+import { ENV } from '#aws/config.ts';
 import { environmentOf, openAwsOperations, outputKeyOf } from '#cli/target/aws.ts';
 
 describe('the operator view of a deployed stack', () => {
@@ -14,7 +15,7 @@ describe('the operator view of a deployed stack', () => {
 
   it('builds the adapters\' environment from the outputs, the Region and the account', () => {
     const env = environmentOf({ ReleaseTable: 't', FirmwareBucket: 'b', StateMachineArn: 'arn:sm', Unrelated: 'x' }, 'eu-west-1', '123456789012');
-    expect(env).toEqual({ AWS_REGION: 'eu-west-1', AWS_ACCOUNT_ID: '123456789012', RELEASE_TABLE: 't', FIRMWARE_BUCKET: 'b', STATE_MACHINE_ARN: 'arn:sm' });
+    expect(env).toEqual({ [ENV.region]: 'eu-west-1', [ENV.accountId]: '123456789012', [ENV.table]: 't', [ENV.firmwareBucket]: 'b', [ENV.stateMachineArn]: 'arn:sm' });
   });
 
   it('opens the stack named by stage and Region, as the calling IAM identity', async () => {

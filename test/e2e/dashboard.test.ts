@@ -1,0 +1,89 @@
+// End to end in a real browser: a simulated release (the real workflow and handlers on the embedded cloud) waits for
+// an operator at its manual canary; the dashboard served by the live process shows the evidence; clicking Approve
+// promotes the release, and the page shows it PROMOTED with the approval in its decision history.
+// Needs Debian's chromium at /usr/bin/chromium (.ci/run installs it). Outside CI the suite is skipped, with a
+// message, when it is missing; in CI it must run.
+// OTA_RELEASE_SCREENSHOT=docs/dashboard.png also saves the page, waiting for the approval, for the README.
+import { existsSync } from 'node:fs';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Browser, chromium } from 'playwright-core';
+import { readReleaseFile } from '#cli/target/release-file.ts';
+import { readControlFile } from '#local/control/control-file.ts';
+import { serveLiveControl } from '#local/control/live.ts';
+import { faultProfile } from '#local/fleet/fault-profiles.ts';
+import { SimulatedFleet } from '#local/fleet/simulated-fleet.ts';
+import { createLocalCloud } from '#local/local-cloud.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+// The flags that work as root on a closed network (shared/reference/toolchain.md §11).
+const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+const RELEASE = `
+releaseId: e2e-2-4-0
+product: edge-gateway
+firmware: { version: 2.4.0, previousVersion: 2.3.1, source: { file: gateway-2.4.0.bin } }
+fleet: { thingGroups: [gateways] }
+stages:
+  - { name: canary, targets: { percent: 10 }, bake: 2h, approval: manual, rollout: { maximumPerMinute: 100 } }
+  - { name: fleet, targets: { percent: 100 }, bake: 1h, rollout: { maximumPerMinute: 1000 } }
+health: { maxFailureRate: 5%, confidence: 0.9, minExecuted: 20 }
+`;
+
+const available = existsSync(CHROMIUM);
+if (!available && process.env.CI) throw new Error(`${CHROMIUM} is missing; .ci/run installs it with apt-get install chromium`);
+if (!available) console.warn(`skipping the dashboard browser test: ${CHROMIUM} is not installed (apt-get install chromium)`);
+const suite = available ? describe : describe.skip;
+
+suite('dashboard in Chromium', () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS, headless: true });
+  });
+  afterAll(() => browser?.close());
+
+  it('shows the evidence of a waiting release, and an approve click promotes it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ota-e2e-'));
+    await writeFile(join(dir, 'release.yaml'), RELEASE);
+    await writeFile(join(dir, 'gateway-2.4.0.bin'), Buffer.alloc(64 * 1024, 7));
+    const request = await readReleaseFile(join(dir, 'release.yaml'));
+    const cloud = await createLocalCloud({
+      fleet: new SimulatedFleet({ devices: 400, profile: faultProfile('healthy', { failRate: 0.02 }), seed: 3 }),
+      baseDir: dir,
+      approve: 'external',
+    });
+    const live = await serveLiveControl({ ports: cloud.ports, stateDir: join(dir, '.ota-release') });
+    const run = cloud.runRelease(request);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.setDefaultTimeout(8000);
+    const pageErrors: string[] = [];
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    try {
+      const control = await readControlFile(join(dir, '.ota-release'));
+      await page.goto(control!.url);
+
+      const waiting = page.locator('#waiting');
+      await waiting.getByText('Stage canary waits for your approval').waitFor();
+      await waiting.locator('dd', { hasText: /of 40 \(100 %\)/ }).waitFor();
+      await expect(waiting.locator('.evidence dt').allTextContents()).resolves.toEqual(['verdict', 'failure rate', 'limit', 'executed', 'failures', 'timeout rate', 'baked']);
+      await expect(page.locator('#stages tr[data-stage="canary"] td').nth(3).textContent()).resolves.toBe('active');
+      if (process.env.OTA_RELEASE_SCREENSHOT) await page.screenshot({ path: process.env.OTA_RELEASE_SCREENSHOT, fullPage: true });
+
+      await page.fill('#answer-comment', 'canary looks healthy');
+      await page.click('#approve');
+
+      await page.locator('#notice.ok').getByText('approved by dashboard:').waitFor();
+      await page.locator('.release-head .badge', { hasText: 'PROMOTED' }).waitFor();
+      await page.locator('#decisions tr[data-kind="approval"]', { hasText: 'canary looks healthy' }).waitFor();
+      await expect(page.locator('#waiting.approval').count()).resolves.toBe(0);
+      const report = await run;
+      expect(report.outcome).toBe('PROMOTED');
+      expect(pageErrors).toEqual([]);
+    } finally {
+      await page.close();
+      await live.close();
+      await cloud.close();
+    }
+  });
+});

@@ -121,16 +121,21 @@ export async function simulate(file: string, options: SimulateOptions): Promise<
   return ExitCode.ERROR;
 }
 
-/** --mqtt: real agents from src/local/mqtt (the device-agent area), when that module is there. */
+/** --mqtt: real agents over MQTT from src/local/mqtt (the device-agent area), in scaled real time. */
 async function mqttFleet(options: SimulateOptions, request: ReleaseRequest): Promise<FleetDriver> {
-  const path = '#local/mqtt/mqtt-fleet.ts';
-  let module: { createMqttFleet(options: { devices: number; timeScale: number; release: ReleaseRequest; seed: number }): Promise<FleetDriver> };
+  let module: typeof import('#local/mqtt/mqtt-fleet.ts');
   try {
-    module = await import(path);
+    module = await import('#local/mqtt/mqtt-fleet.ts');
   } catch (error) {
-    throw new NotAvailableError('--mqtt is not available yet: the MQTT fleet (src/local/mqtt/mqtt-fleet.ts) is not in this build', { cause: error });
+    throw new NotAvailableError(`--mqtt is not available in this build: ${(error as Error).message}`, { cause: error });
   }
-  return module.createMqttFleet({ devices: options.devices, timeScale: options.timeScale ?? 0.001, release: request, seed: options.seed });
+  return module.createMqttFleet({
+    devices: options.devices,
+    timeScale: options.timeScale ?? 0.001,
+    release: request,
+    seed: options.seed,
+    ...(options.failRate === undefined ? {} : { selfTestFailRate: options.failRate }),
+  });
 }
 
 async function serveControl(ports: Ports, stateDir: string) {

@@ -29,9 +29,12 @@ function id(name: string): string {
 
 /** A short label for a Choice rule: the value compared against (`promote`), or `<field> present`. */
 function ruleLabel(rule: ChoiceRule): string {
+  // A compound rule is labelled by its last condition, the one that names the value (the others guard it).
+  const compound = (rule.And ?? rule.Or) as ChoiceRule[] | undefined;
+  if (compound?.length) return ruleLabel(compound[compound.length - 1]!);
   const field = rule.Variable?.split('.').pop() ?? 'rule';
   for (const [key, value] of Object.entries(rule)) {
-    if (key === 'Next' || key === 'Variable') continue;
+    if (key === 'Next' || key === 'Variable' || key === 'Comment') continue;
     if (key === 'IsPresent') return `${field} ${value ? 'present' : 'absent'}`;
     if (/Equals$/.test(key)) return String(value);
     return `${field} ${key}`;

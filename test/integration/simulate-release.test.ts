@@ -28,10 +28,9 @@ describe('a release on the embedded cloud', () => {
     expect(report.fleet.versions).toEqual({ '1.0.0': 1000 });
   });
 
-  // Known bug, reported to the backend owner: WhyRolledBack compares $.approval.answer, which a release rolled back on
-  // evidence never has, and Step Functions fails such a Choice with States.Runtime. Flip to `it` once the ASL guards
-  // the comparison with IsPresent.
-  it.failing('ends a release rolled back on evidence in the RolledBackOnEvidence Fail state', async () => {
+  // A release rolled back on evidence never asked for approval, so WhyRolledBack must not read $.approval.answer
+  // unguarded (Step Functions fails a Choice on a missing path with States.Runtime).
+  it('ends a release rolled back on evidence in the RolledBackOnEvidence Fail state', async () => {
     const { report } = await simulate(await loadRelease(), { failRate: 0.3, seed: 7 });
     expect(report.execution.error).toBe('RolledBackOnEvidence');
   });

@@ -192,6 +192,10 @@ export class LocalWorkflow implements ReleaseWorkflow {
   async stop(releaseId: string, _reason: string): Promise<void> {
     const record = this.executions.get(releaseId);
     if (!record || record.status !== 'RUNNING') return;
+    // Hold the clock until the aborted run has settled: abandoning its tokens lets go of the approval hold, and
+    // without this the scheduler would see nothing running and stall before the status becomes ABORTED.
+    const release = this.scheduler.hold();
+    void record.done.finally(release);
     this.tokens.abandon(releaseId);
     record.abort();
   }

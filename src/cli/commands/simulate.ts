@@ -99,8 +99,11 @@ export async function simulate(file: string, options: SimulateOptions): Promise<
   }
   const progress = talk && process.stdout.isTTY && options.approve !== 'prompt' ? showSimulationProgress(cloud) : undefined;
   let report;
+  let saved: string | undefined;
   try {
     report = await cloud.runRelease(request);
+    // Saved before the live control server goes away, so another terminal always finds the release somewhere.
+    if (options.keep) saved = await saveState(cloud.store.snapshot(), stateDir, { [request.releaseId]: report });
   } finally {
     progress?.stop();
     await control?.close();
@@ -111,10 +114,7 @@ export async function simulate(file: string, options: SimulateOptions): Promise<
     if (jsonToStdout) process.stdout.write(text);
     else await writeFile(options.json, text);
   }
-  if (options.keep) {
-    const saved = await saveState(cloud.store.snapshot(), stateDir, { [request.releaseId]: report });
-    if (talk) process.stdout.write(`Saved to ${saved}: ota-release status ${request.releaseId} --state-dir ${stateDir}\n`);
-  }
+  if (saved && talk) process.stdout.write(`Saved to ${saved}: ota-release status ${request.releaseId} --state-dir ${stateDir}\n`);
   if (talk) process.stdout.write(`\n${renderSimulationSummary(report, terminal)}`);
   if (report.outcome === 'PROMOTED') return ExitCode.OK;
   if (report.outcome === 'ROLLED_BACK' || report.outcome === 'ABORTED') return ExitCode.ROLLED_BACK;

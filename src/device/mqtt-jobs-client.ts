@@ -101,7 +101,8 @@ export class MqttJobsClient implements JobsClient {
       pending.reject(new JobsTimeoutError('the MQTT connection was closed'));
       this.pending.delete(token);
     }
-    await this.client.endAsync();
+    // Forced: no reconnect and no wait for in-flight QoS 1 acknowledgements from a broker that may be going away.
+    await this.client.endAsync(true);
   }
 
   private async request(operation: string, body: object): Promise<Record<string, unknown>> {

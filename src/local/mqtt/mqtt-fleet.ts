@@ -84,10 +84,9 @@ export class MqttFleet implements FleetDriver {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    await Promise.all(this.devices.map(async (device) => {
-      await device.agent?.stop();
-      await device.jobs?.close().catch(() => undefined);
-    }));
+    // Connections first: pending requests fail at once, so no agent waits out a request timeout, and nothing reconnects.
+    await Promise.all(this.devices.map((device) => device.jobs?.close().catch(() => undefined)));
+    await Promise.all(this.devices.map((device) => device.agent?.stop()));
     await this.bridge?.close();
     await this.server?.close();
     this.bridge = undefined;

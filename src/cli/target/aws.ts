@@ -2,7 +2,7 @@
 // and the use cases run on AWS ports with the operator's own credentials. Approve and reject call answer-approval
 // directly (DynamoDB + SendTaskSuccess/Failure), not the HTTP API: the same single-use take of the pending task and
 // the same decision record, with no request signing to get wrong, and the caller's IAM ARN recorded as who answered.
-import { ENV } from '#aws/config.ts';
+import { type ConfigKey, ENV } from '#aws/config.ts';
 import { awsPorts } from '#aws/ports.ts';
 import { type CallerIdentity, readStackOutputs, whoAmI } from '#aws/stack-outputs.ts';
 import type { Ports } from '#ports/index.ts';
@@ -10,7 +10,21 @@ import type { ReleaseOperations } from '#local/control/operations.ts';
 import { portsOperations } from '#local/control/ports-operations.ts';
 import type { Target } from './choose.ts';
 
-/** CloudFormation output keys are alphanumeric: RELEASE_TABLE is read from the output `ReleaseTable`, and so on. */
+/**
+ * Which stack output (serverless.yml `resources.Outputs`) configures each adapter setting. CloudFormation output keys
+ * are alphanumeric, so RELEASE_TABLE cannot be its own key; the PascalCase form of the variable is accepted as well.
+ */
+export const OUTPUT_KEYS: Partial<Record<ConfigKey, string>> = {
+  table: 'ReleaseTableName',
+  firmwareBucket: 'FirmwareBucketName',
+  stateMachineArn: 'StateMachineArn',
+  approvalTopicArn: 'ApprovalTopicArn',
+  eventBusName: 'EventBusName',
+  presignRoleArn: 'PresignRoleArn',
+  signerProfile: 'SignerProfileName',
+  approvalBaseUrl: 'ApprovalApiUrl',
+};
+
 export function outputKeyOf(variable: string): string {
   return variable.toLowerCase().replace(/(^|_)([a-z])/g, (_, __, c: string) => c.toUpperCase());
 }
@@ -18,8 +32,9 @@ export function outputKeyOf(variable: string): string {
 /** The environment the AWS adapters expect, from the stack's outputs. */
 export function environmentOf(outputs: Record<string, string>, region: string, accountId: string): Record<string, string> {
   const env: Record<string, string> = { [ENV.region]: region, [ENV.accountId]: accountId };
-  for (const variable of Object.values(ENV)) {
-    const value = outputs[outputKeyOf(variable)];
+  for (const [key, variable] of Object.entries(ENV) as [ConfigKey, string][]) {
+    const named = OUTPUT_KEYS[key];
+    const value = (named && outputs[named]) ?? outputs[outputKeyOf(variable)];
     if (value !== undefined && env[variable] === undefined) env[variable] = value;
   }
   return env;

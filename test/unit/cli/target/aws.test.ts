@@ -2,7 +2,8 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ENV } from '#aws/config.ts';
-import { environmentOf, openAwsOperations, outputKeyOf } from '#cli/target/aws.ts';
+import { OUTPUT_KEYS, environmentOf, openAwsOperations, outputKeyOf } from '#cli/target/aws.ts';
+import { readFile } from 'node:fs/promises';
 
 describe('the operator view of a deployed stack', () => {
   it.each([
@@ -14,14 +15,20 @@ describe('the operator view of a deployed stack', () => {
   });
 
   it('builds the adapters\' environment from the outputs, the Region and the account', () => {
-    const env = environmentOf({ ReleaseTable: 't', FirmwareBucket: 'b', StateMachineArn: 'arn:sm', Unrelated: 'x' }, 'eu-west-1', '123456789012');
+    const env = environmentOf({ ReleaseTableName: 't', FirmwareBucket: 'b', StateMachineArn: 'arn:sm', Unrelated: 'x' }, 'eu-west-1', '123456789012');
     expect(env).toEqual({ [ENV.region]: 'eu-west-1', [ENV.accountId]: '123456789012', [ENV.table]: 't', [ENV.firmwareBucket]: 'b', [ENV.stateMachineArn]: 'arn:sm' });
+  });
+
+  it('reads only outputs that serverless.yml declares', async () => {
+    const template = await readFile(new URL('../../../../serverless.yml', import.meta.url), 'utf8');
+    const outputs = template.slice(template.indexOf('\n  Outputs:'));
+    for (const key of Object.values(OUTPUT_KEYS)) expect(outputs).toMatch(new RegExp(`\\n {4}${key}:`));
   });
 
   it('opens the stack named by stage and Region, as the calling IAM identity', async () => {
     const cfn = mockClient(CloudFormationClient);
     const sts = mockClient(STSClient);
-    cfn.on(DescribeStacksCommand, { StackName: 'ota-release-prod' }).resolves({ Stacks: [{ StackName: 'ota-release-prod', StackStatus: 'CREATE_COMPLETE', CreationTime: new Date(), Outputs: [{ OutputKey: 'ReleaseTable', OutputValue: 'ota-release-prod-releases' }] }] });
+    cfn.on(DescribeStacksCommand, { StackName: 'ota-release-prod' }).resolves({ Stacks: [{ StackName: 'ota-release-prod', StackStatus: 'CREATE_COMPLETE', CreationTime: new Date(), Outputs: [{ OutputKey: 'ReleaseTableName', OutputValue: 'ota-release-prod-releases' }] }] });
     sts.on(GetCallerIdentityCommand).resolves({ Arn: 'arn:aws:iam::123456789012:user/alice', Account: '123456789012' });
     const saved = { ...process.env };
     try {

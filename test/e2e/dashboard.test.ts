@@ -42,48 +42,70 @@ suite('dashboard in Chromium', () => {
     browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS, headless: true });
   });
   afterAll(() => browser?.close());
+  // Whatever a test opened is closed even when it fails half way, so a failure never leaves a server running.
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
 
-  it('shows the evidence of a waiting release, and an approve click promotes it', async () => {
+  async function waitingRelease(seed: number) {
     const dir = await mkdtemp(join(tmpdir(), 'ota-e2e-'));
     await writeFile(join(dir, 'release.yaml'), RELEASE);
     await writeFile(join(dir, 'gateway-2.4.0.bin'), Buffer.alloc(64 * 1024, 7));
     const request = await readReleaseFile(join(dir, 'release.yaml'));
     const cloud = await createLocalCloud({
-      fleet: new SimulatedFleet({ devices: 400, profile: faultProfile('healthy', { failRate: 0.02 }), seed: 3 }),
+      fleet: new SimulatedFleet({ devices: 400, profile: faultProfile('healthy', { failRate: 0.02 }), seed }),
       baseDir: dir,
       approve: 'external',
     });
+    cleanups.push(() => cloud.close());
     const live = await serveLiveControl({ ports: cloud.ports, stateDir: join(dir, '.ota-release') });
+    cleanups.push(() => live.close());
     const run = cloud.runRelease(request);
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    cleanups.push(() => page.close());
     page.setDefaultTimeout(8000);
     const pageErrors: string[] = [];
     page.on('pageerror', (error) => pageErrors.push(error.message));
-    try {
-      const control = await readControlFile(join(dir, '.ota-release'));
-      await page.goto(control!.url);
+    const control = await readControlFile(join(dir, '.ota-release'));
+    await page.goto(control!.url);
+    await page.locator('#waiting').getByText('Stage canary waits for your approval').waitFor();
+    return { page, run, pageErrors };
+  }
 
-      const waiting = page.locator('#waiting');
-      await waiting.getByText('Stage canary waits for your approval').waitFor();
-      await waiting.locator('dd', { hasText: /of 40 \(100 %\)/ }).waitFor();
-      await expect(waiting.locator('.evidence dt').allTextContents()).resolves.toEqual(['verdict', 'failure rate', 'limit', 'executed', 'failures', 'timeout rate', 'baked']);
-      await expect(page.locator('#stages tr[data-stage="canary"] td').nth(3).textContent()).resolves.toBe('active');
-      if (process.env.OTA_RELEASE_SCREENSHOT) await page.screenshot({ path: process.env.OTA_RELEASE_SCREENSHOT, fullPage: true });
+  it('shows the evidence of a waiting release, and an approve click promotes it', async () => {
+    const { page, run, pageErrors } = await waitingRelease(3);
 
-      await page.fill('#answer-comment', 'canary looks healthy');
-      await page.click('#approve');
+    const waiting = page.locator('#waiting');
+    await waiting.locator('dd', { hasText: /of 40 \(100 %\)/ }).waitFor();
+    await expect(waiting.locator('.evidence dt').allTextContents()).resolves.toEqual(['verdict', 'failure rate', 'limit', 'executed', 'failures', 'timeout rate', 'baked']);
+    await expect(page.locator('#stages tr[data-stage="canary"] td').nth(3).textContent()).resolves.toBe('active');
+    if (process.env.OTA_RELEASE_SCREENSHOT) await page.screenshot({ path: process.env.OTA_RELEASE_SCREENSHOT, fullPage: true });
 
-      await page.locator('#notice.ok').getByText('approved by dashboard:').waitFor();
-      await page.locator('.release-head .badge', { hasText: 'PROMOTED' }).waitFor();
-      await page.locator('#decisions tr[data-kind="approval"]', { hasText: 'canary looks healthy' }).waitFor();
-      await expect(page.locator('#waiting.approval').count()).resolves.toBe(0);
-      const report = await run;
-      expect(report.outcome).toBe('PROMOTED');
-      expect(pageErrors).toEqual([]);
-    } finally {
-      await page.close();
-      await live.close();
-      await cloud.close();
-    }
+    await page.fill('#answer-comment', 'canary looks healthy');
+    await page.click('#approve');
+
+    await page.locator('#notice.ok').getByText('approved by dashboard:').waitFor();
+    await page.locator('.release-head .badge', { hasText: 'PROMOTED' }).waitFor();
+    await page.locator('#decisions tr[data-kind="approval"]', { hasText: 'canary looks healthy' }).waitFor();
+    await expect(page.locator('#waiting.approval').count()).resolves.toBe(0);
+    const report = await run;
+    expect(report.outcome).toBe('PROMOTED');
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('asks for a reason before a reject, then rolls the release back', async () => {
+    const { page, run, pageErrors } = await waitingRelease(4);
+    await page.click('#reject');
+    await page.locator('#waiting').getByText('Say why you reject').waitFor();
+    await expect(page.locator('.release-head .badge').textContent()).resolves.toBe('AWAITING_APPROVAL');
+
+    await page.fill('#answer-comment', 'too many reboots on rev-B boards');
+    await page.click('#reject');
+
+    await page.locator('#notice.ok').getByText('rejected by dashboard:').waitFor();
+    await page.locator('.release-head .badge', { hasText: /ROLLING_BACK|ROLLED_BACK/ }).waitFor();
+    expect((await run).outcome).toBe('ROLLED_BACK');
+    expect(pageErrors).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 // esbuild plugins for the function bundles (serverless.yml custom.esbuild.plugins, and bench/bundle).
-//
+
 // zod 4 re-exports every locale as `z.locales`. `import { z } from 'zod'` makes esbuild keep the whole `z` namespace,
 // so each bundle carried ~40 locales (~250 KB minified) that no function uses: error messages are English (zod's
 // default locale, which its schemas import directly). This keeps `z.locales` down to `en`.
@@ -22,4 +22,31 @@ export const zodEnglishOnly = {
   },
 };
 
-export default [zodEnglishOnly];
+/**
+ * In Lambda the SDK's default credential chain always succeeds at its first link, the environment the runtime sets.
+ * The later links (SSO, shared ini files, credential_process, web-identity token files) each pull in more clients
+ * (@aws-sdk/nested-clients: STS, SSO, SSO-OIDC), about 90 kB a bundle, which is parse time on every cold start for
+ * code that never runs there. They become links that pass to the next one (container and instance metadata stay).
+ */
+const SKIPPED_PROVIDERS = {
+  '@aws-sdk/credential-provider-sso': 'fromSSO',
+  '@aws-sdk/credential-provider-ini': 'fromIni',
+  '@aws-sdk/credential-provider-process': 'fromProcess',
+  '@aws-sdk/credential-provider-web-identity': 'fromTokenFile',
+};
+
+export const lambdaCredentialChain = {
+  name: 'lambda-credential-chain',
+  setup(build) {
+    const filter = new RegExp(`^(${Object.keys(SKIPPED_PROVIDERS).join('|')})$`);
+    build.onResolve({ filter }, (args) => ({ path: args.path, namespace: 'ota-release-credentials' }));
+    build.onLoad({ filter: /.*/, namespace: 'ota-release-credentials' }, (args) => ({
+      contents: `export const ${SKIPPED_PROVIDERS[args.path]} = () => async () => {
+  throw Object.assign(new Error(${JSON.stringify(`${args.path} is left out of ota-release Lambda bundles (credentials come from the environment)`)}), { name: 'CredentialsProviderError', tryNextLink: true });
+};`,
+      loader: 'js',
+    }));
+  },
+};
+
+export default [zodEnglishOnly, lambdaCredentialChain];

@@ -66,6 +66,9 @@ export function taskBindings(definition: { States: Record<string, unknown> }): T
   return bindings;
 }
 
+/** The longest delay a Node timer takes (2^31 - 1 ms); longer ones fire at once. */
+const LONGEST_REAL_TIMER_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
+
 /** A copy of the definition without the timeouts the runner enforces on the virtual clock. */
 export function withoutCallbackTimeouts<T extends { States: Record<string, unknown> }>(definition: T): T {
   // A JSON copy, not structuredClone: under jest the latter makes objects of another realm, which the library's
@@ -76,7 +79,9 @@ export function withoutCallbackTimeouts<T extends { States: Record<string, unkno
       const state = raw as AnyState;
       if (state.Type === 'Task' && String(state.Resource).endsWith(CALLBACK)) {
         delete state.TimeoutSecondsPath;
-        delete state.TimeoutSeconds;
+        // Not deleted: without TimeoutSeconds the library ends every task after 60 real seconds, which would roll
+        // back a release whose operator takes a minute to answer. The virtual clock owns the real timeout.
+        state.TimeoutSeconds = LONGEST_REAL_TIMER_SECONDS;
         delete state.HeartbeatSeconds;
         delete state.HeartbeatSecondsPath;
       }

@@ -87,7 +87,10 @@ export class TaskTokens implements WorkflowCallbacks {
   /** Ends every wait of a stopped execution; their tokens answer TaskClosedError from now on. */
   abandon(execution: string): void {
     for (const [token, waiter] of [...this.waiters]) {
-      if (waiter.execution === execution) this.close(token);
+      if (waiter.execution !== execution) continue;
+      this.close(token);
+      // Settle the wait, so the task state (and its real-time timer in the library) ends with the stopped execution.
+      waiter.reject(namedError('States.Aborted', 'the execution was stopped'));
     }
   }
 

@@ -43,6 +43,22 @@ describe('the embedded cloud in a state directory', () => {
     expect((await operations.describeRelease('old-1')).status).toBe('PROMOTED');
   });
 
+  it('follows a release that goes live, and then saved, while it stays open (a dashboard)', async () => {
+    const operations = await openLocalOperations(dir);
+    expect(operations.where).toBe(`embedded cloud (${dir})`);
+
+    server = await startControlServer({ operations: new FakeOperations(), token: 'tok' });
+    await writeControlFile(dir, { url: server.url, token: 'tok', pid: process.pid, startedAt: new Date().toISOString() });
+    expect((await operations.describeRelease('fw-2-4-0')).status).toBe('AWAITING_APPROVAL');
+    expect(operations.where).toContain('live pid');
+
+    await server.close();
+    await removeControlFile(dir);
+    await saveState({ releases: [record({ releaseId: 'fw-2-4-0', status: 'PROMOTED' })], pendingTasks: [], decisions: [] }, dir);
+    expect((await operations.describeRelease('fw-2-4-0')).status).toBe('PROMOTED');
+    expect(operations.where).toBe(`embedded cloud (${dir})`);
+  });
+
   it('falls back to the saved state when the live process has gone', async () => {
     server = await startControlServer({ operations: new FakeOperations(), token: 'tok' });
     await writeControlFile(dir, { url: server.url, token: 'tok', pid: process.pid, startedAt: new Date().toISOString() });

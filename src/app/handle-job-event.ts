@@ -31,8 +31,19 @@ export interface HandleJobEventResult {
 }
 
 export async function handleJobEvent(ports: HandleJobEventPorts, event: IotJobsEvent): Promise<HandleJobEventResult> {
+  if (!(await ports.store.markEventSeen(event.eventId, EVENT_DEDUP_SECONDS))) return { outcome: JobEventOutcome.DUPLICATE, jobId: event.jobId };
+  try {
+    return await endBakeIfDecided(ports, event);
+  } catch (error) {
+    // The event was not handled: forget it, so the redelivery (Lambda's async retries, EventBridge's) is not dropped
+    // as a duplicate. Losing it would let a decisive failure go unnoticed until the bake times out.
+    await ports.store.forgetEvent(event.eventId);
+    throw error;
+  }
+}
+
+async function endBakeIfDecided(ports: HandleJobEventPorts, event: IotJobsEvent): Promise<HandleJobEventResult> {
   const { jobId } = event;
-  if (!(await ports.store.markEventSeen(event.eventId, EVENT_DEDUP_SECONDS))) return { outcome: JobEventOutcome.DUPLICATE, jobId };
   const task = await ports.store.findPendingTaskByJob(jobId);
   if (!task || task.kind !== 'bake') return { outcome: JobEventOutcome.NOT_WAITING, jobId };
   const { releaseId } = task;

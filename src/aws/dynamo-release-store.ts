@@ -193,6 +193,14 @@ export class DynamoReleaseStore implements ReleaseStore {
     return this.once({ pk: `EVENT#${eventId}`, sk: 'SEEN' }, ttlSeconds, `event ${eventId}`);
   }
 
+  async forgetEvent(eventId: string): Promise<void> {
+    try {
+      await this.db.send(new DeleteCommand({ TableName: this.table, Key: { pk: `EVENT#${eventId}`, sk: 'SEEN' } }));
+    } catch (error) {
+      rethrow(error, `DynamoDB forget event ${eventId}`);
+    }
+  }
+
   useNonce(nonce: string, ttlSeconds: number): Promise<boolean> {
     return this.once({ pk: `NONCE#${nonce}`, sk: 'USED' }, ttlSeconds, 'approval nonce');
   }

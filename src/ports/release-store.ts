@@ -66,6 +66,8 @@ export interface ReleaseStore {
 
   /** Records an event id; false when it was seen before (at-least-once delivery). Forgotten after `ttlSeconds`. */
   markEventSeen(eventId: string, ttlSeconds: number): Promise<boolean>;
+  /** Forgets an event id, so a redelivery of an event whose handling failed is handled again. */
+  forgetEvent(eventId: string): Promise<void>;
   /** Records a single-use nonce (approval links); false when already used. */
   useNonce(nonce: string, ttlSeconds: number): Promise<boolean>;
 }

@@ -79,6 +79,10 @@ export class MemoryReleaseStore implements ReleaseStore {
     return remember(this.seen, eventId, ttlSeconds, this.clock.now().getTime());
   }
 
+  async forgetEvent(eventId: string): Promise<void> {
+    this.seen.delete(eventId);
+  }
+
   async useNonce(nonce: string, ttlSeconds: number): Promise<boolean> {
     return remember(this.nonces, nonce, ttlSeconds, this.clock.now().getTime());
   }

@@ -89,6 +89,14 @@ describe('DynamoReleaseStore', () => {
     });
   });
 
+  it('forgets an event by deleting its marker, so its redelivery is handled', async () => {
+    db.on(DeleteCommand).resolves({});
+
+    await store().forgetEvent('e-1');
+
+    expect(db).toHaveReceivedCommandWith(DeleteCommand, { TableName: 'releases', Key: { pk: 'EVENT#e-1', sk: 'SEEN' } });
+  });
+
   it('writes the same decision twice under one key (idempotent appends)', async () => {
     db.on(PutCommand).resolves({});
     const decision = { kind: 'action' as const, action: 'promote' as const, reason: 'ok', releaseId: 'gw-2-4-0', stageIndex: 0, stageName: 'canary', at: '2026-11-24T10:00:00.000Z' };

@@ -100,6 +100,17 @@ describe('on-job-event', () => {
     expect((await rejection(handler(jobCompleted('e-1'), context()))).name).toBe('TransientError');
   });
 
+  it('handles the redelivery of an event whose first attempt failed', async () => {
+    iot.on(DescribeJobCommand).rejectsOnce(sdkError('ThrottlingException', 429)).resolves(job('COMPLETED', { numberOfSucceededThings: 100 }));
+    const { handler } = await build();
+
+    await rejection(handler(jobCompleted('e-1'), context()));
+    const retried = await handler(jobCompleted('e-1'), context());
+
+    expect(retried).toEqual(expect.objectContaining({ outcome: 'bake-ended', reason: 'job-completed' }));
+    expect(sfn).toHaveReceivedCommandTimes(SendTaskSuccessCommand, 1);
+  });
+
   it.each([
     ['an event from another source', { ...jobCompleted('e-1'), source: 'aws.s3' }],
     ['an event without a detail', { ...jobCompleted('e-1'), detail: undefined }],

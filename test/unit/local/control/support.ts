@@ -134,6 +134,9 @@ export class MemoryStore implements ReleaseStore {
     this.nonces.add(`event/${eventId}`);
     return true;
   }
+  async forgetEvent(eventId: string) {
+    this.nonces.delete(`event/${eventId}`);
+  }
   async useNonce(nonce: string) {
     if (this.nonces.has(nonce)) return false;
     this.nonces.add(nonce);

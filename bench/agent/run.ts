@@ -2,12 +2,13 @@
 // in the same run; and the bytes fetched twice when the link is cut 20 times at random offsets.
 // Run: node --import ./bin/polyfills.mjs --import tsx bench/agent/run.ts [--mib 256] [--write]
 import { createHash, generateKeyPairSync, randomFillSync, sign } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { downloadImage } from '#device/downloader.ts';
 import { checkDigest, checkSignature, pinPublicKey } from '#device/verifier.ts';
 import { FirmwareServer } from '#local/firmware-server.ts';
+import { writeResultsSection } from '../results-file.ts';
 
 const mib = Number(process.argv[process.argv.indexOf('--mib') + 1] || 256) || 256;
 const size = mib * 1024 * 1024;
@@ -79,10 +80,5 @@ ${rows.join('\n')}
 `;
 process.stdout.write(`${section}\n`);
 if (process.argv.includes('--write')) {
-  const path = new URL('../RESULTS.md', import.meta.url);
-  const current = await readFile(path, 'utf8');
-  const start = current.indexOf('## agent\n');
-  const end = start === -1 ? -1 : current.indexOf('\n## ', start + 1);
-  const next = start === -1 ? `${current.trimEnd()}\n\n${section}` : `${current.slice(0, start)}${section}${end === -1 ? '' : current.slice(end + 1)}`;
-  await writeFile(path, next);
+  await writeResultsSection('agent', section);
 }

@@ -4,7 +4,7 @@
 // Run: node --import ./bin/polyfills.mjs --import tsx bench/operations/run.ts
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -18,9 +18,9 @@ import { faultProfile } from '#local/fleet/fault-profiles.ts';
 import { SimulatedFleet } from '#local/fleet/simulated-fleet.ts';
 import { createLocalCloud } from '#local/local-cloud.ts';
 import { saveState } from '#local/state-dir.ts';
+import { writeResultsSection } from '../results-file.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
-const RESULTS = `${ROOT}bench/RESULTS.md`;
 const BIN = `${ROOT}bin/ota-release.mjs`;
 const run = promisify(execFile);
 
@@ -130,18 +130,5 @@ the single-file export (\`dashboard --export\`) is ${bytes(single)} B. A fresh C
 through tsx (the \`--help\` floor); the operation itself adds the difference.
 `;
 
-let existing = '';
-try {
-  existing = await readFile(RESULTS, 'utf8');
-} catch {
-  existing = '# Benchmark results\n\nEach section is written by its benchmark; numbers are from the machine named in the section.\n';
-}
-const start = existing.indexOf('\n## operations');
-let next: string;
-if (start < 0) next = `${existing.trimEnd()}\n\n${section}`;
-else {
-  const end = existing.indexOf('\n## ', start + 1);
-  next = `${existing.slice(0, start)}\n${section}${end < 0 ? '' : existing.slice(end)}`;
-}
-await writeFile(RESULTS, next);
+await writeResultsSection('operations', section);
 process.stdout.write(section);

@@ -5,10 +5,9 @@
 import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { readFile, writeFile } from 'node:fs/promises';
+import { RESULTS_FILE, writeResultsSection } from '../results-file.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const RESULTS = `${ROOT}bench/RESULTS.md`;
 const sizes = process.argv.slice(2).map(Number);
 const runs: Array<[number, string, number?]> = (sizes.length ? sizes : [10_000, 100_000, 1_000_000]).flatMap((n) => [
   [n, 'healthy'],
@@ -68,18 +67,5 @@ one fresh process per row. Measured ${new Date().toISOString().slice(0, 10)} on 
 ${results.map(row).join('\n')}
 `;
 
-let existing = '';
-try {
-  existing = await readFile(RESULTS, 'utf8');
-} catch {
-  existing = '# Benchmark results\n\nEach section is written by its benchmark; numbers are from the machine named in the section.\n';
-}
-const start = existing.indexOf('\n## simulate');
-let next: string;
-if (start < 0) next = `${existing.trimEnd()}\n\n${section}`;
-else {
-  const end = existing.indexOf('\n## ', start + 1);
-  next = `${existing.slice(0, start)}\n${section}${end < 0 ? '' : existing.slice(end)}`;
-}
-await writeFile(RESULTS, next);
-process.stdout.write(`wrote the simulate section of ${RESULTS}\n`);
+await writeResultsSection('simulate', section);
+process.stdout.write(`wrote the simulate section of ${RESULTS_FILE.pathname}\n`);

@@ -154,44 +154,71 @@ export const ReleaseRequest = z
     safetyNet: SafetyNet.default(SafetyNet.parse({})),
     approval: ApprovalSettings.default(ApprovalSettings.parse({})),
   })
-  .superRefine((request, ctx) => {
-    // Percent stages are cumulative, so they must grow; the last stage must reach the whole fleet.
-    let previous = 0;
-    request.stages.forEach((stage, index) => {
-      if (!('percent' in stage.targets)) return;
-      if (stage.targets.percent <= previous) {
-        ctx.addIssue({ code: 'custom', path: ['stages', index, 'targets', 'percent'], message: `must be above the previous stage's ${previous}% (percentages are cumulative)` });
-      }
-      previous = stage.targets.percent;
-    });
-    const names = new Set<string>();
-    request.stages.forEach((stage, index) => {
-      if (names.has(stage.name)) ctx.addIssue({ code: 'custom', path: ['stages', index, 'name'], message: `duplicate stage name "${stage.name}"` });
-      names.add(stage.name);
-    });
-    if (request.firmware.version === request.firmware.previousVersion) {
-      ctx.addIssue({ code: 'custom', path: ['firmware', 'version'], message: 'must differ from previousVersion' });
+  // Run the consistency checks even when some fields failed, so one run lists every problem (zod skips refinements
+  // after a failed field unless `when` says otherwise); the checks therefore read fields defensively.
+  .superRefine((request, ctx) => checkConsistency(request as unknown as Loose, ctx), { when: (payload) => isRecord(payload.value) });
+
+/** The request as the consistency checks see it: any field may still be invalid (raw input) when they run. */
+interface Loose {
+  firmware?: { version?: unknown; previousVersion?: unknown; flavour?: unknown; rollbackSource?: unknown };
+  stages?: unknown;
+  health?: { maxFailureRate?: unknown; hardFailureRate?: unknown };
+  safetyNet?: { abort?: unknown; retries?: unknown };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+const records = (value: unknown): Array<Record<string, unknown>> => (Array.isArray(value) ? value.map((item) => (isRecord(item) ? item : {})) : []);
+
+function checkConsistency(request: Loose, ctx: z.RefinementCtx): void {
+  const stages = records(request.stages);
+  const percentOf = (stage: Record<string, unknown>) => (isRecord(stage.targets) && typeof stage.targets.percent === 'number' ? stage.targets.percent : undefined);
+  // Percent stages are cumulative, so they must grow; the last stage must reach the whole fleet.
+  let previous = 0;
+  stages.forEach((stage, index) => {
+    const percent = percentOf(stage);
+    if (percent === undefined) return;
+    if (percent <= previous) {
+      ctx.addIssue({ code: 'custom', path: ['stages', index, 'targets', 'percent'], message: `must be above the previous stage's ${previous}% (percentages are cumulative)` });
     }
-    if (request.firmware.flavour === 'nrf' && !request.firmware.rollbackSource) {
-      ctx.addIssue({ code: 'custom', path: ['firmware', 'rollbackSource'], message: 'required for nRF devices: they cannot switch back to a kept slot through a job, so a rollback sends the old image' });
-    }
-    const last = request.stages.at(-1);
-    if (last && 'percent' in last.targets && last.targets.percent !== 100) {
-      ctx.addIssue({ code: 'custom', path: ['stages', request.stages.length - 1, 'targets', 'percent'], message: `the last percent stage must reach 100% of the fleet, got ${last.targets.percent}%` });
-    }
-    if (request.health.hardFailureRate < request.health.maxFailureRate) {
-      ctx.addIssue({ code: 'custom', path: ['health', 'hardFailureRate'], message: `must be at least maxFailureRate (${request.health.maxFailureRate * 100}%): the hard line sits above the statistical one` });
-    }
-    checkDistinct(ctx, request.safetyNet.abort.map((criterion) => criterion.failureType), ['safetyNet', 'abort'], 'abort criterion');
-    checkDistinct(ctx, request.safetyNet.retries.map((retry) => retry.failureType), ['safetyNet', 'retries'], 'retry criterion');
-    const totalRetries = request.safetyNet.retries.reduce((sum, retry) => sum + retry.numberOfRetries, 0);
-    if (totalRetries > 10) {
-      ctx.addIssue({ code: 'custom', path: ['safetyNet', 'retries'], message: `IoT Jobs allows 10 retries in total across failure types, got ${totalRetries}` });
-    }
+    previous = percent;
   });
-function checkDistinct(ctx: z.RefinementCtx, types: string[], path: Array<string | number>, what: string): void {
+  const names = new Set<unknown>();
+  stages.forEach((stage, index) => {
+    if (typeof stage.name !== 'string') return;
+    if (names.has(stage.name)) ctx.addIssue({ code: 'custom', path: ['stages', index, 'name'], message: `duplicate stage name "${stage.name}"` });
+    names.add(stage.name);
+  });
+  const lastPercent = stages.length > 0 ? percentOf(stages[stages.length - 1]!) : undefined;
+  if (lastPercent !== undefined && lastPercent !== 100) {
+    ctx.addIssue({ code: 'custom', path: ['stages', stages.length - 1, 'targets', 'percent'], message: `the last percent stage must reach 100% of the fleet, got ${lastPercent}%` });
+  }
+  const firmware = isRecord(request.firmware) ? request.firmware : {};
+  if (typeof firmware.version === 'string' && firmware.version === firmware.previousVersion) {
+    ctx.addIssue({ code: 'custom', path: ['firmware', 'version'], message: 'must differ from previousVersion' });
+  }
+  if (firmware.flavour === 'nrf' && !firmware.rollbackSource) {
+    ctx.addIssue({ code: 'custom', path: ['firmware', 'rollbackSource'], message: 'required for nRF devices: they cannot switch back to a kept slot through a job, so a rollback sends the old image' });
+  }
+  const health = isRecord(request.health) ? request.health : {};
+  if (typeof health.hardFailureRate === 'number' && typeof health.maxFailureRate === 'number' && health.hardFailureRate < health.maxFailureRate) {
+    ctx.addIssue({ code: 'custom', path: ['health', 'hardFailureRate'], message: `must be at least maxFailureRate (${health.maxFailureRate * 100}%): the hard line sits above the statistical one` });
+  }
+  const safetyNet = isRecord(request.safetyNet) ? request.safetyNet : {};
+  checkDistinct(ctx, records(safetyNet.abort).map((criterion) => criterion.failureType), ['safetyNet', 'abort'], 'abort criterion');
+  const retries = records(safetyNet.retries);
+  checkDistinct(ctx, retries.map((retry) => retry.failureType), ['safetyNet', 'retries'], 'retry criterion');
+  const totalRetries = retries.reduce((sum, retry) => sum + (typeof retry.numberOfRetries === 'number' ? retry.numberOfRetries : 0), 0);
+  if (totalRetries > 10) {
+    ctx.addIssue({ code: 'custom', path: ['safetyNet', 'retries'], message: `IoT Jobs allows 10 retries in total across failure types, got ${totalRetries}` });
+  }
+}
+
+function checkDistinct(ctx: z.RefinementCtx, types: unknown[], path: Array<string | number>, what: string): void {
   types.forEach((type, index) => {
-    if (types.indexOf(type) !== index) ctx.addIssue({ code: 'custom', path: [...path, index, 'failureType'], message: `a second ${what} for ${type}; IoT Jobs takes one per failure type` });
+    if (typeof type === 'string' && types.indexOf(type) !== index) ctx.addIssue({ code: 'custom', path: [...path, index, 'failureType'], message: `a second ${what} for ${type}; IoT Jobs takes one per failure type` });
   });
 }
 

@@ -80,6 +80,25 @@ health:
     ]);
   });
 
+  it('lists consistency problems in the same run as field problems', () => {
+    const problems = problemsOf(`
+releaseId: gw-2-4-0
+product: edge-gateway
+firmware: { version: 2.4.0, previousVersion: 2.4.0, source: { file: a.bin } }
+fleet: { thingGroups: [gateways] }
+stages:
+  - { name: canary, targets: { percent: 5 }, bake: 2 hours }
+  - { name: canary, targets: { percent: 3 }, bake: 1h }
+`);
+    expect(problems).toEqual([
+      'stages[0].bake: expected a duration like 30m, 2h or 1d, got "2 hours"',
+      "stages[1].targets.percent: must be above the previous stage's 5% (percentages are cumulative)",
+      'stages[1].name: duplicate stage name "canary"',
+      'stages[1].targets.percent: the last percent stage must reach 100% of the fleet, got 3%',
+      'firmware.version: must differ from previousVersion',
+    ]);
+  });
+
   it.each([
     ['a missing field', { releaseId: undefined }, 'releaseId: required'],
     ['a bad S3 reference', { firmware: { version: '2', previousVersion: '1', source: { s3: { bucket: 'b', key: 'k' } } } }, 'firmware.source.s3.bucket: needs at least 3 characters, got "b"'],

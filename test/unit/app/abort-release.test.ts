@@ -1,9 +1,9 @@
 import { ABORT_REASON_CODE, abortRelease } from '#app/abort-release.ts';
 import type { ReleaseStatus } from '#domain/status.ts';
-import { FakeJobs, FakeWorkflow, MemoryStore, RecordingNotifier, approvalTask, fixedClock, record, statusOf } from '../local/control/support.ts';
+import { FakeJobs, FakeWorkflow, RecordingNotifier, approvalTask, fixedClock, record, seededStore, statusOf } from '../local/control/support.ts';
 
 function setUp(status: ReleaseStatus = 'AWAITING_APPROVAL', workflow = new FakeWorkflow()) {
-  const store = new MemoryStore([record({ status })], [approvalTask()]);
+  const store = seededStore([record({ status })], [approvalTask()]);
   const jobs = new FakeJobs().set('fw-2-4-0-s0', { targeted: 100, succeeded: 10, queued: 90 });
   const notifier = new RecordingNotifier();
   return { store, jobs, workflow, notifier, clock: fixedClock() };
@@ -18,10 +18,10 @@ describe('abortRelease', () => {
     expect(result).toMatchObject({ outcome: 'aborted', status: 'ABORTED', canceledJobIds: ['fw-2-4-0-s0'] });
     expect(ports.workflow.stopped).toEqual(['fw-2-4-0']);
     expect(ports.jobs.canceled).toEqual([{ jobId: 'fw-2-4-0-s0', reasonCode: ABORT_REASON_CODE, force: false }]);
-    expect(statusOf(ports.store)).toBe('ABORTED');
-    expect(ports.store.releases.get('fw-2-4-0')?.stages[0]).toMatchObject({ outcome: 'canceled', closedAt: '2026-11-24T13:00:00.000Z' });
-    expect(ports.store.decisions).toEqual([expect.objectContaining({ kind: 'action', action: 'abort', reason: 'wrong image', detail: expect.objectContaining({ by: 'alice' }) })]);
-    expect(ports.store.tasks.size).toBe(0);
+    expect(await statusOf(ports.store)).toBe('ABORTED');
+    expect((await ports.store.getRelease('fw-2-4-0'))?.stages[0]).toMatchObject({ outcome: 'canceled', closedAt: '2026-11-24T13:00:00.000Z' });
+    expect(ports.store.snapshot().decisions).toEqual([expect.objectContaining({ kind: 'action', action: 'abort', reason: 'wrong image', detail: expect.objectContaining({ by: 'alice' }) })]);
+    expect(ports.store.snapshot().pendingTasks).toHaveLength(0);
     expect(ports.notifier.notices.map((n) => n.kind)).toEqual(['aborted']);
   });
 
@@ -52,7 +52,7 @@ describe('abortRelease', () => {
     expect(result.message).not.toContain('\n');
     expect(ports.workflow.stopped).toEqual([]);
     expect(ports.jobs.canceled).toEqual([]);
-    expect(statusOf(ports.store)).toBe(status);
+    expect(await statusOf(ports.store)).toBe(status);
   });
 
   it('answers unknown-release for a release that does not exist', async () => {

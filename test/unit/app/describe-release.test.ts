@@ -1,10 +1,10 @@
 import { describeRelease } from '#app/describe-release.ts';
 import { NotFoundError } from '#ports/errors.ts';
-import { FakeJobs, FakeWorkflow, MemoryStore, approvalTask, record, verdictRecord } from '../local/control/support.ts';
+import { FakeJobs, FakeWorkflow, approvalTask, record, seededStore, verdictRecord } from '../local/control/support.ts';
 
 describe('describeRelease', () => {
   it('shows live counts from IoT Jobs for a stage that has a job', async () => {
-    const store = new MemoryStore([record()]);
+    const store = seededStore([record()]);
     const jobs = new FakeJobs().set('fw-2-4-0-s0', { targeted: 100, succeeded: 40, failed: 2, inProgress: 8, queued: 50 });
 
     const view = await describeRelease({ store, jobs }, 'fw-2-4-0');
@@ -15,7 +15,7 @@ describe('describeRelease', () => {
   });
 
   it('falls back to the counts of the latest verdict when the job engine is not reachable', async () => {
-    const store = new MemoryStore([record()], [], [
+    const store = seededStore([record()], [], [
       verdictRecord(0, 'EXTEND', '2026-11-24T11:00:00.000Z', { targeted: 100, succeeded: 10 }),
       verdictRecord(0, 'HOLD', '2026-11-24T12:00:00.000Z', { targeted: 100, succeeded: 95, failed: 5 }),
     ]);
@@ -27,7 +27,7 @@ describe('describeRelease', () => {
   });
 
   it('says the workflow waits for an approval and shows the evidence the operator is asked about', async () => {
-    const store = new MemoryStore([record()], [approvalTask()], [verdictRecord(0, 'HOLD', '2026-11-24T12:00:00.000Z')]);
+    const store = seededStore([record()], [approvalTask()], [verdictRecord(0, 'HOLD', '2026-11-24T12:00:00.000Z')]);
 
     const view = await describeRelease({ store }, 'fw-2-4-0');
 
@@ -35,12 +35,12 @@ describe('describeRelease', () => {
   });
 
   it('shows no wait for a release that has ended, whatever tokens were left behind', async () => {
-    const store = new MemoryStore([record({ status: 'PROMOTED' })], [approvalTask({ kind: 'bake' })]);
+    const store = seededStore([record({ status: 'PROMOTED' })], [approvalTask({ kind: 'bake' })]);
     expect((await describeRelease({ store }, 'fw-2-4-0')).waitingFor).toBeUndefined();
   });
 
   it('lists decisions oldest first and reports the execution', async () => {
-    const store = new MemoryStore([record()], [], [verdictRecord(0, 'HOLD', '2026-11-24T12:00:00.000Z'), verdictRecord(0, 'EXTEND', '2026-11-24T11:00:00.000Z')]);
+    const store = seededStore([record()], [], [verdictRecord(0, 'HOLD', '2026-11-24T12:00:00.000Z'), verdictRecord(0, 'EXTEND', '2026-11-24T11:00:00.000Z')]);
 
     const view = await describeRelease({ store, workflow: new FakeWorkflow('RUNNING') }, 'fw-2-4-0');
 
@@ -55,17 +55,17 @@ describe('describeRelease', () => {
     [undefined, 'active'],
   ] as const)('maps a stage outcome %s to the state %s', async (outcome, state) => {
     const stored = { index: 0, name: 'canary', jobId: 'fw-2-4-0-s0', targeted: 100, createdAt: 'x', ...(outcome && { outcome, closedAt: 'y' }) };
-    const view = await describeRelease({ store: new MemoryStore([record({ status: 'IN_PROGRESS', stages: [stored] })]) }, 'fw-2-4-0');
+    const view = await describeRelease({ store: seededStore([record({ status: 'IN_PROGRESS', stages: [stored] })]) }, 'fw-2-4-0');
     expect(view.stages[0]?.state).toBe(state);
   });
 
   it('counts a stage with no targets as fully progressed', async () => {
     const jobs = new FakeJobs().set('fw-2-4-0-s0', { targeted: 0 }, 'COMPLETED');
-    const view = await describeRelease({ store: new MemoryStore([record()]), jobs }, 'fw-2-4-0');
+    const view = await describeRelease({ store: seededStore([record()]), jobs }, 'fw-2-4-0');
     expect(view.stages[0]?.progress).toBe(1);
   });
 
   it('throws NotFoundError for an unknown release', async () => {
-    await expect(describeRelease({ store: new MemoryStore() }, 'nope')).rejects.toBeInstanceOf(NotFoundError);
+    await expect(describeRelease({ store: seededStore() }, 'nope')).rejects.toBeInstanceOf(NotFoundError);
   });
 });

@@ -5,6 +5,7 @@ import { newReleaseRecord } from '#app/release-record.ts';
 import { ReleaseRequest, type ReleaseRequestInput } from '#domain/release-request.ts';
 import type { SignedFirmware } from '#domain/firmware.ts';
 import { MemoryReleaseStore } from '#local/adapters/memory-release-store.ts';
+import { lambdaContext } from '#local/workflow/lambda-context.ts';
 import type { ReleaseStatus } from '#domain/status.ts';
 import type { Clock } from '#ports/clock.ts';
 import type { StageRecord } from '#ports/release-store.ts';
@@ -54,20 +55,15 @@ export const SIGNED: SignedFirmware = {
   signature: { algorithm: 'ECDSA-SHA256', value: 'MEUCIQ==', keyId: 'profile:ota_release_firmware', signerJobId: 'sig-1' },
 };
 
+/** The local cloud's Lambda context, in the test stack's account and region, with a fixed request id. */
 export function context(name = 'test'): Context {
   return {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName: name,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:eu-west-1:123456789012:function:${name}`,
+    ...lambdaContext(name),
+    invokedFunctionArn: `arn:aws:lambda:${ENV.AWS_REGION}:${ENV.ACCOUNT_ID}:function:${name}`,
     memoryLimitInMB: '512',
     awsRequestId: 'req-1',
-    logGroupName: `/aws/lambda/${name}`,
     logStreamName: 'stream',
     getRemainingTimeInMillis: () => 30_000,
-    done: () => {},
-    fail: () => {},
-    succeed: () => {},
   };
 }
 

@@ -3,13 +3,16 @@ import type { AbortInput, AbortResult } from '#app/abort-release.ts';
 import { describeRelease } from '#app/describe-release.ts';
 import type { ApprovalAnswer, ApprovalAnswerResult, ReleaseOperations } from '#local/control/operations.ts';
 import { summarise } from '#local/control/operations.ts';
-import { MemoryStore, approvalTask, record, verdictRecord } from './support.ts';
+import type { MemoryReleaseStore } from '#local/adapters/memory-release-store.ts';
+import { approvalTask, record, seededStore, verdictRecord } from './support.ts';
 
 export class FakeOperations implements ReleaseOperations {
   readonly where = 'test cloud <fake>';
   readonly answers: ApprovalAnswer[] = [];
   readonly aborts: AbortInput[] = [];
-  readonly store = new MemoryStore([record()], [approvalTask()], [verdictRecord(0, 'HOLD', '2026-11-24T12:00:00.000Z')]);
+
+  /** By default the store holds one release waiting for approval after a HOLD verdict. */
+  constructor(readonly store: MemoryReleaseStore = seededStore([record()], [approvalTask()], [verdictRecord(0, 'HOLD', '2026-11-24T12:00:00.000Z')])) {}
 
   async listReleases() {
     return (await this.store.listReleases()).map(summarise);

@@ -5,12 +5,12 @@ import { readControlFile } from '#local/control/control-file.ts';
 import { httpOperations } from '#local/control/client.ts';
 import { serveLiveControl } from '#local/control/live.ts';
 import type { Ports } from '#ports/index.ts';
-import { MemoryStore, approvalTask, record } from './support.ts';
+import { approvalTask, record, seededStore } from './support.ts';
 
 describe('serveLiveControl', () => {
   it('announces the live release in the state directory while it serves, and withdraws it after', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'ota-live-'));
-    const ports = { store: new MemoryStore([record()], [approvalTask()]) } as Partial<Ports> as Ports;
+    const ports = { store: seededStore([record()], [approvalTask()]) } as Partial<Ports> as Ports;
 
     const live = await serveLiveControl({ ports, stateDir: dir });
     const info = await readControlFile(dir);

@@ -1,11 +1,12 @@
 // The operator path end to end over ports: control server → HTTP → answer-approval / abort-release on a store.
 import type { Ports } from '#ports/index.ts';
+import type { ReleaseStore } from '#ports/release-store.ts';
 import { TaskClosedError } from '#ports/errors.ts';
 import { httpOperations } from '#local/control/client.ts';
 import { portsOperations } from '#local/control/ports-operations.ts';
 import { type ControlServer, startControlServer } from '#local/control/server.ts';
 import type { WorkflowCallbacks } from '#ports/workflow.ts';
-import { FakeJobs, FakeWorkflow, MemoryStore, RecordingNotifier, approvalTask, fixedClock, record, verdictRecord } from './support.ts';
+import { FakeJobs, FakeWorkflow, RecordingNotifier, approvalTask, fixedClock, record, seededStore, verdictRecord } from './support.ts';
 
 class RecordingCallbacks implements WorkflowCallbacks {
   readonly calls: { kind: 'succeed' | 'fail'; token: string; detail: unknown }[] = [];
@@ -19,7 +20,7 @@ class RecordingCallbacks implements WorkflowCallbacks {
   }
 }
 
-function ports(store: MemoryStore, clock = fixedClock()): Ports & { callbacks: RecordingCallbacks } {
+function ports(store: ReleaseStore, clock = fixedClock()): Ports & { callbacks: RecordingCallbacks } {
   const unused = () => {
     throw new Error('not used');
   };
@@ -46,7 +47,7 @@ describe('operations on ports, through the control server', () => {
   }
 
   it('approves a waiting release once, records who and the evidence seen, and refuses the replay', async () => {
-    const store = new MemoryStore([record()], [approvalTask()], [verdictRecord(0, 'HOLD', '2026-11-24T12:00:00.000Z')]);
+    const store = seededStore([record()], [approvalTask()], [verdictRecord(0, 'HOLD', '2026-11-24T12:00:00.000Z')]);
     const p = ports(store);
     const operations = await client(p);
 
@@ -57,13 +58,13 @@ describe('operations on ports, through the control server', () => {
     expect(replay).toMatchObject({ outcome: 'not-waiting', answered: false });
     expect(replay.message).not.toContain('\n');
     expect(p.callbacks.calls).toEqual([{ kind: 'succeed', token: 'token-0', detail: { answer: 'approve', by: 'cli:alice', via: 'cli', comment: 'ok' } }]);
-    expect(store.decisions.filter((d) => d.kind === 'approval')).toEqual([
+    expect(store.snapshot().decisions.filter((d) => d.kind === 'approval')).toEqual([
       expect.objectContaining({ answer: 'approve', by: 'cli:alice', via: 'cli', comment: 'ok', evidenceAt: '2026-11-24T12:00:00.000Z', at: '2026-11-24T13:00:00.000Z' }),
     ]);
   });
 
   it('rejects with ApprovalRejected and the reason', async () => {
-    const p = ports(new MemoryStore([record()], [approvalTask()]));
+    const p = ports(seededStore([record()], [approvalTask()]));
     const result = await (await client(p)).answerApproval({ releaseId: 'fw-2-4-0', answer: 'reject', by: 'dashboard:bob', via: 'dashboard', comment: 'reboots' });
     expect(result).toMatchObject({ outcome: 'rejected', answered: true });
     expect(p.callbacks.calls[0]).toMatchObject({ kind: 'fail', detail: { error: 'ApprovalRejected' } });
@@ -75,7 +76,7 @@ describe('operations on ports, through the control server', () => {
     ['an approval that expired', [record()], [approvalTask()], fixedClock('2026-11-26T00:00:00.000Z'), 'late'],
     ['an unknown release', [], [], fixedClock(), 'unknown-release'],
   ] as const)('refuses %s in one line and answers nothing', async (_, records, tasks, clock, outcome) => {
-    const p = ports(new MemoryStore([...records], [...tasks]), clock);
+    const p = ports(seededStore([...records], [...tasks], [], clock), clock);
 
     const result = await (await client(p)).answerApproval({ releaseId: 'fw-2-4-0', answer: 'approve', by: 'cli:alice', via: 'cli' });
 
@@ -85,14 +86,14 @@ describe('operations on ports, through the control server', () => {
   });
 
   it('says late when the workflow closed the wait before the answer reached it', async () => {
-    const p = ports(new MemoryStore([record()], [approvalTask()]));
+    const p = ports(seededStore([record()], [approvalTask()]));
     p.callbacks.closed = true;
     const result = await (await client(p)).answerApproval({ releaseId: 'fw-2-4-0', answer: 'approve', by: 'cli:alice', via: 'cli' });
     expect(result).toMatchObject({ outcome: 'late', answered: false });
   });
 
   it('aborts and lists through the same operations', async () => {
-    const store = new MemoryStore([record()], [approvalTask()]);
+    const store = seededStore([record()], [approvalTask()]);
     const operations = await client(ports(store));
 
     const result = await operations.abortRelease({ releaseId: 'fw-2-4-0', by: 'cli:alice', reason: 'stop' });

@@ -1,13 +1,15 @@
-// In-test fakes of the ports the operator use cases touch, and release fixtures. Small and honest: a Map-backed
-// store with the single-use semantics of the port, a job table, a workflow that records what it was asked.
+// In-test fakes of the ports the operator use cases touch, and release fixtures. The store is the project's own
+// in-memory adapter, seeded; the fakes are a job table, a workflow that records what it was asked, a notifier.
 import type { DecisionRecord, Judgement } from '#domain/decision.ts';
 import { ReleaseRequest, type ReleaseRequestInput } from '#domain/release-request.ts';
 import { ZERO_COUNTS, type StageCounts } from '#domain/stage-counts.ts';
 import type { ReleaseStatus } from '#domain/status.ts';
+import { MemoryReleaseStore } from '#local/adapters/memory-release-store.ts';
+import type { Clock } from '#ports/clock.ts';
 import { NotFoundError } from '#ports/errors.ts';
 import type { FleetJobs, JobSnapshot } from '#ports/fleet-jobs.ts';
 import type { Notifier, ReleaseNotice } from '#ports/notifier.ts';
-import type { PendingTask, ReleaseRecord, ReleaseStore, WaitKind } from '#ports/release-store.ts';
+import type { PendingTask, ReleaseRecord, ReleaseStore } from '#ports/release-store.ts';
 import type { ExecutionStatus, ReleaseWorkflow } from '#ports/workflow.ts';
 
 export const T0 = '2026-11-24T10:00:00.000Z';
@@ -76,72 +78,11 @@ export function approvalTask(overrides: Partial<PendingTask> = {}): PendingTask 
   return { releaseId: 'fw-2-4-0', kind: 'approval', stageIndex: 0, token: 'token-0', createdAt: '2026-11-24T12:00:00.000Z', expiresAt: '2026-11-25T12:00:00.000Z', ...overrides };
 }
 
-export class MemoryStore implements ReleaseStore {
-  readonly releases = new Map<string, ReleaseRecord>();
-  readonly tasks = new Map<string, PendingTask>();
-  readonly decisions: DecisionRecord[] = [];
-  readonly nonces = new Set<string>();
-
-  constructor(records: ReleaseRecord[] = [], tasks: PendingTask[] = [], decisions: DecisionRecord[] = []) {
-    for (const r of records) this.releases.set(r.releaseId, structuredClone(r));
-    for (const t of tasks) this.tasks.set(`${t.releaseId}/${t.kind}`, t);
-    this.decisions.push(...decisions);
-  }
-
-  async createRelease(r: ReleaseRecord) {
-    const known = this.releases.get(r.releaseId);
-    if (known) return { record: known, created: false };
-    this.releases.set(r.releaseId, structuredClone(r));
-    return { record: r, created: true };
-  }
-  async getRelease(releaseId: string) {
-    const known = this.releases.get(releaseId);
-    return known && structuredClone(known);
-  }
-  async updateRelease(releaseId: string, change: (current: ReleaseRecord) => ReleaseRecord) {
-    const known = this.releases.get(releaseId);
-    if (!known) throw new NotFoundError(`no release ${releaseId}`);
-    const next = change(structuredClone(known));
-    this.releases.set(releaseId, next);
-    return next;
-  }
-  async listReleases() {
-    return [...this.releases.values()].map((r) => structuredClone(r));
-  }
-  async putPendingTask(task: PendingTask) {
-    this.tasks.set(`${task.releaseId}/${task.kind}`, task);
-  }
-  async getPendingTask(releaseId: string, kind: WaitKind) {
-    return this.tasks.get(`${releaseId}/${kind}`);
-  }
-  async findPendingTaskByJob(jobId: string) {
-    return [...this.tasks.values()].find((t) => t.jobId === jobId);
-  }
-  async takePendingTask(releaseId: string, kind: WaitKind, token: string) {
-    const key = `${releaseId}/${kind}`;
-    if (this.tasks.get(key)?.token !== token) return false;
-    this.tasks.delete(key);
-    return true;
-  }
-  async appendDecision(decision: DecisionRecord) {
-    this.decisions.push(decision);
-  }
-  async listDecisions(releaseId: string) {
-    return this.decisions.filter((d) => d.releaseId === releaseId);
-  }
-  async markEventSeen(eventId: string) {
-    if (this.nonces.has(`event/${eventId}`)) return false;
-    this.nonces.add(`event/${eventId}`);
-    return true;
-  }
-  async forgetEvent(eventId: string) {
-    this.nonces.delete(`event/${eventId}`);
-  }
-  async useNonce(nonce: string) {
-    if (this.nonces.has(nonce)) return false;
-    this.nonces.add(nonce);
-    return true;
-  }
+/** The project's in-memory ReleaseStore adapter, seeded with the given records, pending tasks and decisions. */
+export function seededStore(records: ReleaseRecord[] = [], tasks: PendingTask[] = [], decisions: DecisionRecord[] = [], clock: Clock = fixedClock()): MemoryReleaseStore {
+  const store = new MemoryReleaseStore(clock);
+  store.restore({ releases: records, pendingTasks: tasks, decisions });
+  return store;
 }
 
 export class FakeJobs implements FleetJobs {
@@ -196,6 +137,6 @@ export class RecordingNotifier implements Notifier {
 
 export const fixedClock = (iso = '2026-11-24T13:00:00.000Z') => ({ now: () => new Date(iso) });
 
-export function statusOf(store: MemoryStore, releaseId = 'fw-2-4-0'): ReleaseStatus | undefined {
-  return store.releases.get(releaseId)?.status;
+export async function statusOf(store: ReleaseStore, releaseId = 'fw-2-4-0'): Promise<ReleaseStatus | undefined> {
+  return (await store.getRelease(releaseId))?.status;
 }

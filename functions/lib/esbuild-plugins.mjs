@@ -3,6 +3,7 @@
 // zod 4 re-exports every locale as `z.locales`. `import { z } from 'zod'` makes esbuild keep the whole `z` namespace,
 // so each bundle carried ~40 locales (~250 KB minified) that no function uses: error messages are English (zod's
 // default locale, which its schemas import directly). This keeps `z.locales` down to `en`.
+import { readdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
@@ -49,4 +50,25 @@ export const lambdaCredentialChain = {
   },
 };
 
-export default [zodEnglishOnly, lambdaCredentialChain];
+/**
+ * The dashboard page's files (src/local/control/page/) are read from disk beside their module, and a bundle has no such
+ * files: this replaces src/local/control/page-files.ts with a module that holds the same files as strings, read at
+ * build time, so release-dashboard serves the one copy of the page.
+ */
+export const dashboardPageInline = {
+  name: 'dashboard-page-inline',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]src[\\/]local[\\/]control[\\/]page-files\.ts$/ }, async (args) => {
+      const dir = join(dirname(args.path), 'page');
+      const names = (await readdir(dir)).sort();
+      const files = Object.fromEntries(await Promise.all(names.map(async (name) => [name, await readFile(join(dir, name), 'utf8')])));
+      return {
+        contents: `const FILES = ${JSON.stringify(files)};\nexport async function readPageFile(name) { return FILES[name]; }\n`,
+        loader: 'js',
+        watchFiles: names.map((name) => join(dir, name)),
+      };
+    });
+  },
+};
+
+export default [zodEnglishOnly, lambdaCredentialChain, dashboardPageInline];

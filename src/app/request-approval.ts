@@ -6,6 +6,7 @@ import type { ReleaseRequest } from '#domain/release-request.ts';
 import type { Ports } from '#ports/index.ts';
 import { type ApprovalLinkSigner, createApprovalLinks } from './approval-links.ts';
 import { moveTo } from './release-record.ts';
+import { createViewLink, VIEW_AFTER_APPROVAL_SECONDS } from './view-links.ts';
 import type { Evaluation, StageInfo } from './workflow-state.ts';
 
 export type RequestApprovalPorts = Pick<Ports, 'store' | 'notifier' | 'clock'> & {
@@ -37,6 +38,9 @@ export async function requestApproval(ports: RequestApprovalPorts, input: Reques
   });
   await ports.store.updateRelease(releaseId, (current) => moveTo(current, 'AWAITING_APPROVAL', now.toISOString()));
   const links = ports.links ? await createApprovalLinks(ports.links, { releaseId, stageIndex: stage.index, expiresAt }) : undefined;
+  // A read-only view beside the answer links, still good a while after the wait, to follow the rest of the release.
+  const viewExpiresAt = new Date(expiresAt.getTime() + VIEW_AFTER_APPROVAL_SECONDS * 1000);
+  const viewUrl = ports.links ? await createViewLink(ports.links, { releaseId, expiresAt: viewExpiresAt }) : undefined;
   await ports.notifier.approvalRequested({
     releaseId,
     stageIndex: stage.index,
@@ -44,6 +48,7 @@ export async function requestApproval(ports: RequestApprovalPorts, input: Reques
     reason: evaluation.judgement.verdict === 'HOLD' ? 'hold' : 'manual-stage',
     judgement: evaluation.judgement,
     ...links,
+    ...(viewUrl && { viewUrl }),
     expiresAt: expiresAt.toISOString(),
   });
   return { expiresAt: expiresAt.toISOString() };

@@ -60,7 +60,8 @@ export function approvalMessage(request: ApprovalRequest): string {
   lines.push('');
   if (request.approveUrl) lines.push(`Approve: ${request.approveUrl}`);
   if (request.rejectUrl) lines.push(`Reject:  ${request.rejectUrl}`);
-  lines.push(`Or: ota-release approve ${request.releaseId}  /  ota-release reject ${request.releaseId}`, `Answer before ${request.expiresAt}; each link works once.`);
+  if (request.viewUrl) lines.push(`Watch:   ${request.viewUrl}  (read-only dashboard)`);
+  lines.push(`Or: ota-release approve ${request.releaseId}  /  ota-release reject ${request.releaseId}`, `Answer before ${request.expiresAt}; the approve and reject links work once (either one).`);
   return lines.join('\n');
 }
 

@@ -10,6 +10,8 @@ export interface ApprovalRequest {
   judgement?: Judgement;
   approveUrl?: string;
   rejectUrl?: string;
+  /** A read-only dashboard of the release (a signed view link); it can never answer the approval. */
+  viewUrl?: string;
   expiresAt: string;
 }
 

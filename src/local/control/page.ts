@@ -1,15 +1,13 @@
 // The dashboard page: three static files in ./page, served by the control server, or folded into one self-contained
-// HTML file (`ota-release dashboard --export FILE`) that any static host can serve next to the approval API.
-import { readFile } from 'node:fs/promises';
-
-const PAGE_DIR = new URL('./page/', import.meta.url);
-
-const read = (name: string) => () => readFile(new URL(name, PAGE_DIR), 'utf8');
+// HTML file: `ota-release dashboard --export FILE`, and the read-only page the stack serves to view-link holders
+// (functions/release-dashboard.ts).
+import { createHash } from 'node:crypto';
+import { readPageFile } from './page-files.ts';
 
 /** The files the page loads besides itself, by URL path. */
 export const PAGE_ASSETS: Record<string, { type: string; read: () => Promise<string> } | undefined> = {
-  '/app.js': { type: 'text/javascript; charset=utf-8', read: read('app.js') },
-  '/style.css': { type: 'text/css; charset=utf-8', read: read('style.css') },
+  '/app.js': { type: 'text/javascript; charset=utf-8', read: () => readPageFile('app.js') },
+  '/style.css': { type: 'text/css; charset=utf-8', read: () => readPageFile('style.css') },
 };
 
 export interface PageSettings {
@@ -20,18 +18,41 @@ export interface PageSettings {
   refreshMs: number;
   /** Base URL of the API (`…/api/releases` is appended); empty = the page's own origin. */
   apiBase?: string;
+  /** No approve, reject or abort controls: the page only shows (the stack's view links). */
+  readOnly?: boolean;
 }
 
 export async function renderPage(settings: PageSettings): Promise<string> {
-  return fill(await read('index.html')(), settings);
+  return fill(await readPageFile('index.html'), settings);
+}
+
+export interface SelfContainedPage {
+  html: string;
+  /** CSP sources that allow exactly the inlined script and stylesheet (`'sha256-…'`), so no 'unsafe-inline' is needed. */
+  scriptSource: string;
+  styleSource: string;
 }
 
 /** One HTML file with the stylesheet and script inlined: no other request than the API calls. */
+export async function buildSelfContainedPage(settings: PageSettings): Promise<SelfContainedPage> {
+  const [html, css, js] = await Promise.all([readPageFile('index.html'), readPageFile('style.css'), readPageFile('app.js')]);
+  const style = `\n${css}`;
+  const script = `\n${js.replaceAll('</script', '<\\/script')}`;
+  return {
+    html: fill(html, settings)
+      .replace('<link rel="stylesheet" href="/style.css">', () => `<style>${style}</style>`)
+      .replace('<script src="/app.js"></script>', () => `<script>${script}</script>`),
+    scriptSource: cspHash(script),
+    styleSource: cspHash(style),
+  };
+}
+
 export async function buildSingleFilePage(settings: PageSettings): Promise<string> {
-  const [html, css, js] = await Promise.all([read('index.html')(), read('style.css')(), read('app.js')()]);
-  return fill(html, settings)
-    .replace('<link rel="stylesheet" href="/style.css">', () => `<style>\n${css}</style>`)
-    .replace('<script src="/app.js"></script>', () => `<script>\n${js.replaceAll('</script', '<\\/script')}</script>`);
+  return (await buildSelfContainedPage(settings)).html;
+}
+
+function cspHash(text: string): string {
+  return `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
 }
 
 function fill(html: string, settings: PageSettings): string {
@@ -40,8 +61,9 @@ function fill(html: string, settings: PageSettings): string {
     API: settings.apiBase ?? '',
     REFRESH: String(settings.refreshMs),
     WHERE: settings.where,
+    MODE: settings.readOnly ? 'read-only' : 'operate',
   };
-  return html.replace(/\{\{(TOKEN|API|REFRESH|WHERE)\}\}/g, (_, key: string) => escapeHtml(values[key] ?? ''));
+  return html.replace(/\{\{(TOKEN|API|REFRESH|WHERE|MODE)\}\}/g, (_, key: string) => escapeHtml(values[key] ?? ''));
 }
 
 export function escapeHtml(text: string): string {

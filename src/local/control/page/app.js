@@ -8,6 +8,8 @@
   const apiBase = meta('ota-release-api').replace(/\/$/, '');
   const token = meta('ota-release-token');
   const refreshMs = Math.max(250, Number(meta('ota-release-refresh')) || 1000);
+  // The stack serves the page read-only to view-link holders: a view link shows a release and never changes it.
+  const readOnly = meta('ota-release-mode') === 'read-only';
 
   // notice: the answer to the operator's last action; it outlives the waiting box, which goes once the release moves on.
   const state = { selected: decodeURIComponent((location.hash.match(/release=([^&]+)/) || [])[1] || ''), waitKey: '', notice: undefined };
@@ -116,6 +118,16 @@
     if (!wait) return undefined;
     if (wait.kind === 'bake') {
       return el('section', { id: 'waiting', class: 'waiting bake' }, el('h2', {}, `Baking stage ${wait.stageName}`), el('p', {}, `since ${time(wait.since)}, until ${time(wait.expiresAt)} at the latest`));
+    }
+    if (readOnly) {
+      return el(
+        'section',
+        { id: 'waiting', class: 'waiting approval' },
+        el('h2', {}, `Stage ${wait.stageName} waits for an approval`),
+        el('p', {}, `asked ${time(wait.since)}; unanswered, it expires ${time(wait.expiresAt)} and the policy's default applies`),
+        wait.evidence ? evidenceBlock(wait.evidence) : el('p', { class: 'muted' }, 'The stage policy asks for a person (manual approval).'),
+        el('p', { id: 'answer-elsewhere', class: 'muted' }, `This view is read-only. Answer with the Approve / Reject links of the approval notice, or: ota-release approve ${view.releaseId}  /  ota-release reject ${view.releaseId} --reason "…"`),
+      );
     }
     const note = el('textarea', { id: 'answer-comment', rows: 2, maxlength: 1000, placeholder: 'comment (required to reject: why?)' });
     const answer = el('p', { class: 'answer', 'aria-live': 'polite' });
@@ -258,7 +270,7 @@
   }
 
   function abortSection(view) {
-    if (['PROMOTED', 'ROLLED_BACK', 'ABORTED', 'FAILED', 'ROLLING_BACK'].includes(view.status)) return undefined;
+    if (readOnly || ['PROMOTED', 'ROLLED_BACK', 'ABORTED', 'FAILED', 'ROLLING_BACK'].includes(view.status)) return undefined;
     const box = el('section', { id: 'abort', class: 'abort' });
     const reason = el('input', { id: 'abort-reason', type: 'text', maxlength: 1000, placeholder: 'why stop this release?' });
     const result = el('p', { class: 'answer', 'aria-live': 'polite' });
@@ -293,7 +305,8 @@
       document.getElementById('refreshed').textContent = `updated ${new Date().toLocaleTimeString()}`;
       showProblem('');
     } catch (error) {
-      showProblem(error.status === 404 ? `No release named ${state.selected}.` : `Cannot reach the release store: ${error.message}`);
+      // 403: the token was refused (a view link that expired, say); its message says what to do.
+      showProblem(error.status === 404 ? `No release named ${state.selected}.` : error.status === 403 ? error.message : `Cannot reach the release store: ${error.message}`);
     } finally {
       timer = setTimeout(refresh, refreshMs);
     }

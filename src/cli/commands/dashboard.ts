@@ -1,20 +1,27 @@
 // `ota-release dashboard`: a web page on localhost over the same releases the CLI sees (the embedded cloud's state
 // directory or live process, or a deployed stack), with approve / reject for a release that waits.
 // `--export FILE` writes the page as one self-contained HTML file instead, for serving next to a deployed API.
+// `--aws --link RELEASE` prints a signed read-only view link to the dashboard the deployed stack serves.
 import { writeFile } from 'node:fs/promises';
-import { type Command, InvalidArgumentError } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { VIEW_MAX_SECONDS } from '#app/view-links.ts';
+import { formatDuration, parseDuration } from '#domain/duration.ts';
 import { buildSingleFilePage } from '#local/control/page.ts';
 import { startControlServer } from '#local/control/server.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { NoTargetError } from '../target/errors.ts';
+import { chooseTarget } from '../target/choose.ts';
 import { type CommonOptions, addTargetOptions } from '../target/options.ts';
-import { type OperatorDeps, defaultDeps, printJson, runOperator } from '../target/run.ts';
+import { type OperatorDeps, defaultDeps, printJson, reportExpected, runOperator } from '../target/run.ts';
+import { type MakeViewLink, awsViewLink } from './dashboard-link.ts';
 
 interface DashboardOptions extends CommonOptions {
   port: number;
   refresh: number;
   export?: string;
   apiBase?: string;
+  link?: string;
+  validFor: number;
 }
 
 export const DEFAULT_PORT = 8787;
@@ -40,23 +47,53 @@ const seconds = (value: string) => {
   if (!Number.isFinite(n) || n < 0.25 || n > 600) throw new InvalidArgumentError('seconds between 0.25 and 600');
   return n;
 };
+const releaseId = (value: string) => {
+  if (!/^[a-zA-Z0-9_-]{1,48}$/.test(value)) throw new InvalidArgumentError('a release id: letters, digits, _ and - (at most 48)');
+  return value;
+};
+const validFor = (value: string) => {
+  const n = parseDuration(value);
+  if (n === undefined || n < 60 || n > VIEW_MAX_SECONDS) throw new InvalidArgumentError(`a duration from 1m to ${formatDuration(VIEW_MAX_SECONDS)}, like 8h or 7d`);
+  return n;
+};
+const DEFAULT_VALID_FOR = 86_400;
 
-export function register(program: Command, setExitCode: (code: number) => void, deps: OperatorDeps = defaultDeps(), untilStopped: UntilStopped = untilSignal): void {
+export function register(
+  program: Command,
+  setExitCode: (code: number) => void,
+  deps: OperatorDeps = defaultDeps(),
+  untilStopped: UntilStopped = untilSignal,
+  makeViewLink: MakeViewLink = awsViewLink,
+): void {
   addTargetOptions(program.command('dashboard').description('serve a release dashboard on localhost: stages, live counts, evidence, decisions, approve / reject'))
     .option('--port <port>', `port on 127.0.0.1 (0: any free port)`, port, DEFAULT_PORT)
     .option('--refresh <seconds>', 'how often the page refreshes', seconds, 1)
     .option('--export <file>', 'write the page as one self-contained HTML file and exit (for hosting it next to a deployed API)')
     .option('--api-base <url>', 'with --export: the API the page calls (default: the origin it is served from)')
+    .option('--link <release>', 'AWS: print a read-only view link to the dashboard the stack serves, for this release, and exit', releaseId)
+    .addOption(new Option('--valid-for <duration>', `with --link: how long the link works (at most ${formatDuration(VIEW_MAX_SECONDS)})`).argParser(validFor).default(DEFAULT_VALID_FOR, '24h'))
     .addHelpText('after', `
 The server listens on 127.0.0.1 only and every API call carries a per-run token, so other users and web pages
 cannot answer approvals through it. Stop it with Ctrl-C.
+
+A deployed stack also serves the dashboard itself, read-only, at <ApprovalApiUrl>/dashboard?view=<token>: approval
+notices carry such a link, and --link signs a new one (you need secretsmanager:GetSecretValue on the stack's link
+key). Anyone holding a view link can watch that one release until the link expires; it cannot approve, reject or
+abort anything.
 
 Examples:
   $ ota-release dashboard                          # ./.ota-release (simulate --keep, or a live start)
   $ ota-release dashboard --port 0                 # any free port
   $ ota-release dashboard --aws --stage prod --region eu-west-1
-  $ ota-release dashboard --export dashboard.html --api-base https://abc123.execute-api.eu-west-1.amazonaws.com`)
+  $ ota-release dashboard --export dashboard.html --api-base https://abc123.execute-api.eu-west-1.amazonaws.com
+  $ ota-release dashboard --aws --stage prod --link fw-2-4-0 --valid-for 8h`)
     .action(async (options: DashboardOptions, command: Command) => {
+      if (options.link) {
+        if (options.export) command.error('error: --link and --export do not go together');
+        await printViewLink(options, deps, setExitCode, makeViewLink);
+        return;
+      }
+      if (command.getOptionValueSource('validFor') === 'cli') command.error('error: --valid-for goes with --link');
       if (options.export) {
         await exportPage(options, deps);
         return;
@@ -77,6 +114,29 @@ Examples:
         return ExitCode.OK;
       });
     });
+}
+
+async function printViewLink(options: DashboardOptions, deps: OperatorDeps, setExitCode: (code: number) => void, makeViewLink: MakeViewLink): Promise<void> {
+  const { io } = deps;
+  try {
+    const target = awsTargetOf(options, io.env);
+    const link = await makeViewLink(target, { releaseId: options.link!, validForSeconds: options.validFor, now: new Date() });
+    if (options.json) printJson(io, link);
+    else io.out(`Read-only dashboard of ${link.releaseId} on ${target.stackName} (${target.region}), valid until ${link.expiresAt}:\n  ${link.url}\nAnyone with this link can watch this release until then; it cannot approve, reject or abort.\n`);
+    setExitCode(ExitCode.OK);
+  } catch (error) {
+    if (!reportExpected(error, options, io, setExitCode)) throw error;
+  }
+}
+
+function awsTargetOf(options: DashboardOptions, env: NodeJS.ProcessEnv) {
+  const asked = options.aws || options.stage || options.stack || env.OTA_RELEASE_TARGET === 'aws';
+  const notAws = new NoTargetError('view links are for the dashboard a deployed stack serves: add --aws (and --stage); the local dashboard needs none');
+  // Without AWS flags the target would be the embedded cloud (or none): say what --link needs, not what is missing here.
+  if (!asked) throw notAws;
+  const target = chooseTarget(options, { env });
+  if (target.kind !== 'aws') throw notAws;
+  return target;
 }
 
 async function exportPage(options: DashboardOptions, deps: OperatorDeps): Promise<void> {

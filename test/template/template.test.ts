@@ -27,7 +27,7 @@ const ofType = (type: string) => resources.filter(([, resource]) => resource.Typ
 const statementsOf = (role: Resource): Statement[] =>
   ((role.Properties.Policies as Array<{ PolicyDocument: { Statement: Statement[] } }> | undefined) ?? []).flatMap((policy) => policy.PolicyDocument.Statement);
 const actionsOf = (statement: Statement) => [statement.Action].flat();
-const FUNCTIONS = ['SignFirmware', 'CreateCanaryJob', 'BakeWait', 'EvaluateMetrics', 'RequestApproval', 'PromoteOrRollback', 'ApprovalCallback', 'RelayJobEvents', 'OnJobEvent'];
+const FUNCTIONS = ['SignFirmware', 'CreateCanaryJob', 'BakeWait', 'EvaluateMetrics', 'RequestApproval', 'PromoteOrRollback', 'ApprovalCallback', 'RelayJobEvents', 'OnJobEvent', 'ReleaseDashboard'];
 
 /** Actions no API lets you scope to a resource, and the only ones allowed on Resource "*". */
 const UNSCOPABLE = new Set([
@@ -137,9 +137,41 @@ describe('the packaged CloudFormation template', () => {
     expect(rule.ErrorAction).toBeDefined();
   });
 
-  it('authenticates the programmatic approval route with IAM and leaves the signed-link routes to the function', () => {
+  it('authenticates the programmatic approval route with IAM and leaves the signed-link and view-link routes to the function', () => {
     const routes = Object.fromEntries(ofType('AWS::ApiGatewayV2::Route').map(([, route]) => [route.Properties.RouteKey, route.Properties.AuthorizationType]));
-    expect(routes).toEqual({ 'GET /approvals/link': undefined, 'POST /approvals/link': undefined, 'POST /releases/{releaseId}/approval': 'AWS_IAM' });
+    expect(routes).toEqual({
+      'GET /approvals/link': undefined,
+      'POST /approvals/link': undefined,
+      'POST /releases/{releaseId}/approval': 'AWS_IAM',
+      'GET /dashboard': undefined,
+      'GET /dashboard/api/releases': undefined,
+      'GET /dashboard/api/releases/{releaseId}': undefined,
+    });
+  });
+
+  it('sends every route without IAM only to a function that checks a signed token itself', () => {
+    const integrationOf = (route: Resource) => JSON.stringify(route.Properties.Target).match(/HttpApiIntegration(\w+)/)![1];
+    const open = ofType('AWS::ApiGatewayV2::Route').filter(([, route]) => route.Properties.AuthorizationType === undefined);
+    const byFunction = Object.fromEntries(open.map(([, route]) => [route.Properties.RouteKey, integrationOf(route)]));
+    expect(byFunction).toEqual({
+      'GET /approvals/link': 'ApprovalCallback',
+      'POST /approvals/link': 'ApprovalCallback',
+      'GET /dashboard': 'ReleaseDashboard',
+      'GET /dashboard/api/releases': 'ReleaseDashboard',
+      'GET /dashboard/api/releases/{releaseId}': 'ReleaseDashboard',
+    });
+    expect(template.Resources.HttpApiIntegrationReleaseDashboard!.Properties.IntegrationUri).toEqual({ 'Fn::GetAtt': ['ReleaseDashboardLambdaFunction', 'Arn'] });
+  });
+
+  it('lets the dashboard only read: the release table, ota-release-tagged jobs, and the link key', () => {
+    const statements = statementsOf(template.Resources.ReleaseDashboardRole!).filter((s) => !actionsOf(s).some((a) => a.startsWith('xray:') || a.startsWith('logs:')));
+    expect(statements.map((s) => actionsOf(s).sort())).toEqual([['dynamodb:GetItem', 'dynamodb:Query'], ['iot:DescribeJob'], ['secretsmanager:GetSecretValue']]);
+    const [table, jobs, secret] = statements as [Statement, Statement, Statement];
+    expect(table.Resource).toEqual({ 'Fn::GetAtt': ['ReleaseTable', 'Arn'] });
+    expect(JSON.stringify(jobs.Resource)).toContain(':job/*');
+    expect(jobs.Condition).toEqual({ Null: { 'aws:ResourceTag/ota-release': 'false' } });
+    expect(secret.Resource).toEqual({ Ref: 'ApprovalLinkKey' });
+    expect(template.Resources.ReleaseDashboardLambdaFunction!.Properties.Environment).toEqual({ Variables: expect.objectContaining({ APPROVAL_KEY_SECRET_ARN: { Ref: 'ApprovalLinkKey' } }) });
   });
 
   it.each(['ExecutionsFailed', 'ExecutionsTimedOut', 'ExecutionsAborted'])('alarms on %s', (metric) => {
@@ -157,7 +189,7 @@ describe('the packaged CloudFormation template', () => {
     expect(machine.StateMachineName).toBe('ota-release-dev-staged-release');
   });
 
-  it.each(['StateMachineArn', 'ReleaseTableName', 'FirmwareBucketName', 'ApprovalTopicArn', 'ApprovalApiUrl', 'EventBusName'])('outputs %s for the CLI', (name) => {
+  it.each(['StateMachineArn', 'ReleaseTableName', 'FirmwareBucketName', 'ApprovalTopicArn', 'ApprovalApiUrl', 'EventBusName', 'ApprovalKeySecretArn'])('outputs %s for the CLI', (name) => {
     expect(template.Outputs[name]).toBeDefined();
   });
 });

@@ -17,7 +17,8 @@ export interface ApprovalRequest {
 
 export interface ReleaseNotice {
   releaseId: string;
-  kind: 'promoted' | 'rolled-back' | 'stage-promoted' | 'aborted' | 'failed';
+  /** `not-started`: a release manifest uploaded to the firmware bucket could not start (every problem in the summary). */
+  kind: 'promoted' | 'rolled-back' | 'stage-promoted' | 'aborted' | 'failed' | 'not-started';
   summary: string;
 }
 

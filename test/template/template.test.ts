@@ -27,7 +27,7 @@ const ofType = (type: string) => resources.filter(([, resource]) => resource.Typ
 const statementsOf = (role: Resource): Statement[] =>
   ((role.Properties.Policies as Array<{ PolicyDocument: { Statement: Statement[] } }> | undefined) ?? []).flatMap((policy) => policy.PolicyDocument.Statement);
 const actionsOf = (statement: Statement) => [statement.Action].flat();
-const FUNCTIONS = ['SignFirmware', 'CreateCanaryJob', 'BakeWait', 'EvaluateMetrics', 'RequestApproval', 'PromoteOrRollback', 'ApprovalCallback', 'RelayJobEvents', 'OnJobEvent', 'ReleaseDashboard'];
+const FUNCTIONS = ['SignFirmware', 'CreateCanaryJob', 'BakeWait', 'EvaluateMetrics', 'RequestApproval', 'PromoteOrRollback', 'ApprovalCallback', 'RelayJobEvents', 'OnJobEvent', 'ReleaseDashboard', 'StartFromManifest'];
 
 /** Actions no API lets you scope to a resource, and the only ones allowed on Resource "*". */
 const UNSCOPABLE = new Set([
@@ -52,7 +52,7 @@ describe('the packaged CloudFormation template', () => {
     ['AWS::Lambda::Function', FUNCTIONS.length],
     ['AWS::DynamoDB::Table', 1],
     ['AWS::Events::EventBus', 1],
-    ['AWS::Events::Rule', 2],
+    ['AWS::Events::Rule', 3],
     ['AWS::IoT::TopicRule', 1],
     ['AWS::SNS::Topic', 2],
     ['AWS::SecretsManager::Secret', 1],

@@ -8,8 +8,11 @@ import type { AddressInfo } from 'node:net';
 export interface FirmwareServerFaults {
   /** Send bodies at this rate (the slow-retrieval attack). */
   bytesPerSecond?: number;
-  /** Destroy the connection after this many body bytes of the response; asked once per GET. */
-  cutAfter?: (request: { path: string; rangeStart: number }) => number | undefined;
+  /**
+   * Destroy the connection after this many body bytes of the response; asked once per GET with the object's size,
+   * the body's length and the URL's query (a fleet adds who is asking there, to cut per device).
+   */
+  cutAfter?: (request: { path: string; rangeStart: number; size: number; bodyBytes: number; query: URLSearchParams }) => number | undefined;
   /** Answer every GET with 200, no Content-Length, and bytes past the object's end forever (the endless-data attack). */
   endless?: boolean;
 }
@@ -145,7 +148,7 @@ export class FirmwareServer {
     if (request.method === 'HEAD') return void response.end();
 
     const body = object.bytes.subarray(start, end + 1);
-    const cutAfter = this.faults.cutAfter?.({ path: url.pathname, rangeStart: start });
+    const cutAfter = this.faults.cutAfter?.({ path: url.pathname, rangeStart: start, size, bodyBytes: body.length, query: url.searchParams });
     if (cutAfter === undefined && this.faults.bytesPerSecond === undefined && !this.faults.endless) {
       record.bytesSent = body.length;
       return void response.end(body);

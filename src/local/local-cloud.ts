@@ -16,6 +16,8 @@ import { IotRuleRelay, type DeliveryFaults } from './events/iot-rule.ts';
 import { LocalEventBus, parseEventRules, type BusEvent } from './events/local-event-bus.ts';
 import type { FleetDriver } from './fleet/fleet-driver.ts';
 import { JobsEngine } from './iot-jobs/engine.ts';
+import { Exec } from './iot-jobs/execution-status.ts';
+import type { JobRecord } from './iot-jobs/job-record.ts';
 import { LocalDataPlane } from './iot-jobs/local-data-plane.ts';
 import { LocalFleetJobs } from './iot-jobs/local-fleet-jobs.ts';
 import { ThingRegistry } from './iot-jobs/things.ts';
@@ -82,8 +84,18 @@ export interface LocalCloud {
   close(): Promise<void>;
 }
 
-async function drainJobs(scheduler: Scheduler, engine: JobsEngine): Promise<void> {
-  const settled = () => engine.jobs().every((job) => job.jobStatus !== 'IN_PROGRESS' || job.allTerminal());
+async function drainJobs(scheduler: Scheduler, engine: JobsEngine, things: ThingRegistry, fleet: FleetDriver): Promise<void> {
+  // In scaled time the clock never stalls, so executions QUEUED for things the fleet says are gone for good end it.
+  const waitsOnlyForGone = (job: JobRecord) => {
+    const gone = fleet.unreachable?.();
+    if (!gone || gone.size === 0) return false;
+    for (let index = 0; index < job.size; index++) {
+      const status = job.status[index];
+      if (status === Exec.NONE || status === Exec.IN_PROGRESS || (status === Exec.QUEUED && !gone.has(things.nameOf(job.things[index]!)))) return false;
+    }
+    return true;
+  };
+  const settled = () => engine.jobs().every((job) => job.jobStatus !== 'IN_PROGRESS' || job.allTerminal() || waitsOnlyForGone(job));
   try {
     await scheduler.run(settled, scheduler.nowMs() + MAX_DRAIN_MS);
   } catch (error) {
@@ -147,7 +159,7 @@ export async function createLocalCloud(options: LocalCloudOptions): Promise<Loca
       await scheduler.run(() => execution.status !== 'RUNNING');
       await execution.done;
       const releaseMs = scheduler.nowMs() - virtualStart;
-      if (options.drain !== false) await drainJobs(scheduler, engine);
+      if (options.drain !== false) await drainJobs(scheduler, engine, things, fleet);
       return collectReport(cloud, request, { wallMs: performance.now() - wallStart, virtualMs: releaseMs, drainMs: scheduler.nowMs() - virtualStart - releaseMs });
     },
     async close() {

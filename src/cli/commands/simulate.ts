@@ -8,7 +8,7 @@ import type { ReleaseRequest } from '#domain/release-request.ts';
 import type { Ports } from '#ports/index.ts';
 import { APPROVE_MODES, type ApproveMode, type PromptApproval } from '#local/approvals.ts';
 import { LocalOptionsError, NotAvailableError } from '#local/errors.ts';
-import { FAULT_PROFILE_NAMES, FAULT_PROFILES, faultProfile } from '#local/fleet/fault-profiles.ts';
+import { FAULT_PROFILE_NAMES, FAULT_PROFILES, faultProfile, type FaultProfile } from '#local/fleet/fault-profiles.ts';
 import type { FleetDriver } from '#local/fleet/fleet-driver.ts';
 import { SimulatedFleet } from '#local/fleet/simulated-fleet.ts';
 import { createLocalCloud } from '#local/local-cloud.ts';
@@ -49,11 +49,17 @@ export function register(program: Command, setExitCode: (code: number) => void):
     .option('--quiet', 'no progress bars and no summary; the exit status says how it ended')
     .option('--keep', `save the releases, decision records and pending tasks to the state directory for status, list and dashboard`)
     .option('--state-dir <dir>', `state directory for --keep and --approve external (default ${DEFAULT_STATE_DIR}/)`)
-    .option('--mqtt', 'real device agents over MQTT on an embedded broker instead of the simulated fleet (scaled real time)')
+    .option('--mqtt', 'real device agents over MQTT on an embedded broker instead of the simulated fleet (scaled real time); they play --fault-profile and --fail-rate')
     .addOption(new Option('--time-scale <s>', 'with --mqtt: real seconds per virtual second (0.001: a 2 h bake takes 7.2 s)').argParser(positive))
     .addHelpText('after', `
 Fault profiles:
 ${FAULT_PROFILE_NAMES.map((name) => `  ${name.padEnd(15)} ${FAULT_PROFILES[name]!.description}`).join('\n')}
+
+With --mqtt the agents, their network and the firmware server play the faults: self-tests that fail (the agent
+boots back into the old slot: FAILED), agents that never connect (QUEUED), agents that boot the new image and drop
+off for good (TIMED_OUT), a compatibility check that REJECTS after its time, downloads cut at seeded offsets and
+resumed, and downloads cut at byte 0 until the agent gives up (FAILED). Step durations are the agents' own. A profile
+real agents cannot play is refused (exit 2).
 
 Exit status: 0 PROMOTED; 3 ROLLED_BACK (or rejected, aborted); 2 bad input (nothing started); 1 unexpected error.
 
@@ -61,7 +67,9 @@ Examples:
   $ ota-release simulate examples/release.yaml --devices 10000
   $ ota-release simulate examples/release.yaml --devices 10000 --fail-rate 0.2 --seed 7     # rolls back at the canary
   $ ota-release simulate examples/release.yaml --fault-profile silent-devices --json report.json
-  $ ota-release simulate examples/release.yaml --approve external --keep   # then: ota-release approve <release>`)
+  $ ota-release simulate examples/release.yaml --approve external --keep   # then: ota-release approve <release>
+  $ ota-release simulate examples/release.yaml --mqtt --devices 50 --fail-rate 0.3       # real agents roll back
+  $ ota-release simulate examples/release.yaml --mqtt --devices 50 --fault-profile flaky-network --time-scale 0.0005`)
     .action(async (file: string, options: SimulateOptions) => {
       try {
         setExitCode(await simulate(file, options));
@@ -77,7 +85,7 @@ Examples:
 export async function simulate(file: string, options: SimulateOptions): Promise<number> {
   const request = await readReleaseFile(file);
   const profile = faultProfile(options.faultProfile, options.failRate === undefined ? {} : { failRate: options.failRate });
-  const fleet = options.mqtt ? await mqttFleet(options, request) : new SimulatedFleet({ devices: options.devices, profile, seed: options.seed });
+  const fleet = options.mqtt ? await mqttFleet(options, request, profile) : new SimulatedFleet({ devices: options.devices, profile, seed: options.seed });
   const terminal = terminalOf();
   const jsonToStdout = options.json === '-';
   const talk = !options.quiet && !jsonToStdout;
@@ -121,8 +129,8 @@ export async function simulate(file: string, options: SimulateOptions): Promise<
   return ExitCode.ERROR;
 }
 
-/** --mqtt: real agents over MQTT from src/local/mqtt (the device-agent area), in scaled real time. */
-async function mqttFleet(options: SimulateOptions, request: ReleaseRequest): Promise<FleetDriver> {
+/** --mqtt: real agents over MQTT from src/local/mqtt (the device-agent area), in scaled real time, playing the profile. */
+async function mqttFleet(options: SimulateOptions, request: ReleaseRequest, profile: FaultProfile): Promise<FleetDriver> {
   let module: typeof import('#local/mqtt/mqtt-fleet.ts');
   try {
     module = await import('#local/mqtt/mqtt-fleet.ts');
@@ -134,7 +142,7 @@ async function mqttFleet(options: SimulateOptions, request: ReleaseRequest): Pro
     timeScale: options.timeScale ?? 0.001,
     release: request,
     seed: options.seed,
-    ...(options.failRate === undefined ? {} : { selfTestFailRate: options.failRate }),
+    profile,
   });
 }
 

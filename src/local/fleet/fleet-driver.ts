@@ -50,6 +50,12 @@ export interface FleetDriver {
   provision(things: ThingRegistry, release: ReleaseRequest): void | Promise<void>;
   /** Starts playing the devices. */
   start(context: FleetContext): Promise<void>;
+  /**
+   * Things that will never act again (never connected, gone dark), when the fleet knows. Their QUEUED executions
+   * cannot change, so the local cloud stops waiting for them once the release has ended. A fleet on the virtual
+   * clock needs none: a clock with nothing scheduled says the same.
+   */
+  unreachable?(): ReadonlySet<string>;
   /** Stops the devices and frees what they hold (sockets, servers). Safe to call twice. */
   stop(): Promise<void>;
   stats(): FleetStats;

@@ -1,7 +1,8 @@
 // The MQTT fleet driver: N real device agents in this process, each with its own MQTT connection to the embedded
 // broker (the aedes bridge over the engine's data plane), its own A/B slot directory in a temporary folder, real
 // downloads from the loopback firmware server and real signature checks against the local signer's key. Time is
-// scaled real time; presigned URLs expire after the documented default hour of *virtual* time.
+// scaled real time; presigned URLs expire after the documented default hour of *virtual* time. A fault profile is
+// played by the agents, their network and their firmware server (agent-faults.ts says how), never pretended.
 import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,37 +13,48 @@ import { Journal } from '#device/journal.ts';
 import { MqttJobsClient } from '#device/mqtt-jobs-client.ts';
 import { SlotStore } from '#device/slots.ts';
 import { pinPublicKey } from '#device/verifier.ts';
+import type { JobExecution, JobsClient } from '#device/jobs-client.ts';
 import type { ReleaseRequest } from '#domain/release-request.ts';
 import { FirmwareServer } from '../firmware-server.ts';
+import { faultProfile, type FaultProfile } from '../fleet/fault-profiles.ts';
 import type { FleetContext, FleetDriver, FleetStats } from '../fleet/fleet-driver.ts';
+import { targetOfDocument } from '../fleet/job-target.ts';
 import { placeDevices } from '../fleet/placement.ts';
 import type { ThingRegistry } from '../iot-jobs/things.ts';
+import { agentFaultsOf, cutOf, deviceFaultsOf, type AgentFaults, type DeviceFaults } from './agent-faults.ts';
+import { CompatibilityCheckedJobs } from './compatibility-check.ts';
 import { JobsMqttBridge } from './jobs-bridge.ts';
 
 export interface MqttFleetOptions {
   devices: number;
-  /** Real seconds per virtual second (used for the presigned-URL lifetime only; the scheduler owns time). */
+  /** Real seconds per virtual second (the scheduler owns time; this scales the agents' own retry pauses). */
   timeScale: number;
   release: ReleaseRequest;
   seed: number;
   prefix?: string;
-  /** Share of devices whose new image fails its self-test (seeded), to watch real rollbacks. */
-  selfTestFailRate?: number;
+  /** How the devices behave with the new version (default healthy); refused if real agents cannot show it. */
+  profile?: FaultProfile;
   /** Agents connected at a time while starting. */
   connectBatch?: number;
 }
 
 const PRESIGNED = /^\$\{aws:iot:s3-presigned-url:(.+)\}$/;
 const URL_LIFETIME_MS = 3600 * 1000;
+/** The query parameter that tells the firmware server which device is downloading (for per-device faults). */
+const DEVICE_PARAM = 'X-Device';
 
+/** Throws LocalOptionsError, before anything starts, for a profile real agents cannot play. */
 export async function createMqttFleet(options: MqttFleetOptions): Promise<MqttFleet> {
   return new MqttFleet(options);
 }
 
 interface Device {
   name: string;
+  faults: DeviceFaults;
   agent?: DeviceAgent;
-  jobs?: MqttJobsClient;
+  jobs?: JobsClient;
+  /** Went dark after booting the new image: its connection is closed and its agent hangs in the self-test. */
+  dark?: boolean;
 }
 
 export class MqttFleet implements FleetDriver {
@@ -50,13 +62,26 @@ export class MqttFleet implements FleetDriver {
   readonly timeMode = 'scaled' as const;
   private devices: Device[] = [];
   private readonly exposed = new Set<string>();
+  /** Image GETs the firmware server answered for the agents: how many continued from an offset, how many it cut. */
+  readonly downloads = { requests: 0, resumed: 0, cut: 0 };
   private server: FirmwareServer | undefined;
   private bridge: JobsMqttBridge | undefined;
   private root: string | undefined;
   private readonly published = new Map<string, Promise<string>>();
+  /** Firmware-server paths of the release's new image: the only downloads that fail for good. */
+  private readonly newImagePaths = new Set<string>();
+  private readonly downloadRequests = new Map<string, number>();
+  private readonly indexOf = new Map<string, number>();
+  /** Compatibility checks still taking their time; each ends early (false) when the fleet stops. */
+  private readonly checks = new Set<() => void>();
+  private readonly faults: AgentFaults;
+  /** Devices that will never act again: offline for good, or dark. */
+  private readonly gone = new Set<string>();
   private stopped = false;
 
-  constructor(private readonly options: MqttFleetOptions) {}
+  constructor(private readonly options: MqttFleetOptions) {
+    this.faults = agentFaultsOf(options.profile ?? faultProfile('healthy'));
+  }
 
   /** The broker's URL once started (for an agent run by hand against this fleet's cloud). */
   get brokerUrl(): string | undefined {
@@ -67,32 +92,51 @@ export class MqttFleet implements FleetDriver {
     const groupsOf = placeDevices(release, this.options.devices, this.options.seed);
     const prefix = this.options.prefix ?? 'device';
     const { first, count } = things.addNumbered(prefix, this.options.devices, groupsOf);
-    this.devices = Array.from({ length: count }, (_, n) => ({ name: things.nameOf(first + n) }));
+    this.devices = Array.from({ length: count }, (_, n) => ({ name: things.nameOf(first + n), faults: deviceFaultsOf(this.faults, this.options.seed, n) }));
+    this.devices.forEach((device, n) => {
+      this.indexOf.set(device.name, n);
+      if (device.faults.offline) this.gone.add(device.name);
+    });
   }
 
   async start(context: FleetContext): Promise<void> {
     const now = () => context.scheduler.now().getTime();
     this.server = await FirmwareServer.start({ now });
-    this.bridge = await JobsMqttBridge.start({ dataPlane: context.dataPlane, now, presign: (_thing, document) => this.presign(document, context) });
+    this.server.faults.cutAfter = ({ path, rangeStart, bodyBytes, query }) => {
+      const cut = this.cutAfter(path, bodyBytes, query);
+      this.downloads.requests += 1;
+      if (rangeStart > 0) this.downloads.resumed += 1;
+      if (cut !== undefined) this.downloads.cut += 1;
+      return cut;
+    };
+    this.bridge = await JobsMqttBridge.start({ dataPlane: context.dataPlane, now, presign: (thing, document) => this.presign(thing, document, context) });
     this.root = await mkdtemp(join(tmpdir(), 'ota-mqtt-fleet-'));
     const publicKey = pinPublicKey(context.signerPublicKeyPem, 'the local signer key');
     const batch = this.options.connectBatch ?? 50;
-    for (let from = 0; from < this.devices.length && !this.stopped; from += batch) {
-      await Promise.all(this.devices.slice(from, from + batch).map((device, offset) => this.startDevice(device, from + offset, publicKey, context)));
+    // Offline devices never connect: their executions stay QUEUED, as the stragglers profile says.
+    const online = this.devices.filter((device) => !device.faults.offline);
+    for (let from = 0; from < online.length && !this.stopped; from += batch) {
+      await Promise.all(online.slice(from, from + batch).map((device) => this.startDevice(device, publicKey, context)));
     }
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    for (const endCheck of [...this.checks]) endCheck();
     // Connections first: pending requests fail at once, so no agent waits out a request timeout, and nothing reconnects.
     await Promise.all(this.devices.map((device) => device.jobs?.close().catch(() => undefined)));
-    await Promise.all(this.devices.map((device) => device.agent?.stop()));
+    // A dark device's agent never comes back from its self-test: there is nothing to wait for.
+    await Promise.all(this.devices.map((device) => (device.dark ? undefined : device.agent?.stop())));
     await this.bridge?.close();
     await this.server?.close();
     this.bridge = undefined;
     this.server = undefined;
     if (this.root) await rm(this.root, { recursive: true, force: true });
     this.root = undefined;
+  }
+
+  unreachable(): ReadonlySet<string> {
+    return this.gone;
   }
 
   stats(): FleetStats {
@@ -106,21 +150,34 @@ export class MqttFleet implements FleetDriver {
     return { devices: this.devices.length, exposed: this.exposed.size, versions, deviceEvents };
   }
 
-  private async startDevice(device: Device, index: number, publicKey: ReturnType<typeof pinPublicKey>, context: FleetContext): Promise<void> {
+  private async startDevice(device: Device, publicKey: ReturnType<typeof pinPublicKey>, context: FleetContext): Promise<void> {
     const dir = join(this.root as string, device.name);
-    const jobs = await MqttJobsClient.connect({ thingName: device.name, broker: { kind: 'mqtt', url: (this.bridge as JobsMqttBridge).url }, requestTimeoutMs: 30_000 });
-    const failsSelfTest = this.draw(index) < (this.options.selfTestFailRate ?? 0);
+    const newVersion = context.release.firmware.version;
+    const connection = await MqttJobsClient.connect({ thingName: device.name, broker: { kind: 'mqtt', url: (this.bridge as JobsMqttBridge).url }, requestTimeoutMs: 30_000 });
     const slots = new SlotStore(dir, { factoryVersion: context.release.firmware.previousVersion });
+    const { rejectAfterSeconds } = device.faults;
+    const jobs: JobsClient =
+      rejectAfterSeconds === undefined
+        ? connection
+        : new CompatibilityCheckedJobs(connection, {
+            refuses: (execution: JobExecution) => targetOfDocument(execution.jobDocument ?? '') === newVersion,
+            takeTime: () => this.takeTime(rejectAfterSeconds, context),
+            runningVersion: () => slots.running.version,
+          });
+    const timeScale = this.options.timeScale;
     const agent = new DeviceAgent({
       jobs,
       slots,
       journal: await Journal.open(dir),
       publicKey,
-      download: { minBytesPerSecond: 1024, stallWindowMs: 30_000, maxAttemptsWithoutProgress: 8 },
+      // The agent's pauses between download attempts live in the fleet's scaled time, like every other wait.
+      download: { minBytesPerSecond: 1024, stallWindowMs: 30_000, maxAttemptsWithoutProgress: 8, retryDelayMs: (attempt) => Math.min(5000, 200 * 2 ** attempt) * timeScale },
       hooks: {
         selfTest: async (running) => {
-          if (running.version === context.release.firmware.version) this.exposed.add(device.name);
-          return failsSelfTest && running.version === context.release.firmware.version ? { ok: false, detail: 'simulated boot failure' } : { ok: true };
+          if (running.version !== newVersion) return { ok: true };
+          this.exposed.add(device.name);
+          if (device.faults.goesDark) return this.goDark(device);
+          return device.faults.failsSelfTest ? { ok: false, detail: 'simulated boot failure' } : { ok: true };
         },
       },
     });
@@ -129,8 +186,48 @@ export class MqttFleet implements FleetDriver {
     await agent.start();
   }
 
-  /** Rewrites the document's image URLs to this fleet's firmware server, signed for an hour of virtual time. */
-  private async presign(document: string, context: FleetContext): Promise<string> {
+  /** The device runs the new image and then drops off the network for good: it never reports again. */
+  private async goDark(device: Device): Promise<never> {
+    device.dark = true;
+    this.gone.add(device.name);
+    await device.jobs?.close().catch(() => undefined);
+    return new Promise<never>(() => undefined);
+  }
+
+  /** Waits `seconds` of the fleet's (scaled) time; false if the fleet stops first. */
+  private takeTime(seconds: number, context: FleetContext): Promise<boolean> {
+    if (this.stopped) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const end = (done: boolean) => {
+        this.checks.delete(stop);
+        resolve(done);
+      };
+      const stop = () => {
+        context.scheduler.cancel(timer);
+        end(false);
+      };
+      const timer = context.scheduler.after(seconds * 1000, () => end(true));
+      this.checks.add(stop);
+    });
+  }
+
+  /** Where the firmware server drops this GET: a device's failing download at once, a flaky network at random. */
+  private cutAfter(path: string, bodyBytes: number, query: URLSearchParams): number | undefined {
+    const device = this.indexOf.get(query.get(DEVICE_PARAM) ?? '');
+    if (device === undefined) return undefined; // not one of ours (an agent run by hand)
+    const newImage = this.newImagePaths.has(path);
+    if (newImage && this.devices[device]!.faults.failsDownload) return 0;
+    const key = `${device} ${path}`;
+    const request = this.downloadRequests.get(key) ?? 0;
+    this.downloadRequests.set(key, request + 1);
+    return cutOf(this.faults, this.options.seed, device, newImage ? 0 : 1, request, bodyBytes);
+  }
+
+  /**
+   * Rewrites the document's image URLs to this fleet's firmware server, signed for an hour of virtual time and
+   * naming the device, as IoT Jobs presigns per device.
+   */
+  private async presign(thing: string, document: string, context: FleetContext): Promise<string> {
     let parsed: Record<string, unknown>;
     try {
       parsed = JSON.parse(document) as Record<string, unknown>;
@@ -138,12 +235,19 @@ export class MqttFleet implements FleetDriver {
       return document;
     }
     const expiresAt = context.scheduler.now().getTime() + URL_LIFETIME_MS;
-    const sign = async (url: unknown) => (typeof url === 'string' ? (this.server as FirmwareServer).url(await this.publish(url, context), { expiresAt }) : url);
-    if (typeof parsed.firmwareUrl === 'string') parsed.firmwareUrl = await sign(parsed.firmwareUrl);
-    if (typeof parsed.rollbackUrl === 'string') parsed.rollbackUrl = await sign(parsed.rollbackUrl);
+    const installsNewVersion = targetOfDocument(document) === context.release.firmware.version;
+    const sign = async (url: string, installed: boolean) => {
+      const path = await this.publish(url, context);
+      if (installed && installsNewVersion) this.newImagePaths.add(path);
+      const signed = new URL((this.server as FirmwareServer).url(path, { expiresAt }));
+      signed.searchParams.set(DEVICE_PARAM, thing);
+      return signed.href;
+    };
+    if (typeof parsed.firmwareUrl === 'string') parsed.firmwareUrl = await sign(parsed.firmwareUrl, true);
+    if (typeof parsed.rollbackUrl === 'string') parsed.rollbackUrl = await sign(parsed.rollbackUrl, false);
     const location = parsed.location as Record<string, unknown> | undefined;
     if (location && typeof location.url === 'string') {
-      const signed = new URL(String(await sign(location.url)));
+      const signed = new URL(await sign(location.url, true));
       Object.assign(location, { url: signed.href, protocol: 'http', host: signed.host, path: `${signed.pathname.slice(1)}${signed.search}` });
     }
     return JSON.stringify(parsed);
@@ -164,11 +268,5 @@ export class MqttFleet implements FleetDriver {
       this.published.set(inner, known);
     }
     return known;
-  }
-
-  /** A seeded uniform draw per device, so which devices fail is the same on every run. */
-  private draw(index: number): number {
-    const digest = createHash('sha256').update(`${this.options.seed}:${index}`).digest();
-    return digest.readUInt32BE(0) / 2 ** 32;
   }
 }

@@ -1,4 +1,6 @@
-// esbuild plugins for the function bundles (serverless.yml custom.esbuild.plugins, and bench/bundle).
+// esbuild plugins for the function bundles (serverless.yml custom.esbuild.plugins, and bench/bundle). Most exist to
+// make cold starts cheaper by leaving out what a Lambda never runs; bench/RESULTS.md (bundles) has what each saves.
+// Our own sources' rewrites (zod import, error class names) are in esbuild-source-rewrites.mjs, X-Ray's in esbuild-xray.mjs.
 
 // zod 4 re-exports every locale as `z.locales`. `import { z } from 'zod'` makes esbuild keep the whole `z` namespace,
 // so each bundle carried ~40 locales (~250 KB minified) that no function uses: error messages are English (zod's
@@ -6,6 +8,8 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { ownSourceRewrites } from './esbuild-source-rewrites.mjs';
+import { xrayLambdaOnly } from './esbuild-xray.mjs';
 
 const zodRoot = dirname(createRequire(import.meta.url).resolve('zod/package.json'));
 
@@ -71,4 +75,4 @@ export const dashboardPageInline = {
   },
 };
 
-export default [zodEnglishOnly, lambdaCredentialChain, dashboardPageInline];
+export default [zodEnglishOnly, lambdaCredentialChain, dashboardPageInline, ownSourceRewrites(), xrayLambdaOnly];

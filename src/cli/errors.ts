@@ -3,8 +3,11 @@
 import { InvalidReleaseError, OtaReleaseError } from '#domain/errors.ts';
 import { ExitCode } from './exit-codes.ts';
 
+/** A file or argument the command cannot use: exit 2, nothing done. */
+export class BadInputError extends OtaReleaseError {}
+
 export function describeError(error: unknown): { message: string; exitCode: number } {
-  if (error instanceof InvalidReleaseError) return { message: error.message, exitCode: ExitCode.BAD_INPUT };
+  if (error instanceof InvalidReleaseError || error instanceof BadInputError) return { message: error.message, exitCode: ExitCode.BAD_INPUT };
   if (error instanceof OtaReleaseError) return { message: error.message, exitCode: ExitCode.ERROR };
   const debug = process.env.OTA_RELEASE_DEBUG === '1';
   if (error instanceof Error) return { message: debug && error.stack ? error.stack : error.message, exitCode: ExitCode.ERROR };

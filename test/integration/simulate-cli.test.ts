@@ -2,26 +2,15 @@
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { jest } from '@jest/globals';
-import { main } from '#cli/main.ts';
 import { loadState } from '#local/state-dir.ts';
+import { runCli } from '../support/run-cli.ts';
 import { FIXTURES } from './simulation-harness.ts';
 
 const RELEASE = join(FIXTURES, 'small-fleet.yaml');
 
 async function run(...args: string[]): Promise<{ code: number; stderr: string }> {
-  let stderr = '';
-  const errSpy = jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    stderr += String(chunk);
-    return true;
-  });
-  const outSpy = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
-  try {
-    return { code: await main(['node', 'ota-release', 'simulate', ...args]), stderr };
-  } finally {
-    errSpy.mockRestore();
-    outSpy.mockRestore();
-  }
+  const { code, err } = await runCli('simulate', ...args);
+  return { code, stderr: err };
 }
 
 describe('ota-release simulate', () => {

@@ -1,35 +1,26 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { jest } from '@jest/globals';
-import { main } from '#cli/main.ts';
+import { dirname, join } from 'node:path';
+import { runCli } from '../../support/run-cli.ts';
 
 const EXAMPLE = 'examples/release.yaml';
 
-async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const stdout = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    out += String(chunk);
-    return true;
-  });
-  const stderr = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    err += String(chunk);
-    return true;
-  });
-  try {
-    const code = await main(['node', 'ota-release', ...args]);
-    return { code, out, err };
-  } finally {
-    stdout.mockRestore();
-    stderr.mockRestore();
-  }
-}
+const run = runCli;
 
 function tempFile(name: string, text: string): string {
   const file = join(mkdtempSync(join(tmpdir(), 'ota-validate-')), name);
   writeFileSync(file, text);
   return file;
+}
+
+function releaseWith(source: string, rollbackSource?: string): string {
+  return `releaseId: gw
+product: p
+firmware: { version: 2.4.0, previousVersion: 2.3.1, source: ${source}${rollbackSource ? `, rollbackSource: ${rollbackSource}` : ''} }
+fleet: { thingGroups: [g] }
+stages:
+  - { name: all, targets: { percent: 100 }, bake: 2h }
+`;
 }
 
 describe('ota-release validate', () => {
@@ -97,6 +88,43 @@ health: { maxFailureRate: lots, confidence: 2 }
     const result = JSON.parse(out);
     expect(result.valid).toBe(false);
     expect(result.problems).toEqual(expect.arrayContaining(['product: required', 'firmware: required', 'stages: needs at least 1 item']));
+  });
+
+  it('refuses a release whose firmware images are missing, worded as start and simulate word it, and exits 2', async () => {
+    const file = tempFile('release.yaml', releaseWith('{ file: missing.bin }', '{ file: old.bin }'));
+    const dir = dirname(file);
+    const { code, out, err } = await run('validate', file);
+    expect(code).toBe(2);
+    expect(out).toBe('');
+    expect(err).toBe(
+      `ota-release: ${file} has 2 problems:
+  firmware.source.file: no such file ${join(dir, 'missing.bin')}
+  firmware.rollbackSource.file: no such file ${join(dir, 'old.bin')}
+`,
+    );
+  });
+
+  it('lists a missing rollback image as a problem in --json output too', async () => {
+    const file = tempFile('release.yaml', releaseWith('{ file: new.bin }', '{ file: old.bin }'));
+    writeFileSync(join(dirname(file), 'new.bin'), 'firmware bytes');
+    const { code, out } = await run('validate', file, '--json');
+    expect(code).toBe(2);
+    expect(JSON.parse(out)).toEqual({ valid: false, file, problems: [`firmware.rollbackSource.file: no such file ${join(dirname(file), 'old.bin')}`] });
+  });
+
+  it('refuses a firmware path that is a directory', async () => {
+    const file = tempFile('release.yaml', releaseWith('{ file: . }'));
+    const { code, err } = await run('validate', file);
+    expect(code).toBe(2);
+    expect(err).toContain(`firmware.source.file: not a file ${dirname(file)}`);
+  });
+
+  it('passes an S3 image it cannot check offline, and says so in a note', async () => {
+    const file = tempFile('release.yaml', releaseWith('{ s3: { bucket: fw-bucket, key: gw/2.4.0.bin } }'));
+    const { code, out } = await run('validate', file);
+    expect(code).toBe(0);
+    expect(out).toContain('- s3://fw-bucket/gw/2.4.0.bin: not checked, because validate does not call AWS; the release reads the object when it signs the image, so its checksum and size are placeholders');
+    expect(out).toContain('✓ gw is valid');
   });
 
   it('exits 2 for a file that does not exist', async () => {

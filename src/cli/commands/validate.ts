@@ -14,6 +14,7 @@ import type { FirmwareSource, ReleaseRequest } from '#domain/release-request.ts'
 import { ExitCode } from '../exit-codes.ts';
 import { renderPlan } from '../render/plan.ts';
 import { type Terminal, terminalOf } from '../render/terminal.ts';
+import { resolveFirmwareFiles } from '../target/release-file.ts';
 
 export const DEFAULT_FLEET_SIZE = 10000;
 
@@ -46,7 +47,9 @@ export function register(program: Command, setExitCode: (code: number) => void, 
     .addHelpText(
       'after',
       `
-Nothing is started: validate reads the release file (and the firmware file, to show its real checksum and size).
+Nothing is started: validate reads the release file and the local firmware images (a missing or unreadable image
+is a problem, as it is for start and simulate; their real checksums and sizes go in the job documents). Images in
+S3 are not checked, because validate works offline: the plan says so.
 Exit status 0 when the file is valid (warnings included), 2 when it is not; every problem is listed with its path.
 
 Examples:
@@ -73,6 +76,9 @@ async function validate(file: string, options: ValidateOptions, io: ValidateIo):
     if (error instanceof InvalidReleaseError) return refuse(file, error.problems, options, io);
     throw error;
   }
+  // The same check start and simulate make, so validate never passes a release they refuse.
+  const { problems } = await resolveFirmwareFiles(request, dirname(resolve(file)));
+  if (problems.length > 0) return refuse(file, problems, options, io);
   const size = options.fleetSize ?? DEFAULT_FLEET_SIZE;
   const known = await measureImages(request, dirname(file));
   const plan = planRelease(request, { fleetSize: size, ...known });
@@ -89,14 +95,14 @@ function refuse(file: string, problems: string[], options: ValidateOptions, io: 
 
 const SIGNATURE_PLACEHOLDER = '<signature: made when the release starts (AWS Signer or the local key)>';
 
-/** What can be known before signing: the images' checksums and sizes if the files are here, placeholders otherwise. */
+/** What can be known before signing: the local images' checksums and sizes, placeholders for S3 objects. */
 async function measureImages(request: ReleaseRequest, baseDir: string) {
   const placeholders: string[] = ['signature.value and signature.keyId: the image is signed when the release starts'];
   const release = await measure(request.firmware.source, baseDir);
   const rollbackSource = request.firmware.rollbackSource;
   const rollback = rollbackSource ? await measure(rollbackSource, baseDir) : undefined;
   for (const image of [release, rollback]) {
-    if (image && !image.found) placeholders.push(`checksum and size of ${image.label}: not readable here (${image.why}), so they are placeholders`);
+    if (image && !image.found) placeholders.push(`${image.label}: ${image.why}, so its checksum and size are placeholders`);
   }
   placeholders.push('firmware URLs: on AWS, an S3 presigned-URL placeholder that IoT Jobs fills in per device; in the embedded cloud, a loopback URL');
   const signature = { algorithm: 'ECDSA-SHA256' as const, value: SIGNATURE_PLACEHOLDER, keyId: '<signing key>' };
@@ -121,7 +127,8 @@ async function measure(source: FirmwareSource, baseDir: string) {
     const { bucket, key, versionId } = source.s3;
     const location: FirmwareLocation = { kind: 's3', bucket, key, ...(versionId ? { versionId } : {}) };
     const url = presignedUrlPlaceholder(`https://${bucket}.s3.amazonaws.com/${key}`);
-    return { found: false, label: `s3://${bucket}/${key}`, why: 'an S3 object; validate does not call AWS', sha256: '<sha-256 of the S3 object>', size: 0, location, url };
+    const why = 'not checked, because validate does not call AWS; the release reads the object when it signs the image';
+    return { found: false, label: `s3://${bucket}/${key}`, why, sha256: '<sha-256 of the S3 object>', size: 0, location, url };
   }
   const path = isAbsolute(source.file) ? source.file : resolve(baseDir, source.file);
   const location: FirmwareLocation = { kind: 'file', path };
@@ -130,7 +137,8 @@ async function measure(source: FirmwareSource, baseDir: string) {
     const bytes = await readFile(path);
     return { found: true, label: source.file, why: '', sha256: createHash('sha256').update(bytes).digest('hex'), size: bytes.length, location, url };
   } catch (error) {
-    const why = (error as NodeJS.ErrnoException).code === 'ENOENT' ? `no file at ${path}` : (error as Error).message;
+    // Checked just before; only a file that changed in between gets here.
+    const why = `not readable here (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`;
     return { found: false, label: source.file, why, sha256: '<sha-256 of the image>', size: 0, location, url };
   }
 }

@@ -4,14 +4,13 @@
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { jest } from '@jest/globals';
-import { main } from '#cli/main.ts';
 import type { ReleaseRequest } from '#domain/release-request.ts';
 import { faultProfile, type FaultProfile } from '#local/fleet/fault-profiles.ts';
 import { STATUS_OF_CODE } from '#local/iot-jobs/execution-status.ts';
 import { createLocalCloud } from '#local/local-cloud.ts';
 import { agentFaultsOf, deviceFaultsOf } from '#local/mqtt/agent-faults.ts';
 import { createMqttFleet } from '#local/mqtt/mqtt-fleet.ts';
+import { runCli } from '../support/run-cli.ts';
 import { FIXTURES, loadRelease } from './simulation-harness.ts';
 
 const DEVICES = 30;
@@ -131,18 +130,8 @@ describe('fault profiles played by real agents', () => {
 
 describe('ota-release simulate --mqtt with faults', () => {
   async function cli(...args: string[]): Promise<{ code: number; stderr: string }> {
-    let stderr = '';
-    const errSpy = jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-      stderr += String(chunk);
-      return true;
-    });
-    const outSpy = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
-    try {
-      return { code: await main(['node', 'ota-release', 'simulate', ...args]), stderr };
-    } finally {
-      errSpy.mockRestore();
-      outSpy.mockRestore();
-    }
+    const { code, err } = await runCli('simulate', ...args);
+    return { code, stderr: err };
   }
 
   it('rolls back on the agents\' failed self-tests with --fail-rate (exit 3), approvals granted, every agent back on the old version', async () => {

@@ -86,7 +86,8 @@ export async function loadAgentConfig(file: string): Promise<LoadedAgentConfig> 
   } catch (error) {
     throw new AgentConfigError([`${file}: not valid JSON (${(error as Error).message})`]);
   }
-  const parsed = AgentConfig.safeParse(raw);
+  // reportInput: the problems say what was written (`expected a string, got 5`), as the release file's do.
+  const parsed = AgentConfig.safeParse(raw, { reportInput: true });
   if (!parsed.success) throw new AgentConfigError(formatIssues(parsed.error.issues));
   const config = parsed.data;
   const base = dirname(resolve(file));

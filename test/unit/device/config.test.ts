@@ -1,0 +1,55 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadAgentConfig } from '#device/config.ts';
+import { AgentConfigError } from '#device/errors.ts';
+
+function configDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'ota-agent-config-'));
+  const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  writeFileSync(join(dir, 'signing.pub.pem'), publicKey.export({ type: 'spki', format: 'pem' }));
+  return dir;
+}
+
+const VALID = {
+  thingName: 'gateway-0001',
+  broker: { kind: 'mqtt', url: 'mqtt://127.0.0.1:1883' },
+  stateDir: 'state',
+  publicKeyFile: 'signing.pub.pem',
+  factoryVersion: '2.3.0',
+};
+
+async function problemsOf(config: unknown): Promise<string[]> {
+  const dir = configDir();
+  writeFileSync(join(dir, 'agent.json'), JSON.stringify(config));
+  const error = await loadAgentConfig(join(dir, 'agent.json')).catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(AgentConfigError);
+  return (error as AgentConfigError).problems;
+}
+
+describe('loadAgentConfig', () => {
+  it('loads a valid configuration with its paths resolved against the file', async () => {
+    const dir = configDir();
+    writeFileSync(join(dir, 'agent.json'), JSON.stringify(VALID));
+    const loaded = await loadAgentConfig(join(dir, 'agent.json'));
+    expect(loaded.stateDir).toBe(join(dir, 'state'));
+    expect(loaded.config.thingName).toBe('gateway-0001');
+  });
+
+  it.each([
+    ['a number where a string belongs', { thingName: 5 }, 'thingName: expected a string, got 5 (put it in quotes)'],
+    ['a missing field', { thingName: undefined }, 'thingName: required'],
+    ['a value of the wrong type deeper down', { download: { minBytesPerSecond: 'fast' } }, 'download.minBytesPerSecond: expected a number, got "fast"'],
+    ['an unknown field', { thingname: 'x' }, 'thingname: unknown field'],
+  ])('says what is wrong with %s, as the release file does', async (_name, change, problem) => {
+    expect(await problemsOf({ ...VALID, ...change })).toEqual([problem]);
+  });
+
+  it('lists every problem at once', async () => {
+    expect(await problemsOf({ ...VALID, thingName: 5, factoryVersion: '' })).toEqual([
+      'thingName: expected a string, got 5 (put it in quotes)',
+      'factoryVersion: must not be empty, got ""',
+    ]);
+  });
+});

@@ -47,12 +47,27 @@ describe('a release on the embedded cloud', () => {
   });
 
   it('counts silent devices as failures once IoT times them out', async () => {
+    // The fixture has no TIMED_OUT retry, so a dark device's execution ends TIMED_OUT when inProgressTimeout passes.
     const { report } = await simulate(await loadRelease(), { profile: 'silent-devices', seed: 3 });
     expect(report.outcome).toBe('ROLLED_BACK');
     // What the judge saw when it decided: timed-out executions among the failures.
     const evidence = report.stages[0]!.evidence!;
     expect(evidence.counts.timedOut).toBeGreaterThan(0);
     expect(evidence.failures).toBeGreaterThanOrEqual(evidence.counts.timedOut);
+  });
+
+  it('holds silent devices in QUEUED under a TIMED_OUT retry, so the canary lacks coverage and asks a person', async () => {
+    // As in examples/release.yaml: the timeout re-queues the execution, IoT never times out a QUEUED one, and the dark
+    // device never asks for it again. No failure is counted; coverage stays short of 90 %.
+    const request = await loadRelease('small-fleet.yaml', (r) => ({ ...r, safetyNet: { ...r.safetyNet, retries: [{ failureType: 'TIMED_OUT', numberOfRetries: 1 }] } }));
+    const { report } = await simulate(request, { profile: 'silent-devices', seed: 3 });
+    const canary = report.stages[0]!;
+    expect(verdicts(report).filter((v) => v.startsWith('canary:'))).toEqual(['canary:EXTEND', 'canary:EXTEND', 'canary:HOLD']);
+    expect(canary.evidence!.counts).toMatchObject({ failed: 0, timedOut: 0 });
+    expect(canary.evidence!.counts.queued).toBeGreaterThan(0);
+    expect(canary.evidence!.coverage).toBeLessThan(0.9);
+    // --approve auto answers the hold, so the release goes on.
+    expect(report.outcome).toBe('PROMOTED');
   });
 
   it('never double counts duplicate and out-of-order events', async () => {

@@ -25,7 +25,11 @@ export interface FaultProfile {
   installFailureRate: number;
   /** The new image fails to boot or its self-test; the bootloader goes back to the old slot. */
   bootFailureRate: number;
-  /** Goes dark after installing (bricked, or lost its network): never reports, so IoT times it out. */
+  /**
+   * Goes dark after installing (bricked, or lost its network) and never reports or asks for a job again. IoT's
+   * in-progress timer ends the execution TIMED_OUT; a TIMED_OUT retry sends it back to QUEUED, where it stays, since
+   * IoT Jobs never times out a QUEUED execution and the device never asks for it.
+   */
   silentRate: number;
   /** Event delivery: share of IoT events delivered twice, and the most an event is delayed (reordering). */
   eventDuplicateRate: number;
@@ -70,7 +74,7 @@ export const FAULT_PROFILES: Record<string, FaultProfile> = {
   'silent-devices': {
     ...BASE,
     name: 'silent-devices',
-    description: '15 % of devices go dark after installing and never report; IoT times them out',
+    description: '15 % of devices go dark after installing and are TIMED_OUT; with a TIMED_OUT retry they stay QUEUED instead, so the stage lacks coverage and HOLDs',
     silentRate: 0.15,
   },
   'slow-rejects': {

@@ -22,8 +22,8 @@ Devices that already installed the new version keep it: abort is not a rollback.
 Exit status: 0 aborted (now or before); 2 refused (ended otherwise, rolling back, unknown release); 1 unexpected error.
 
 Examples:
-  $ ota-release abort fw-2-4-0 --reason "wrong image uploaded"
-  $ ota-release abort fw-2-4-0 --reason "stop the line" --force --aws --stage prod`)
+  $ ota-release abort gateway-2-4-0 --reason "wrong image uploaded"
+  $ ota-release abort gateway-2-4-0 --reason "stop the line" --force --aws --stage prod`)
     .action((releaseId: string, options: AbortOptions) =>
       runOperator(options, deps, setExitCode, async (operations, io) => {
         const result = await operations.abortRelease({ releaseId, by: options.by ?? defaultOperator(io.env), reason: options.reason, ...(options.force && { force: true }) });

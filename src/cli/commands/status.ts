@@ -27,9 +27,9 @@ export function register(program: Command, setExitCode: (code: number) => void, 
     .option('--watch [seconds]', 'redraw every few seconds (default 2) until the release ends or waits for an operator', seconds)
     .addHelpText('after', `
 Examples:
-  $ ota-release status fw-2-4-0
-  $ ota-release status fw-2-4-0 --watch
-  $ ota-release status fw-2-4-0 --aws --stage prod --json | jq '.stages[] | {name, state, progress}'`)
+  $ ota-release status gateway-2-4-0
+  $ ota-release status gateway-2-4-0 --watch
+  $ ota-release status gateway-2-4-0 --aws --stage prod --json | jq '.stages[] | {name, state, progress}'`)
     .action((releaseId: string, options: StatusOptions) =>
       runOperator(options, deps, setExitCode, async (operations, io) => {
         const intervalMs = options.watch === undefined ? 0 : (options.watch === true ? 2 : options.watch) * 1000;

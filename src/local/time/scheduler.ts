@@ -119,6 +119,18 @@ export class Scheduler implements Clock {
     return promise;
   }
 
+  /**
+   * Ends `run` (now and in every later call) with `reason`, even while something holds the clock: an interrupted
+   * simulation must stop where it is, not wait for an answer that will never come.
+   */
+  stop(reason: unknown): void {
+    this.failure ??= reason;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const resolve of waiters) resolve();
+    this.wake();
+  }
+
   /** Tells a sleeping loop to look again (new work arrived from outside). */
   wake(): void {
     const wakeUp = this.wakeUp;

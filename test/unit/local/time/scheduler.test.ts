@@ -72,6 +72,16 @@ describe('Scheduler (virtual)', () => {
     });
     await expect(scheduler.run(() => false)).rejects.toThrow('handler broke');
   });
+
+  it('stops a run that waits on a hold, and every later run, with the reason given', async () => {
+    const scheduler = new Scheduler({ startMs: 0 });
+    scheduler.hold(); // an approval nobody will answer
+    const running = scheduler.run(() => false);
+    await new Promise((resolve) => setImmediate(resolve));
+    scheduler.stop(new Error('interrupted'));
+    await expect(running).rejects.toThrow('interrupted');
+    await expect(scheduler.run(() => false)).rejects.toThrow('interrupted');
+  });
 });
 
 describe('Scheduler (scaled)', () => {
@@ -84,5 +94,14 @@ describe('Scheduler (scaled)', () => {
     await scheduler.run(() => firedAt >= 0);
     // 20 virtual seconds at 1 ms each: fires no earlier than its time.
     expect(firedAt).toBeGreaterThanOrEqual(20_000);
+  });
+
+  it('stops a run that sleeps until its next event', async () => {
+    const scheduler = new Scheduler({ startMs: 0, mode: { kind: 'scaled', timeScale: 1 } });
+    scheduler.after(3_600_000, () => undefined); // an hour of real time away
+    const running = scheduler.run(() => false);
+    await new Promise((resolve) => setImmediate(resolve));
+    scheduler.stop(new Error('interrupted'));
+    await expect(running).rejects.toThrow('interrupted');
   });
 });

@@ -39,7 +39,10 @@ export async function loadState(dir: string = DEFAULT_STATE_DIR): Promise<SavedS
   return { ...emptyState(), ...parsed } as SavedState;
 }
 
-/** Merges `snapshot` into what the directory holds (releases by id; decisions and tasks of those releases replaced). */
+/**
+ * Merges `snapshot` into what the directory holds: releases by id; the decisions, tasks and reports of those releases
+ * replaced (a release saved again without a report, because its run was interrupted, keeps no report of an old run).
+ */
 export async function saveState(snapshot: ReleaseStoreSnapshot, dir: string = DEFAULT_STATE_DIR, reports: Record<string, unknown> = {}): Promise<string> {
   const current = await loadState(dir);
   const ids = new Set(snapshot.releases.map((release) => release.releaseId));
@@ -49,7 +52,7 @@ export async function saveState(snapshot: ReleaseStoreSnapshot, dir: string = DE
     releases: [...current.releases.filter((r) => !ids.has(r.releaseId)), ...snapshot.releases],
     pendingTasks: [...current.pendingTasks.filter((t) => !ids.has(t.releaseId)), ...snapshot.pendingTasks],
     decisions: [...current.decisions.filter((d) => !ids.has(d.releaseId)), ...snapshot.decisions],
-    reports: { ...(current.reports ?? {}), ...reports },
+    reports: { ...Object.fromEntries(Object.entries(current.reports ?? {}).filter(([id]) => !ids.has(id))), ...reports },
   };
   await mkdir(dir, { recursive: true });
   const file = stateFile(dir);

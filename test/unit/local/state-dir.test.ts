@@ -21,6 +21,14 @@ describe('state directory', () => {
     expect(state.reports).toEqual({ a: { outcome: 'ROLLED_BACK' } });
   });
 
+  it('drops the report of an earlier run when a release is saved again without one', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ota-state-'));
+    await saveState({ releases: [record('a', 'PROMOTED'), record('b', 'PROMOTED')], pendingTasks: [], decisions: [] }, dir, { a: { outcome: 'PROMOTED' }, b: { outcome: 'PROMOTED' } });
+    await saveState({ releases: [record('a', 'IN_PROGRESS')], pendingTasks: [], decisions: [] }, dir);
+    const state = await loadState(dir);
+    expect(state.reports).toEqual({ b: { outcome: 'PROMOTED' } });
+  });
+
   it('refuses a state file that is not JSON, saying how to recover', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'ota-state-'));
     await saveState({ releases: [], pendingTasks: [], decisions: [] }, dir);

@@ -16,7 +16,11 @@ export interface AnswerApprovalInput {
   by: string;
   via: 'cli' | 'link' | 'api' | 'dashboard';
   comment?: string;
-  /** Set by links: the stage the link was made for, so an old link cannot answer a later stage. */
+  /**
+   * The stage the answer is for: the one a link was made for, or the one the CLI or dashboard showed the operator.
+   * An answer bound to one stage never answers a later one (STALE), so a replayed approve cannot promote a wave
+   * whose evidence nobody looked at.
+   */
   stageIndex?: number;
 }
 
@@ -25,7 +29,7 @@ export const AnswerOutcome = {
   UNKNOWN_RELEASE: 'unknown-release',
   /** The release waits for no approval (never asked, already answered and moved on, or ended). */
   NOT_WAITING: 'not-waiting',
-  /** The link was made for another stage than the one now waiting. */
+  /** The answer (a link, or a CLI / dashboard answer bound to a wave) was for another stage than the one now waiting. */
   STALE: 'stale',
   /** The wait timed out (the policy's default was applied) or the workflow closed it. */
   LATE: 'late',
@@ -56,7 +60,11 @@ export async function answerApproval(ports: AnswerApprovalPorts, input: AnswerAp
   if (!task) return result(AnswerOutcome.NOT_WAITING, `${releaseId} is not waiting for an approval (it is ${record.status})`);
   const stageName = record.request.stages[task.stageIndex]?.name ?? `stage ${task.stageIndex}`;
   if (input.stageIndex !== undefined && input.stageIndex !== task.stageIndex) {
-    return result(AnswerOutcome.STALE, `this link was for stage ${input.stageIndex}; ${releaseId} now waits on stage ${task.stageIndex} (${stageName})`, task.stageIndex);
+    if (input.via === 'link') {
+      return result(AnswerOutcome.STALE, `this link was for stage ${input.stageIndex}; ${releaseId} now waits on stage ${task.stageIndex} (${stageName})`, task.stageIndex);
+    }
+    const boundName = record.request.stages[input.stageIndex]?.name ?? `stage ${input.stageIndex + 1}`;
+    return result(AnswerOutcome.STALE, `this answer was for wave ${boundName}, but ${releaseId} now waits at wave ${stageName}; nothing was answered`, task.stageIndex);
   }
   const now = ports.clock.now();
   if (now.getTime() > Date.parse(task.expiresAt)) {

@@ -61,7 +61,7 @@ export function approvalMessage(request: ApprovalRequest): string {
   if (request.approveUrl) lines.push(`Approve: ${request.approveUrl}`);
   if (request.rejectUrl) lines.push(`Reject:  ${request.rejectUrl}`);
   if (request.viewUrl) lines.push(`Watch:   ${request.viewUrl}  (read-only dashboard)`);
-  lines.push(`Or: ota-release approve ${request.releaseId}  /  ota-release reject ${request.releaseId}`, `Answer before ${request.expiresAt}; the approve and reject links work once (either one).`);
+  lines.push(`Or: ota-release approve ${request.releaseId} --wave ${request.stageName}  /  ota-release reject ${request.releaseId} --wave ${request.stageName} --reason "…"`, `Answer before ${request.expiresAt}; the approve and reject links work once (either one).`);
   return lines.join('\n');
 }
 

@@ -69,8 +69,8 @@ function waitLines(view: ReleaseView, terminal: Terminal): string[] {
   if (wait.kind === 'bake') return [`Baking stage ${wait.stageName} since ${when(wait.since)}, until ${when(wait.expiresAt)} at the latest.`];
   return [
     paint(`Waiting for an operator: approve or reject stage ${wait.stageName} (asked ${when(wait.since)}, expires ${when(wait.expiresAt)})`, 'yellow', terminal),
-    `  ota-release approve ${view.releaseId} --comment "…"`,
-    `  ota-release reject ${view.releaseId} --reason "…"`,
+    `  ota-release approve ${view.releaseId} --wave ${wait.stageName} --comment "…"`,
+    `  ota-release reject ${view.releaseId} --wave ${wait.stageName} --reason "…"`,
     ...(wait.evidence ? verdictLines(wait.stageName, wait.evidence, terminal) : ['  the stage policy asks for a person (manual approval)']),
   ];
 }

@@ -5,3 +5,6 @@ export class TargetError extends OtaReleaseError {}
 
 /** The flags name no usable cloud: no state directory here, conflicting flags, an unknown stage. */
 export class NoTargetError extends TargetError {}
+
+/** An approve / reject that does not say which wave it answers, or names one the release does not have. */
+export class WaveError extends TargetError {}

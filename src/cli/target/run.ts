@@ -8,6 +8,7 @@ import { BadControlRequestError, ControlUnavailableError, ReadOnlyStateError } f
 import type { ReleaseOperations } from '#local/control/operations.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { type Terminal, terminalOf } from '../render/terminal.ts';
+import { type Ask, terminalAsk } from './ask.ts';
 import { type ChooseSettings, type Target, chooseTarget } from './choose.ts';
 import { TargetError } from './errors.ts';
 import type { CommonOptions } from './options.ts';
@@ -17,6 +18,8 @@ export interface OperatorIo {
   err(text: string): void;
   terminal: Terminal;
   env: NodeJS.ProcessEnv;
+  /** Asks the operator one question; absent when there is no interactive terminal (scripts, CI). */
+  ask?: Ask;
 }
 
 export interface OperatorDeps {
@@ -29,7 +32,10 @@ export const processIo = (): OperatorIo => ({
   err: (text) => process.stderr.write(text),
   terminal: terminalOf(),
   env: process.env,
+  ...withAsk(terminalAsk()),
 });
+
+const withAsk = (ask: Ask | undefined) => (ask ? { ask } : {});
 
 export const defaultDeps = (): OperatorDeps => ({
   open: async (target) => (await import('./open.ts')).openOperations(target),

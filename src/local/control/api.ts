@@ -2,8 +2,10 @@
 // operations receive typed input. Paths:
 //   GET  /api/releases                 → { where, releases: ReleaseSummary[] }
 //   GET  /api/releases/:id             → ReleaseView
-//   POST /api/releases/:id/approve     { comment?, by?, via? }       → ApprovalAnswerResult
-//   POST /api/releases/:id/reject      { reason, by?, via? }         → ApprovalAnswerResult
+//   POST /api/releases/:id/approve     { comment?, by?, via?, stageIndex? } → ApprovalAnswerResult
+//   POST /api/releases/:id/reject      { reason, by?, via?, stageIndex? }   → ApprovalAnswerResult
+// stageIndex binds the answer to the stage the caller showed; a release waiting at another stage refuses it (stale).
+// The dashboard and the CLI always send it; it stays optional for callers that answered before it existed.
 //   POST /api/releases/:id/abort       { reason, force?, by? }       → AbortResult
 import { z } from 'zod';
 import { BadControlRequestError } from './errors.ts';
@@ -12,9 +14,10 @@ import { newestFirst, type ReleaseOperations } from './operations.ts';
 const RELEASE_ID = /^[a-zA-Z0-9_-]{1,48}$/;
 const Who = z.string().trim().min(1).max(200);
 const Via = z.enum(['cli', 'dashboard', 'api']);
+const StageIndex = z.number().int().min(0).max(99);
 
-const ApproveBody = z.strictObject({ comment: z.string().trim().max(1000).optional(), by: Who.optional(), via: Via.optional() });
-const RejectBody = z.strictObject({ reason: z.string().trim().min(1, 'a reject needs a reason').max(1000), by: Who.optional(), via: Via.optional() });
+const ApproveBody = z.strictObject({ comment: z.string().trim().max(1000).optional(), by: Who.optional(), via: Via.optional(), stageIndex: StageIndex.optional() });
+const RejectBody = z.strictObject({ reason: z.string().trim().min(1, 'a reject needs a reason').max(1000), by: Who.optional(), via: Via.optional(), stageIndex: StageIndex.optional() });
 const AbortBody = z.strictObject({ reason: z.string().trim().min(1, 'an abort needs a reason').max(1000), force: z.boolean().optional(), by: Who.optional() });
 
 export interface ApiRequest {
@@ -46,11 +49,11 @@ export async function handleApi(request: ApiRequest, context: ApiContext): Promi
   switch (parts[3]) {
     case 'approve': {
       const body = parse(ApproveBody, request.body);
-      return operations.answerApproval({ releaseId, answer: 'approve', by: body.by ?? context.defaultOperator, via: body.via ?? 'dashboard', ...(body.comment && { comment: body.comment }) });
+      return operations.answerApproval({ releaseId, answer: 'approve', by: body.by ?? context.defaultOperator, via: body.via ?? 'dashboard', ...(body.comment && { comment: body.comment }), ...waveOf(body) });
     }
     case 'reject': {
       const body = parse(RejectBody, request.body);
-      return operations.answerApproval({ releaseId, answer: 'reject', by: body.by ?? context.defaultOperator, via: body.via ?? 'dashboard', comment: body.reason });
+      return operations.answerApproval({ releaseId, answer: 'reject', by: body.by ?? context.defaultOperator, via: body.via ?? 'dashboard', comment: body.reason, ...waveOf(body) });
     }
     case 'abort': {
       const body = parse(AbortBody, request.body);
@@ -60,6 +63,8 @@ export async function handleApi(request: ApiRequest, context: ApiContext): Promi
       return undefined;
   }
 }
+
+const waveOf = (body: { stageIndex?: number | undefined }) => (body.stageIndex !== undefined ? { stageIndex: body.stageIndex } : {});
 
 function parse<T>(schema: z.ZodType<T>, body: unknown): T {
   const result = schema.safeParse(body ?? {});

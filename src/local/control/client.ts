@@ -37,10 +37,12 @@ export function httpOperations(endpoint: ControlEndpoint, where: string): Releas
     where,
     listReleases: async () => (await call<{ releases: ReleaseSummary[] }>('/releases')).releases,
     describeRelease: (releaseId) => call<ReleaseView>(release(releaseId)),
-    answerApproval: (answer: ApprovalAnswer) =>
-      answer.answer === 'approve'
-        ? call<ApprovalAnswerResult>(`${release(answer.releaseId)}/approve`, { by: answer.by, via: answer.via, ...(answer.comment && { comment: answer.comment }) })
-        : call<ApprovalAnswerResult>(`${release(answer.releaseId)}/reject`, { by: answer.by, via: answer.via, reason: answer.comment ?? '' }),
+    answerApproval: (answer: ApprovalAnswer) => {
+      const wave = answer.stageIndex !== undefined ? { stageIndex: answer.stageIndex } : {};
+      return answer.answer === 'approve'
+        ? call<ApprovalAnswerResult>(`${release(answer.releaseId)}/approve`, { by: answer.by, via: answer.via, ...(answer.comment && { comment: answer.comment }), ...wave })
+        : call<ApprovalAnswerResult>(`${release(answer.releaseId)}/reject`, { by: answer.by, via: answer.via, reason: answer.comment ?? '', ...wave });
+    },
     abortRelease: (input: AbortInput) =>
       call<AbortResult>(`${release(input.releaseId)}/abort`, { by: input.by, reason: input.reason, ...(input.force !== undefined && { force: input.force }) }),
     close: async () => {},

@@ -30,6 +30,8 @@ export interface ApprovalAnswer {
   via: AnswerVia;
   /** The approver's note, or the reason for a reject (required for a reject). */
   comment?: string;
+  /** The stage (wave) the operator looked at: a release that waits at another one refuses the answer as stale. */
+  stageIndex?: number;
 }
 
 export interface ApprovalAnswerResult {

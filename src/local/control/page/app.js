@@ -126,7 +126,7 @@
         el('h2', {}, `Stage ${wait.stageName} waits for an approval`),
         el('p', {}, `asked ${time(wait.since)}; unanswered, it expires ${time(wait.expiresAt)} and the policy's default applies`),
         wait.evidence ? evidenceBlock(wait.evidence) : el('p', { class: 'muted' }, 'The stage policy asks for a person (manual approval).'),
-        el('p', { id: 'answer-elsewhere', class: 'muted' }, `This view is read-only. Answer with the Approve / Reject links of the approval notice, or: ota-release approve ${view.releaseId}  /  ota-release reject ${view.releaseId} --reason "…"`),
+        el('p', { id: 'answer-elsewhere', class: 'muted' }, `This view is read-only. Answer with the Approve / Reject links of the approval notice, or: ota-release approve ${view.releaseId} --wave ${wait.stageName}  /  ota-release reject ${view.releaseId} --wave ${wait.stageName} --reason "…"`),
       );
     }
     const note = el('textarea', { id: 'answer-comment', rows: 2, maxlength: 1000, placeholder: 'comment (required to reject: why?)' });
@@ -140,7 +140,8 @@
       }
       buttons.forEach((b) => (b.disabled = true));
       try {
-        const body = kind === 'approve' ? { via: 'dashboard', ...(comment && { comment }) } : { via: 'dashboard', reason: comment };
+        // Bound to the stage on screen: if the release moved on since, the API refuses it as stale and says so here.
+        const body = kind === 'approve' ? { via: 'dashboard', stageIndex: wait.stageIndex, ...(comment && { comment }) } : { via: 'dashboard', stageIndex: wait.stageIndex, reason: comment };
         const result = await api(`/releases/${encodeURIComponent(view.releaseId)}/${kind}`, body);
         state.notice = { releaseId: view.releaseId, text: result.message, ok: result.answered };
       } catch (error) {

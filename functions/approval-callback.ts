@@ -2,7 +2,9 @@
 //   GET  /approvals/link?…   a signed link from the notification: shows what will be answered and a confirm button
 //                            (no IAM; mail scanners open links, so a GET never answers)
 //   POST /approvals/link?…   the confirm button: checks signature, expiry and single use, then answers
-//   POST /releases/{releaseId}/approval   IAM-authenticated, JSON {answer: approve|reject, comment?}; `by` is the caller
+//   POST /releases/{releaseId}/approval   IAM-authenticated, JSON {answer: approve|reject, stageIndex, comment?}; `by`
+//                            is the caller. stageIndex (0 = canary) binds the answer to the wave the caller judged, so
+//                            a replayed call never answers the next wave.
 import httpErrorHandler from '@middy/http-error-handler';
 import middy from '@middy/core';
 import { APIGatewayProxyEventV2Schema } from '@aws-lambda-powertools/parser/schemas/api-gatewayv2';
@@ -22,7 +24,12 @@ export type ApprovalCallbackPorts = AnswerApprovalPorts & {
   linkKey?: () => Promise<Uint8Array>;
 };
 
-const ApiAnswer = z.strictObject({ answer: z.enum(['approve', 'reject']), comment: z.string().max(1000).optional() });
+const ApiAnswer = z.strictObject({
+  answer: z.enum(['approve', 'reject']),
+  stageIndex: z.number().int().min(0).max(99),
+  comment: z.string().max(1000).optional(),
+});
+const API_USAGE = 'send {"answer": "approve" | "reject", "stageIndex": <the waiting wave, 0 = canary>, "comment": "…"}';
 
 const LINK_PROBLEM: Record<Exclude<LinkCheck, 'valid'>, { status: number; message: string }> = {
   [LinkCheck.BAD_SIGNATURE]: { status: 403, message: 'This link is not valid: it was changed or was not made by this stack.' },
@@ -55,11 +62,11 @@ async function answerFromApi(ports: ApprovalCallbackPorts, request: HttpRequest)
   try {
     body = JSON.parse(bodyText(request) || '{}');
   } catch {
-    return json(400, { message: 'the body is not JSON; send {"answer": "approve" | "reject", "comment": "…"}' });
+    return json(400, { message: `the body is not JSON; ${API_USAGE}` });
   }
   const answer = ApiAnswer.safeParse(body);
   if (!answer.success) {
-    return json(400, { message: 'send {"answer": "approve" | "reject", "comment": "…"}', problems: answer.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`) });
+    return json(400, { message: API_USAGE, problems: answer.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`) });
   }
   logger.appendKeys({ releaseId });
   const result = await answerApproval(ports, { releaseId, ...answer.data, by, via: 'api' });

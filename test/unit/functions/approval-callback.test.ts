@@ -58,7 +58,7 @@ describe('approval-callback: the IAM-authenticated API', () => {
   it('approves for the calling principal and records who answered', async () => {
     const { call, store } = await build();
 
-    const response = await call(httpEvent('POST', '/releases/gw-2-4-0/approval', { iam: true, releaseId: 'gw-2-4-0', body: '{"answer":"approve","comment":"looks good"}' }));
+    const response = await call(httpEvent('POST', '/releases/gw-2-4-0/approval', { iam: true, releaseId: 'gw-2-4-0', body: '{"answer":"approve","stageIndex":1,"comment":"looks good"}' }));
 
     expect(response.statusCode).toBe(200);
     expect(JSON.parse(response.body)).toEqual(expect.objectContaining({ outcome: 'answered' }));
@@ -69,14 +69,14 @@ describe('approval-callback: the IAM-authenticated API', () => {
   it('rejects with SendTaskFailure ApprovalRejected', async () => {
     const { call } = await build();
 
-    await call(httpEvent('POST', '/releases/gw-2-4-0/approval', { iam: true, releaseId: 'gw-2-4-0', body: '{"answer":"reject"}' }));
+    await call(httpEvent('POST', '/releases/gw-2-4-0/approval', { iam: true, releaseId: 'gw-2-4-0', body: '{"answer":"reject","stageIndex":1}' }));
 
     expect(sfn).toHaveReceivedCommandWith(SendTaskFailureCommand, { taskToken: 'tok-1', error: 'ApprovalRejected' });
   });
 
   it('answers a second answer with 409 and a plain message, and sends nothing', async () => {
     const { call } = await build();
-    const event = httpEvent('POST', '/releases/gw-2-4-0/approval', { iam: true, releaseId: 'gw-2-4-0', body: '{"answer":"approve"}' });
+    const event = httpEvent('POST', '/releases/gw-2-4-0/approval', { iam: true, releaseId: 'gw-2-4-0', body: '{"answer":"approve","stageIndex":1}' });
     await call(event);
 
     const second = await call(event);
@@ -86,11 +86,21 @@ describe('approval-callback: the IAM-authenticated API', () => {
     expect(sfn).toHaveReceivedCommandTimes(SendTaskSuccessCommand, 1);
   });
 
+  it('refuses an answer bound to another wave with 409, so a replayed call never answers the next wave', async () => {
+    const { call } = await build();
+
+    const response = await call(httpEvent('POST', '/releases/gw-2-4-0/approval', { iam: true, releaseId: 'gw-2-4-0', body: '{"answer":"approve","stageIndex":0}' }));
+
+    expect(response.statusCode).toBe(409);
+    expect(JSON.parse(response.body)).toMatchObject({ outcome: 'stale', message: expect.stringMatching(/^this answer was for wave canary, but gw-2-4-0 now waits at wave /) });
+    expect(sfn).toHaveReceivedCommandTimes(SendTaskSuccessCommand, 0);
+  });
+
   it('answers 410 when the workflow already timed the approval out', async () => {
     sfn.on(SendTaskSuccessCommand).rejects(sdkError('TaskTimedOut'));
     const { call } = await build();
 
-    const response = await call(httpEvent('POST', '/releases/gw-2-4-0/approval', { iam: true, releaseId: 'gw-2-4-0', body: '{"answer":"approve"}' }));
+    const response = await call(httpEvent('POST', '/releases/gw-2-4-0/approval', { iam: true, releaseId: 'gw-2-4-0', body: '{"answer":"approve","stageIndex":1}' }));
 
     expect(response.statusCode).toBe(410);
     expect(JSON.parse(response.body).outcome).toBe('late');
@@ -98,8 +108,9 @@ describe('approval-callback: the IAM-authenticated API', () => {
 
   it.each([
     ['a body that is not JSON', 'approve', 400],
-    ['an answer that is neither approve nor reject', '{"answer":"maybe"}', 400],
-    ['an unknown field', '{"answer":"approve","force":true}', 400],
+    ['an answer that is neither approve nor reject', '{"answer":"maybe","stageIndex":1}', 400],
+    ['an unknown field', '{"answer":"approve","stageIndex":1,"force":true}', 400],
+    ['an answer that names no wave', '{"answer":"approve"}', 400],
   ])('refuses %s with 400', async (_what, body, status) => {
     const { call } = await build();
 
@@ -110,7 +121,7 @@ describe('approval-callback: the IAM-authenticated API', () => {
   it('answers 404 for a release it does not know', async () => {
     const { call } = await build();
 
-    expect((await call(httpEvent('POST', '/releases/nope/approval', { iam: true, releaseId: 'nope', body: '{"answer":"approve"}' }))).statusCode).toBe(404);
+    expect((await call(httpEvent('POST', '/releases/nope/approval', { iam: true, releaseId: 'nope', body: '{"answer":"approve","stageIndex":0}' }))).statusCode).toBe(404);
   });
 });
 

@@ -5,7 +5,7 @@ import { formatDuration } from './duration.ts';
 import type { Evidence, Judgement, Route } from './decision.ts';
 import { Verdict } from './decision.ts';
 import { collectEvidence, pendingOf, targetedOf } from './evidence.ts';
-import { formatLimit, formatRate } from './percent.ts';
+import { formatCount, formatLimit, formatQuantity, formatRate } from './percent.ts';
 import type { HealthPolicy } from './release-request.ts';
 import type { StageCounts } from './stage-counts.ts';
 
@@ -42,7 +42,7 @@ export function judge(counts: StageCounts, policy: JudgePolicy, progress: BakePr
     // Failures show up after installs (boot loops, crashes under load), so a stage is never promoted before its bake.
     const why =
       pending === 0
-        ? `all ${executed} executions have ended after ${formatDuration(progress.bakedSeconds)}, but failures can still show after install`
+        ? `${executed === 1 ? 'the only execution has' : `all ${formatCount(executed)} executions have`} ended after ${formatDuration(progress.bakedSeconds)}, but failures can still show after install`
         : `the bake has run ${formatDuration(progress.bakedSeconds)} of ${formatDuration(progress.bakeSeconds)} and nothing is decisive yet`;
     return {
       verdict: Verdict.EXTEND,
@@ -59,11 +59,13 @@ export function judge(counts: StageCounts, policy: JudgePolicy, progress: BakePr
   if (enoughExecuted && boundOk && coverageOk) {
     const reasons = [
       `failure rate ${formatRate(evidence.failureRate)} (${describeCount(evidence)}, upper bound ${formatRate(evidence.upper)} at ${formatLimit(evidence.confidence)} confidence) is within the ${formatLimit(policy.maxFailureRate)} limit`,
-      `${executed} of ${targeted} targets reported (${formatRate(evidence.coverage)} coverage, ${formatLimit(policy.minCoverage)} needed)`,
+      `${formatCount(executed)} of ${formatQuantity(targeted, 'target')} reported (${formatRate(evidence.coverage)} coverage, ${formatLimit(policy.minCoverage)} needed)`,
       `baked ${formatDuration(progress.bakedSeconds)} of the planned ${formatDuration(progress.bakeSeconds)}`,
     ];
     if (executed < policy.minExecuted) {
-      reasons.push(`the stage has only ${targeted} targets, fewer than the ${policy.minExecuted} executions the policy asks for; all of them reported`);
+      reasons.push(
+        `the stage has only ${formatQuantity(targeted, 'target')}, fewer than the ${formatQuantity(policy.minExecuted, 'execution')} the policy asks for; ${targeted === 1 ? 'it' : 'all of them'} reported`,
+      );
     }
     return { verdict: Verdict.PROMOTE, reasons, evidence };
   }
@@ -74,9 +76,9 @@ export function judge(counts: StageCounts, policy: JudgePolicy, progress: BakePr
       `the failure rate's upper bound ${formatRate(evidence.upper)} (${describeCount(evidence)} at ${formatLimit(evidence.confidence)} confidence) is above the ${formatLimit(policy.maxFailureRate)} limit, so the stage cannot be called healthy`,
     );
   }
-  if (!enoughExecuted) gaps.push(`only ${executed} executions have ended; the policy needs ${policy.minExecuted}`);
+  if (!enoughExecuted) gaps.push(`only ${formatQuantity(executed, 'execution')} ${executed === 1 ? 'has' : 'have'} ended; the policy needs ${formatCount(policy.minExecuted)}`);
   if (!coverageOk) {
-    gaps.push(`only ${executed} of ${targeted} targets reported (${formatRate(evidence.coverage)} coverage, ${formatLimit(policy.minCoverage)} needed)`);
+    gaps.push(`only ${formatCount(executed)} of ${formatQuantity(targeted, 'target')} reported (${formatRate(evidence.coverage)} coverage, ${formatLimit(policy.minCoverage)} needed)`);
   }
   return inconclusive(gaps, evidence, policy, progress, pending);
 }
@@ -95,7 +97,7 @@ function rollbackReasonsFor(evidence: Evidence, policy: JudgePolicy): string[] {
   }
   if (executed >= policy.minExecuted && evidence.timeoutRate > policy.maxTimeoutRate) {
     reasons.push(
-      `${counts.timedOut} of ${counts.succeeded + counts.timedOut} executions that did not fail outright timed out (${formatRate(evidence.timeoutRate)}), above the ${formatLimit(policy.maxTimeoutRate)} limit`,
+      `${formatCount(counts.timedOut)} of ${formatQuantity(counts.succeeded + counts.timedOut, 'execution')} that did not fail outright timed out (${formatRate(evidence.timeoutRate)}), above the ${formatLimit(policy.maxTimeoutRate)} limit`,
     );
   }
   return reasons;
@@ -115,14 +117,14 @@ function inconclusive(gaps: string[], evidence: Evidence, policy: JudgePolicy, p
   if (progress.extensionsUsed >= policy.maxExtensions) {
     return {
       verdict: Verdict.HOLD,
-      reasons: [...gaps, `the bake was already extended ${progress.extensionsUsed} time${progress.extensionsUsed === 1 ? '' : 's'}, the most the policy allows; a person must decide`],
+      reasons: [...gaps, `the bake was already extended ${formatQuantity(progress.extensionsUsed, 'time')}, the most the policy allows; a person must decide`],
       evidence,
     };
   }
   const extendSeconds = policy.extendBy ?? Math.max(60, Math.round(progress.bakeSeconds / 2));
   return {
     verdict: Verdict.EXTEND,
-    reasons: [...gaps, `${pending} executions are still running or queued; extending the bake by ${formatDuration(extendSeconds)} (extension ${progress.extensionsUsed + 1} of ${policy.maxExtensions})`],
+    reasons: [...gaps, `${formatQuantity(pending, 'execution')} ${pending === 1 ? 'is' : 'are'} still running or queued; extending the bake by ${formatDuration(extendSeconds)} (extension ${progress.extensionsUsed + 1} of ${policy.maxExtensions})`],
     evidence,
     extendSeconds,
     countsAsExtension: true,
@@ -130,8 +132,9 @@ function inconclusive(gaps: string[], evidence: Evidence, policy: JudgePolicy, p
 }
 
 function describeCount(evidence: Evidence): string {
-  const failures = Number.isInteger(evidence.failures) ? String(evidence.failures) : evidence.failures.toFixed(1);
-  return `${failures} of ${evidence.executed}`;
+  // Weighted failures can be fractional: one decimal is enough to read them.
+  const failures = Number.isInteger(evidence.failures) ? formatCount(evidence.failures) : evidence.failures.toFixed(1);
+  return `${failures} of ${formatCount(evidence.executed)}`;
 }
 
 function describeRate(evidence: Evidence): string {

@@ -1,4 +1,6 @@
-// How rates read in reasons and plans: an observed rate with one decimal (`4.0 %`), a limit as written (`2 %`, `2.5 %`).
+// How numbers read in reasons and plans: an observed rate with one decimal (`4.0 %`), a limit as written (`2 %`,
+// `2.5 %`), counts with thousands separators and nouns that agree with them. Always 'en-US', never the machine's
+// locale: the same evidence reads the same everywhere, and the domain reads nothing from its environment.
 
 /** An observed rate: one decimal, so 0.04 → `4.0 %`. */
 export function formatRate(rate: number): string {
@@ -13,4 +15,9 @@ export function formatLimit(rate: number): string {
 /** A count with thousands separators: 10000 → `10,000`. */
 export function formatCount(count: number): string {
   return count.toLocaleString('en-US');
+}
+
+/** A count with its noun, agreeing: 1 → `1 device`, 4000 → `4,000 devices`; `plural` for irregular nouns. */
+export function formatQuantity(count: number, singular: string, plural = `${singular}s`): string {
+  return `${formatCount(count)} ${count === 1 ? singular : plural}`;
 }

@@ -4,7 +4,7 @@
 import { binomialUpperTail } from './binomial.ts';
 import { Verdict } from './decision.ts';
 import { judge } from './judge.ts';
-import { formatCount, formatLimit, formatRate } from './percent.ts';
+import { formatLimit, formatQuantity, formatRate } from './percent.ts';
 import type { HealthPolicy } from './release-request.ts';
 import { ZERO_COUNTS } from './stage-counts.ts';
 import { wilsonBounds, zForConfidence } from './wilson.ts';
@@ -25,9 +25,9 @@ export interface PowerAnalysis {
   /** The smallest stage that can be promoted when nothing fails. */
   minimumCohortToPromote: number;
   tooSmall: boolean;
-  /** One plain sentence. */
+  /** What the stage can catch, in one plain sentence. */
   summary: string;
-  /** Why the stage is too small and what would help; present when `tooSmall`. */
+  /** Why the stage is too small, in one short sentence; present only when `tooSmall`. */
   warning?: string;
 }
 
@@ -52,21 +52,12 @@ export function analysePower(cohort: number, policy: PowerPolicy): PowerAnalysis
   const tooCoarse = detectableRate === undefined || detectableRate > TOO_COARSE_FACTOR * policy.maxFailureRate;
   const tooSmall = !canPromoteClean || tooCoarse;
 
+  const stage = `with ${formatQuantity(cohort, 'device')} and ${conditions}`;
   const summary =
-    detectableRate === undefined
-      ? `with ${formatCount(cohort)} devices and ${conditions}, no number of failures makes the judge roll back`
-      : `with ${formatCount(cohort)} devices and ${conditions}, a defect that fails ≥ ${formatRate(detectableRate)} of devices is caught with probability ≥ ${DETECTION_PROBABILITY} (${formatCount(failuresToRollBack ?? 0)} failures of ${formatCount(cohort)} roll back); a smaller stage cannot tell`;
+    detectableRate === undefined || failuresToRollBack === undefined
+      ? `${stage}, no number of failures makes the judge roll back`
+      : `${stage}, a defect that fails ≥ ${formatRate(detectableRate)} of devices is caught with probability ≥ ${DETECTION_PROBABILITY} (${formatQuantity(failuresToRollBack, 'failure')} ${failuresToRollBack === 1 ? 'rolls' : 'roll'} it back)`;
 
-  const problems: string[] = [];
-  if (!canPromoteClean) {
-    const { upper } = wilsonBounds(0, cohort, policy.confidence);
-    problems.push(
-      `even with no failures the upper bound ${formatRate(upper)} stays above the ${formatLimit(policy.maxFailureRate)} limit, so this stage can never be promoted on evidence: it needs at least ${formatCount(minimumCohortToPromote)} devices, a higher maxFailureRate or a lower confidence`,
-    );
-  }
-  if (tooCoarse && detectableRate !== undefined) {
-    problems.push(`it only catches defects above ${TOO_COARSE_FACTOR}× the ${formatLimit(policy.maxFailureRate)} limit; a larger stage tells smaller defects apart`);
-  }
   return {
     cohort,
     ...(failuresToRollBack === undefined ? {} : { failuresToRollBack }),
@@ -75,8 +66,19 @@ export function analysePower(cohort: number, policy: PowerPolicy): PowerAnalysis
     minimumCohortToPromote,
     tooSmall,
     summary,
-    ...(problems.length > 0 ? { warning: `too small: ${problems.join('; ')}` } : {}),
+    ...(tooSmall ? { warning: `too small: ${tooSmallBecause(cohort, policy, canPromoteClean, minimumCohortToPromote, detectableRate)}` } : {}),
   };
+}
+
+/** The one reason a stage is too small that matters most: a stage that can never be promoted says only that. */
+function tooSmallBecause(cohort: number, policy: PowerPolicy, canPromoteClean: boolean, minimumCohortToPromote: number, detectableRate: number | undefined): string {
+  const limit = `the ${formatLimit(policy.maxFailureRate)} limit`;
+  if (!canPromoteClean) {
+    const { upper } = wilsonBounds(0, cohort, policy.confidence);
+    return `even with no failures the upper bound ${formatRate(upper)} stays above ${limit}, so promoting on evidence takes at least ${formatQuantity(minimumCohortToPromote, 'device')}`;
+  }
+  if (detectableRate === undefined) return 'no number of failures rolls it back';
+  return `it only catches defects above ${TOO_COARSE_FACTOR}× ${limit}`;
 }
 
 /** The judge's ROLLBACK is monotone in failures for a fixed cohort (a property test holds it to that): bisect. */

@@ -6,7 +6,7 @@ import { toJobConfigs } from './iot-configs.ts';
 import type { SignedFirmware } from './firmware.ts';
 import { buildJobDocument, type JobDocument, type JobDocumentUrls } from './job-document.ts';
 import { formatDuration } from './duration.ts';
-import { formatCount } from './percent.ts';
+import { formatCount, formatQuantity } from './percent.ts';
 import { analysePower, type PowerAnalysis } from './power.ts';
 import type { ReleaseRequest, StageTargets } from './release-request.ts';
 import { planStages } from './wave-plan.ts';
@@ -95,7 +95,7 @@ export function planRelease(request: ReleaseRequest, inputs: PlanInputs): Releas
 function stageWarnings(request: ReleaseRequest, stage: StagePlanView, cohort: number, fleetSize: number): string[] {
   const warnings: string[] = [];
   const name = `stage ${stage.name}`;
-  const devices = `${formatCount(cohort)} device${cohort === 1 ? '' : 's'}`;
+  const devices = formatQuantity(cohort, 'device');
   if (cohort === 0) {
     warnings.push(`${name} reaches no devices in a fleet of ${formatCount(fleetSize)}, so it has nothing to judge`);
     return warnings;
@@ -103,7 +103,7 @@ function stageWarnings(request: ReleaseRequest, stage: StagePlanView, cohort: nu
   if (stage.power?.warning) warnings.push(`${name} (${devices}) is ${stage.power.warning}`);
   const abortMinimum = Math.min(...request.safetyNet.abort.map((criterion) => criterion.minNumberOfExecutedThings));
   if (cohort < abortMinimum) {
-    warnings.push(`${name} has ${devices}, fewer than the ${abortMinimum} executions IoT Jobs' abort criteria wait for: only the judge can stop it`);
+    warnings.push(`${name} has ${devices}, fewer than the ${formatQuantity(abortMinimum, 'execution')} IoT Jobs' abort criteria wait for: only the judge can stop it`);
   }
   return warnings;
 }

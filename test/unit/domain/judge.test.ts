@@ -129,7 +129,7 @@ describe('judge: bake, coverage and the inconclusive policy', () => {
   it('holds back a stage whose coverage is short', () => {
     const judgement = judge(counts({ succeeded: 850, queued: 150 }), aPolicy({ minCoverage: 0.9 }), { ...BAKED, extensionsUsed: 2 });
     expect(judgement.verdict).toBe(Verdict.HOLD);
-    expect(judgement.reasons).toContain('only 850 of 1000 targets reported (85.0 % coverage, 90 % needed)');
+    expect(judgement.reasons).toContain('only 850 of 1,000 targets reported (85.0 % coverage, 90 % needed)');
   });
 
   it('promotes a stage with fewer targets than the minimum executed once all of them report, and says so', () => {
@@ -166,5 +166,29 @@ describe('routeFor', () => {
     [Verdict.ROLLBACK, 'manual', 'rollback'],
   ] as const)('routes %s on a %s stage to %s', (verdict, approval, route) => {
     expect(routeFor({ verdict }, approval)).toBe(route);
+  });
+});
+
+describe('judge: numbers in its reasons', () => {
+  const HALF_BAKED = { bakedSeconds: 1800, bakeSeconds: 7200, extensionsUsed: 0 };
+  it.each([
+    ['separates thousands in coverage', counts({ succeeded: 3370, queued: 630 }), aPolicy(), { ...BAKED, extensionsUsed: 2 }, 'only 3,370 of 4,000 targets reported (84.3 % coverage, 90 % needed)'],
+    ['separates thousands in failure counts', counts({ succeeded: 8500, failed: 1500 }), hardLineOnly, BAKED, 'failure rate 15.0 % (1,500 of 10,000) is above the hard limit of 10 %'],
+    ['speaks of one target in the singular', counts({ succeeded: 1 }), aPolicy({ maxFailureRate: 0.9, hardFailureRate: 0.9 }), BAKED, '1 of 1 target reported (100.0 % coverage, 90 % needed)'],
+    ['says the only target reported', counts({ succeeded: 1 }), aPolicy({ maxFailureRate: 0.9, hardFailureRate: 0.9 }), BAKED, 'the stage has only 1 target, fewer than the 20 executions the policy asks for; it reported'],
+    ['says the only execution has ended', counts({ succeeded: 1 }), aPolicy(), HALF_BAKED, 'the only execution has ended after 30m, but failures can still show after install; baking the remaining 1h30m'],
+    ['says one execution has ended', counts({ succeeded: 1, inProgress: 99 }), aPolicy(), BAKED, 'only 1 execution has ended; the policy needs 20'],
+    ['says one execution is still running', counts({ succeeded: 20, inProgress: 1 }), aPolicy(), BAKED, '1 execution is still running or queued; extending the bake by 1h (extension 1 of 2)'],
+    ['says the bake was extended one time', counts({ succeeded: 10, queued: 300 }), aPolicy({ maxExtensions: 1 }), { ...BAKED, extensionsUsed: 1 }, 'the bake was already extended 1 time, the most the policy allows; a person must decide'],
+  ])('%s', (_name, stageCounts, policy, progress, reason) => {
+    expect(judge(stageCounts, policy, progress).reasons).toContain(reason);
+  });
+
+  it('holds a clean 1-device canary: the upper bound applies even below the minimum executed', () => {
+    const judgement = judge(counts({ succeeded: 1 }), aPolicy({ maxFailureRate: 0.05, confidence: 0.9, hardFailureRate: 0.1, minExecuted: 50 }), BAKED);
+    expect(judgement.verdict).toBe(Verdict.HOLD);
+    expect(judgement.reasons[0]).toBe(
+      "the failure rate's upper bound 73.0 % (0 of 1 at 90 % confidence) is above the 5 % limit, so the stage cannot be called healthy",
+    );
   });
 });

@@ -42,8 +42,22 @@ describe('analysePower', () => {
   it('says what a canary can catch, in one sentence', () => {
     const power = analysePower(50, defaults);
     expect(power.summary).toBe(
-      'with 50 devices and max failure rate 2 % at 95 % confidence, a defect that fails ≥ 10.3 % of devices is caught with probability ≥ 0.9 (3 failures of 50 roll back); a smaller stage cannot tell',
+      'with 50 devices and max failure rate 2 % at 95 % confidence, a defect that fails ≥ 10.3 % of devices is caught with probability ≥ 0.9 (3 failures roll it back)',
     );
+  });
+
+  it('says what a large stage catches, with thousands separators, and raises no warning', () => {
+    const power = analysePower(5000, defaults);
+    expect(power.summary).toMatch(/^with 5,000 devices and max failure rate 2 % at 95 % confidence, a defect that fails ≥ \d+\.\d % of devices is caught with probability ≥ 0\.9 \(1\d\d failures roll it back\)$/);
+    expect(power.warning).toBeUndefined();
+  });
+
+  it('speaks of one device and one failure in the singular', () => {
+    const power = analysePower(1, { ...defaults, maxFailureRate: 0.05, confidence: 0.9 });
+    expect(power.summary).toBe(
+      'with 1 device and max failure rate 5 % at 90 % confidence, a defect that fails ≥ 90.0 % of devices is caught with probability ≥ 0.9 (1 failure rolls it back)',
+    );
+    expect(power.warning).toBe('too small: even with no failures the upper bound 73.0 % stays above the 5 % limit, so promoting on evidence takes at least 52 devices');
   });
 
   it('agrees with the judge on where rollback starts', () => {
@@ -66,7 +80,7 @@ describe('analysePower', () => {
     const power = analysePower(100, defaults);
     expect(power).toMatchObject({ canPromoteClean: false, minimumCohortToPromote: 189, tooSmall: true });
     expect(power.warning).toBe(
-      'too small: even with no failures the upper bound 3.7 % stays above the 2 % limit, so this stage can never be promoted on evidence: it needs at least 189 devices, a higher maxFailureRate or a lower confidence',
+      'too small: even with no failures the upper bound 3.7 % stays above the 2 % limit, so promoting on evidence takes at least 189 devices',
     );
   });
 
@@ -81,7 +95,7 @@ describe('analysePower', () => {
     // A failure weighted at 0.1 counts as a tenth of a device: only a gross defect moves the needle.
     const coarse = analysePower(1000, { ...defaults, failureWeights: { failed: 0.1, rejected: 1, timedOut: 1 } });
     expect(coarse).toMatchObject({ canPromoteClean: true, tooSmall: true });
-    expect(coarse.warning).toBe('too small: it only catches defects above 5× the 2 % limit; a larger stage tells smaller defects apart');
+    expect(coarse.warning).toBe('too small: it only catches defects above 5× the 2 % limit');
   });
 
   it('passes a stage large enough for the policy', () => {

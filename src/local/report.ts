@@ -6,10 +6,15 @@ import type { StageCounts } from '#domain/stage-counts.ts';
 import type { FleetStats } from './fleet/fleet-driver.ts';
 import type { LocalCloud } from './local-cloud.ts';
 
+/** A stage's job status when the stage had no targets: no IoT job was created for it (an empty wave). */
+export const NO_JOB = 'NO_JOB';
+
 export interface StageReport {
   index: number;
   name: string;
+  /** The job the stage's id names; no job exists when `jobStatus` is NO_JOB. */
   jobId: string;
+  /** The IoT job's status (IN_PROGRESS, COMPLETED, CANCELED, …), or NO_JOB for a stage with no targets. */
   jobStatus: string;
   counts: StageCounts;
   /** The last verdict on this stage, and the route it took. */
@@ -59,7 +64,7 @@ export async function collectReport(cloud: LocalCloud, request: ReleaseRequest, 
       index: stage.index,
       name: stage.name,
       jobId: stage.jobId,
-      jobStatus: job?.jobStatus ?? 'UNKNOWN',
+      jobStatus: job?.jobStatus ?? (stage.targeted === 0 ? NO_JOB : 'UNKNOWN'),
       counts: job?.stageCounts() ?? { targeted: stage.targeted, succeeded: 0, failed: 0, rejected: 0, timedOut: 0, inProgress: 0, queued: 0, canceled: 0, removed: 0 },
       ...(verdict?.kind === 'verdict'
         ? { verdict: verdict.judgement.verdict, route: verdict.route, reasons: verdict.judgement.reasons, evidence: verdict.judgement.evidence }

@@ -2,7 +2,7 @@
 // documents exactly as they will be sent, and what each stage can tell.
 import Table from 'cli-table3';
 import { formatDuration } from '#domain/duration.ts';
-import { formatCount, formatLimit } from '#domain/percent.ts';
+import { formatCount, formatLimit, formatQuantity } from '#domain/percent.ts';
 import type { ReleasePlan, StagePlanView } from '#domain/release-plan.ts';
 import { type Terminal, paint } from './terminal.ts';
 
@@ -13,7 +13,7 @@ export function renderPlan(plan: ReleasePlan, terminal: Terminal, fleetSizeAssum
 
   out.push(
     `${paint(`Release ${request.releaseId}`, 'bold', terminal)} · ${request.product} · ${request.firmware.previousVersion} → ${request.firmware.version} (${request.firmware.flavour} job document)`,
-    `Fleet: thing group${request.fleet.thingGroups.length === 1 ? '' : 's'} ${request.fleet.thingGroups.join(', ')} · ${formatCount(plan.fleetSize)} devices${fleetSizeAssumed ? ' (assumed; set --fleet-size)' : ''}`,
+    `Fleet: thing group${request.fleet.thingGroups.length === 1 ? '' : 's'} ${request.fleet.thingGroups.join(', ')} · ${formatQuantity(plan.fleetSize, 'device')}${fleetSizeAssumed ? ' (assumed; set --fleet-size)' : ''}`,
   );
 
   heading('Stages');
@@ -28,7 +28,7 @@ export function renderPlan(plan: ReleasePlan, terminal: Terminal, fleetSizeAssum
   heading('Health policy (what the judge holds each stage to)');
   const health = request.health;
   out.push(
-    `max failure rate ${formatLimit(health.maxFailureRate)} at ${formatLimit(health.confidence)} confidence · hard limit ${formatLimit(health.hardFailureRate)} · timeouts ${formatLimit(health.maxTimeoutRate)} · at least ${health.minExecuted} executed · coverage ${formatLimit(health.minCoverage)}`,
+    `max failure rate ${formatLimit(health.maxFailureRate)} at ${formatLimit(health.confidence)} confidence · hard limit ${formatLimit(health.hardFailureRate)} · timeouts ${formatLimit(health.maxTimeoutRate)} · at least ${formatCount(health.minExecuted)} executed · coverage ${formatLimit(health.minCoverage)}`,
     `failure weights: failed ${health.failureWeights.failed}, rejected ${health.failureWeights.rejected}, timed out ${health.failureWeights.timedOut} · inconclusive → ${health.inconclusive}${health.inconclusive === 'extend' ? ` (up to ${health.maxExtensions}×, ${health.extendBy ? `by ${formatDuration(health.extendBy)}` : 'by half the bake'})` : ''}`,
     `approvals: answer within ${formatDuration(request.approval.timeout)}, otherwise ${request.approval.onTimeout}${request.approval.notify ? ` · notify ${request.approval.notify}` : ''}`,
   );

@@ -2,10 +2,12 @@
 // have ended, with the counters beside them. Drawn only on a TTY, never with --json or --quiet.
 import cliProgress from 'cli-progress';
 import { formatDuration } from '#domain/duration.ts';
+import { formatCount } from '#domain/percent.ts';
 import type { LocalCloud } from '#local/local-cloud.ts';
 import { Exec } from '#local/iot-jobs/execution-status.ts';
 
 export interface ProgressView {
+  /** Draws the last frame and gives the terminal back (cursor shown, line wrap on); safe to call twice. */
   stop(): void;
 }
 
@@ -25,7 +27,7 @@ export function showSimulationProgress(cloud: LocalCloud, stream: NodeJS.WriteSt
   const clock = multibar.create(1, 0, { job: 'virtual time'.padEnd(18), ok: '', bad: '', state: '' }, { format: ' {job} {state}' });
   const bars = new Map<string, cliProgress.SingleBar>();
   const update = () => {
-    clock.update(0, { state: `${formatDuration(Math.round(cloud.scheduler.elapsedMs() / 1000))} · ${cloud.fleet.stats().deviceEvents.toLocaleString('en-US')} device events` });
+    clock.update(0, { state: `${formatDuration(Math.round(cloud.scheduler.elapsedMs() / 1000))} · ${formatCount(cloud.fleet.stats().deviceEvents)} device events` });
     for (const job of cloud.engine.jobs()) {
       const c = job.counts;
       const ended = c[Exec.SUCCEEDED]! + c[Exec.FAILED]! + c[Exec.REJECTED]! + c[Exec.TIMED_OUT]! + c[Exec.CANCELED]! + c[Exec.REMOVED]!;
@@ -41,8 +43,12 @@ export function showSimulationProgress(cloud: LocalCloud, stream: NodeJS.WriteSt
     }
   };
   const timer = setInterval(update, 100);
+  let stopped = false;
   return {
+    // Called on Ctrl-C as well as at the end: stopping restores the cursor and line wrap the bars turned off.
     stop() {
+      if (stopped) return;
+      stopped = true;
       clearInterval(timer);
       update();
       multibar.stop();

@@ -2,7 +2,8 @@
 // evidence), rollback jobs, the outcome, exposure, virtual duration and wall time.
 import { formatDuration } from '#domain/duration.ts';
 import type { Evidence } from '#domain/decision.ts';
-import type { ReleaseReport } from '#local/report.ts';
+import { formatCount, formatQuantity } from '#domain/percent.ts';
+import { NO_JOB, type ReleaseReport } from '#local/report.ts';
 import { paint, percent, status, table, type Terminal } from './terminal.ts';
 
 export function renderSimulationSummary(report: ReleaseReport, terminal: Terminal): string {
@@ -11,13 +12,13 @@ export function renderSimulationSummary(report: ReleaseReport, terminal: Termina
     const c = stage.counts;
     stages.push([
       `${stage.index} ${stage.name}`,
-      `${stage.jobId}\n${stage.jobStatus}${stage.reasonCode ? ` (${stage.reasonCode})` : ''}`,
-      count(c.targeted),
-      count(c.succeeded),
-      count(c.failed),
-      count(c.rejected),
-      count(c.timedOut),
-      count(c.queued + c.inProgress + c.canceled > 0 ? c.queued + c.inProgress : 0) + (c.canceled ? `\n${count(c.canceled)} canceled` : ''),
+      stage.jobStatus === NO_JOB ? 'no job\n(0 targets)' : `${stage.jobId}\n${stage.jobStatus}${stage.reasonCode ? ` (${stage.reasonCode})` : ''}`,
+      formatCount(c.targeted),
+      formatCount(c.succeeded),
+      formatCount(c.failed),
+      formatCount(c.rejected),
+      formatCount(c.timedOut),
+      formatCount(c.queued + c.inProgress + c.canceled > 0 ? c.queued + c.inProgress : 0) + (c.canceled ? `\n${formatCount(c.canceled)} canceled` : ''),
       stage.verdict ? `${status(stage.verdict, terminal)}\n→ ${stage.route}` : '—',
       stage.evidence ? evidenceText(stage.evidence, stage.reasons) : '',
     ]);
@@ -27,16 +28,16 @@ export function renderSimulationSummary(report: ReleaseReport, terminal: Termina
     const rollbacks = table(['rollback job', 'status', 'targeted', 'succeeded', 'failed', 'pending'], terminal);
     for (const job of report.rollbackJobs) {
       const c = job.counts;
-      rollbacks.push([job.jobId, job.jobStatus, count(c.targeted), count(c.succeeded), count(c.failed + c.rejected + c.timedOut), count(c.queued + c.inProgress)]);
+      rollbacks.push([job.jobId, job.jobStatus, formatCount(c.targeted), formatCount(c.succeeded), formatCount(c.failed + c.rejected + c.timedOut), formatCount(c.queued + c.inProgress)]);
     }
     lines.push(rollbacks.toString());
   }
   const { exposed, devices } = report.exposure;
   lines.push(
     `Outcome:   ${status(report.outcome, terminal)}${report.execution.error ? paint(`  (${report.execution.error})`, 'grey', terminal) : ''}`,
-    `Exposure:  ${count(exposed)} of ${count(devices)} devices ever ran ${report.stages.length ? 'the new version' : 'nothing new'} (${percent(devices ? exposed / devices : 0)})`,
-    `Fleet now: ${Object.entries(report.fleet.versions).map(([version, n]) => `${version} × ${count(n)}`).join(', ')}`,
-    `Time:      ${formatDuration(Math.round(report.virtualSeconds))} virtual${report.drainSeconds >= 1 ? ` (+${formatDuration(Math.round(report.drainSeconds))} for jobs left running)` : ''} in ${report.wallSeconds.toFixed(2)} s wall · ${count(report.fleet.deviceEvents)} device events · ${report.execution.stateTransitions} state transitions`,
+    `Exposure:  ${formatCount(exposed)} of ${formatQuantity(devices, 'device')} ever ran ${report.stages.length ? 'the new version' : 'nothing new'} (${percent(devices ? exposed / devices : 0)})`,
+    `Fleet now: ${Object.entries(report.fleet.versions).map(([version, n]) => `${version} × ${formatCount(n)}`).join(', ')}`,
+    `Time:      ${formatDuration(Math.round(report.virtualSeconds))} virtual${report.drainSeconds >= 1 ? ` (+${formatDuration(Math.round(report.drainSeconds))} for jobs left running)` : ''} in ${report.wallSeconds.toFixed(2)} s wall · ${formatCount(report.fleet.deviceEvents)} device events · ${formatCount(report.execution.stateTransitions)} state transitions`,
   );
   return `${lines.join('\n')}\n`;
 }
@@ -44,12 +45,8 @@ export function renderSimulationSummary(report: ReleaseReport, terminal: Termina
 export function evidenceText(evidence: Evidence, reasons: string[] = []): string {
   const parts = [
     `failure ${percent(evidence.failureRate)} (${Math.round(evidence.confidence * 100)}% CI ${percent(evidence.lower)}–${percent(evidence.upper)}, max ${percent(evidence.maxFailureRate)})`,
-    `${count(evidence.executed)} executed, coverage ${percent(evidence.coverage, 0)}, baked ${formatDuration(Math.round(evidence.bakedSeconds))}`,
+    `${formatCount(evidence.executed)} executed, coverage ${percent(evidence.coverage, 0)}, baked ${formatDuration(Math.round(evidence.bakedSeconds))}`,
   ];
   if (reasons[0] && !reasons[0].includes('within')) parts.push(reasons[0]);
   return parts.join('\n');
-}
-
-function count(n: number): string {
-  return n.toLocaleString('en-US');
 }

@@ -3,6 +3,7 @@
 import type { ReleaseView, StageView, VerdictView } from '#app/describe-release.ts';
 import type { DecisionRecord } from '#domain/decision.ts';
 import { formatDuration } from '#domain/duration.ts';
+import { formatCount, formatQuantity } from '#domain/percent.ts';
 import { type Terminal, bar, paint, percent, status, table, when } from './terminal.ts';
 
 export interface StatusRenderOptions {
@@ -19,7 +20,7 @@ export function renderStatus(view: ReleaseView, terminal: Terminal, options: Sta
   lines.push(paint(`started ${when(view.createdAt)} · updated ${when(view.updatedAt)}${execution}`, 'grey', terminal));
   lines.push('', stageTable(view, terminal));
   if (view.rollbackJobs.length > 0) {
-    lines.push(`rollback: ${view.rollbackJobs.map((job) => `${job.jobId}${job.counts ? ` (${job.counts.succeeded} of ${job.counts.targeted} back on ${view.previousVersion})` : ''}`).join(', ')}`);
+    lines.push(`rollback: ${view.rollbackJobs.map((job) => `${job.jobId}${job.counts ? ` (${formatCount(job.counts.succeeded)} of ${formatCount(job.counts.targeted)} back on ${view.previousVersion})` : ''}`).join(', ')}`);
   }
   const wait = waitLines(view, terminal);
   if (wait.length) lines.push('', ...wait);
@@ -60,7 +61,7 @@ function stageTable(view: ReleaseView, terminal: Terminal): string {
 function progress(stage: StageView, width: number): string {
   if (!stage.counts) return stage.state === 'pending' ? 'not started' : '';
   const source = stage.countsSource === 'live' ? '' : ' (last verdict)';
-  return `${bar(stage.progress, width)} of ${stage.counts.targeted}${source}`;
+  return `${bar(stage.progress, width)} of ${formatCount(stage.counts.targeted)}${source}`;
 }
 
 function waitLines(view: ReleaseView, terminal: Terminal): string[] {
@@ -80,7 +81,7 @@ export function verdictLines(stageName: string, verdict: VerdictView, terminal: 
   return [
     `  ${stageName}: ${status(verdict.verdict, terminal)} → ${verdict.route} at ${when(verdict.at)}${verdict.extensionsUsed ? ` (after ${verdict.extensionsUsed} extension${verdict.extensionsUsed === 1 ? '' : 's'})` : ''}`,
     `    failure rate ${percent(e.failureRate)} (${percent(e.lower)}–${percent(e.upper)} at ${percent(e.confidence, 0)} confidence), limit ${percent(e.maxFailureRate)}`,
-    `    executed ${e.executed} of ${e.counts.targeted} (${percent(e.coverage, 0)}), ${e.failures} failures, timeout rate ${percent(e.timeoutRate)}, baked ${formatDuration(e.bakedSeconds)}`,
+    `    executed ${formatCount(e.executed)} of ${formatCount(e.counts.targeted)} (${percent(e.coverage, 0)}), ${formatQuantity(e.failures, 'failure')}, timeout rate ${percent(e.timeoutRate)}, baked ${formatDuration(e.bakedSeconds)}`,
     ...verdict.reasons.map((reason) => `    - ${reason}`),
   ];
 }

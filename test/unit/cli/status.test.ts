@@ -2,6 +2,7 @@ import { register } from '#cli/commands/status.ts';
 import { NotFoundError } from '#ports/errors.ts';
 import { runCli } from '../local/control/cli-harness.ts';
 import { FakeOperations } from '../local/control/fake-operations.ts';
+import { approvalTask, record, seededStore, verdictRecord } from '../local/control/support.ts';
 
 describe('ota-release status', () => {
   it('shows the stages, the wait with the commands that answer it, and the evidence', async () => {
@@ -13,6 +14,15 @@ describe('ota-release status', () => {
     expect(result.out).toContain('ota-release approve fw-2-4-0');
     expect(result.out).toContain('failure rate 3.0% (1.0%–8.0% at 95% confidence), limit 2.0%');
     expect(result.out).toContain('- failure rate 3.0 % needs a person');
+  });
+
+  it.each([
+    ['separates thousands and writes one failure in the singular', { targeted: 4000, succeeded: 3370, failed: 1 }, ['of 4,000 (last verdict)', 'executed 3,371 of 4,000 (84%), 1 failure, timeout rate']],
+    ['writes several failures in the plural', { targeted: 100, succeeded: 97, failed: 3 }, ['of 100 (last verdict)', 'executed 100 of 100 (100%), 3 failures, timeout rate']],
+  ])('%s', async (_name, partial, expected) => {
+    const operations = new FakeOperations(seededStore([record()], [approvalTask()], [verdictRecord(0, 'HOLD', '2026-11-24T12:00:00.000Z', partial)]));
+    const result = await runCli(register, ['status', 'fw-2-4-0'], operations);
+    for (const text of expected) expect(result.out).toContain(text);
   });
 
   it('prints the whole view as JSON', async () => {

@@ -86,7 +86,7 @@ Examples:
   $ ota-release dashboard --port 0                 # any free port
   $ ota-release dashboard --aws --stage prod --region eu-west-1
   $ ota-release dashboard --export dashboard.html --api-base https://abc123.execute-api.eu-west-1.amazonaws.com
-  $ ota-release dashboard --aws --stage prod --link fw-2-4-0 --valid-for 8h`)
+  $ ota-release dashboard --aws --stage prod --link gateway-2-4-0 --valid-for 8h`)
     .action(async (options: DashboardOptions, command: Command) => {
       if (options.link) {
         if (options.export) command.error('error: --link and --export do not go together');

@@ -1,6 +1,7 @@
 // Notifier on SNS (@aws-sdk/client-sns): one topic for approvals and release events; subscribers filter on the
 // `kind` message attribute (approval-requested, promoted, rolled-back, …).
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { formatCount } from '#domain/percent.ts';
 import type { ApprovalRequest, Notifier, ReleaseNotice } from '#ports/notifier.ts';
 import { type Instrument, noInstrument, required } from './config.ts';
 import { rethrow } from './sdk-errors.ts';
@@ -53,7 +54,7 @@ export function approvalMessage(request: ApprovalRequest): string {
       '',
       `Verdict: ${judgement.verdict}`,
       ...judgement.reasons.map((reason) => `  - ${reason}`),
-      `Executed ${e.executed} of ${e.counts.targeted} targeted: ${e.counts.succeeded} succeeded, ${e.counts.failed} failed, ${e.counts.rejected} rejected, ${e.counts.timedOut} timed out.`,
+      `Executed ${formatCount(e.executed)} of ${formatCount(e.counts.targeted)} targeted: ${formatCount(e.counts.succeeded)} succeeded, ${formatCount(e.counts.failed)} failed, ${formatCount(e.counts.rejected)} rejected, ${formatCount(e.counts.timedOut)} timed out.`,
       `Failure rate ${pct(e.failureRate)} (between ${pct(e.lower)} and ${pct(e.upper)} at ${pct(e.confidence)} confidence); limit ${pct(e.maxFailureRate)}.`,
     );
   }

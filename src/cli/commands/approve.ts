@@ -25,10 +25,10 @@ Exit status: 0 approved; 2 refused (another wave waits, not waiting, already ans
 no --wave in a script, not confirmed); 1 unexpected error.
 
 Examples:
-  $ ota-release status fw-2-4-0                      # look at the evidence first
-  $ ota-release approve fw-2-4-0 --wave canary --comment "canary clean, 0 boot failures"
-  $ ota-release approve fw-2-4-0                     # on a terminal: shows the waiting wave, asks to confirm
-  $ ota-release approve fw-2-4-0 --wave 2 --aws --stage prod --json`)
+  $ ota-release status gateway-2-4-0                      # look at the evidence first
+  $ ota-release approve gateway-2-4-0 --wave canary --comment "canary clean, 0 boot failures"
+  $ ota-release approve gateway-2-4-0                     # on a terminal: shows the waiting wave, asks to confirm
+  $ ota-release approve gateway-2-4-0 --wave 2 --aws --stage prod --json`)
     .action((releaseId: string, options: ApproveOptions) =>
       runOperator(options, deps, setExitCode, (operations, io) => answer(operations, io, options, { releaseId, answer: 'approve', ...(options.comment && { comment: options.comment }) })),
     );

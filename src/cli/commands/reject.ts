@@ -25,9 +25,9 @@ Exit status: 0 rejected; 2 refused (another wave waits, not waiting, already ans
 no --wave in a script, not confirmed); 1 unexpected error.
 
 Examples:
-  $ ota-release reject fw-2-4-0 --wave canary --reason "boot loops on rev-B boards"
-  $ ota-release reject fw-2-4-0 --reason "field reports"          # on a terminal: shows the waiting wave, asks
-  $ ota-release reject fw-2-4-0 --wave 2 --reason "field reports" --aws --stage prod`)
+  $ ota-release reject gateway-2-4-0 --wave canary --reason "boot loops on rev-B boards"
+  $ ota-release reject gateway-2-4-0 --reason "field reports"          # on a terminal: shows the waiting wave, asks
+  $ ota-release reject gateway-2-4-0 --wave 2 --reason "field reports" --aws --stage prod`)
     .action((releaseId: string, options: RejectOptions) =>
       runOperator(options, deps, setExitCode, (operations, io) => answer(operations, io, options, { releaseId, answer: 'reject', comment: options.reason })),
     );

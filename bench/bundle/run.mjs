@@ -29,6 +29,7 @@ const MB = 1_000_000;
 const ABLATIONS = [
   { label: 'zod namespace import', leavesOut: 'the zod a function does not use (own-source-rewrites: `import * as z`)', without: (list) => list.map((p) => (p.name === 'own-source-rewrites' ? ownSourceRewrites({ zodNamespace: false }) : p)) },
   { label: 'xray-lambda-only', leavesOut: 'X-Ray SDK parts no Lambda code path reaches (SDK v2 patcher and semver, centralized sampling, EC2/ECS/Beanstalk plugins)', without: (list) => list.filter((p) => p.name !== 'xray-lambda-only') },
+  { label: 'middy-web-streams-on-demand', leavesOut: "middy's import of node:stream/web (response streaming, unused), so Node's web streams load only if touched", without: (list) => list.filter((p) => p.name !== 'middy-web-streams-on-demand') },
   { label: 'lambda-credential-chain', leavesOut: 'credential providers Lambda never reaches (SSO, ini, process, web identity)', without: (list) => list.filter((p) => p.name !== 'lambda-credential-chain') },
   { label: 'zod-english-only', leavesOut: "zod's locales other than English", without: (list) => list.filter((p) => p.name !== 'zod-english-only') },
   { label: 'error names', leavesOut: 'nothing: pins error class names (own-source-rewrites), which minifying would rename', without: (list) => list.map((p) => (p.name === 'own-source-rewrites' ? ownSourceRewrites({ errorNames: false }) : p)) },

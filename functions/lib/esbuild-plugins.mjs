@@ -75,4 +75,23 @@ export const dashboardPageInline = {
   },
 };
 
-export default [zodEnglishOnly, lambdaCredentialChain, dashboardPageInline, ownSourceRewrites(), xrayLambdaOnly];
+/**
+ * @middy/core imports ReadableStream from node:stream/web for response streaming, which these functions never use
+ * (streamifyResponse is off), and that import loads Node's web streams (~1 ms) on every cold start. Node's global
+ * ReadableStream is the same class (`globalThis.ReadableStream === require('node:stream/web').ReadableStream`), loaded
+ * the first time it is touched; without the import line, middy's code refers to it and nothing else changes.
+ */
+const MIDDY_STREAM_WEB_IMPORT = 'import { ReadableStream } from "node:stream/web";\n';
+
+export const middyWebStreamsOnDemand = {
+  name: 'middy-web-streams-on-demand',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]node_modules[\\/]@middy[\\/]core[\\/]index\.js$/ }, async (args) => {
+      const source = await readFile(args.path, 'utf8');
+      if (!source.includes(MIDDY_STREAM_WEB_IMPORT)) throw new Error(`${args.path} no longer imports ReadableStream as expected: review middyWebStreamsOnDemand`);
+      return { contents: source.replace(MIDDY_STREAM_WEB_IMPORT, ''), loader: 'js' };
+    });
+  },
+};
+
+export default [zodEnglishOnly, lambdaCredentialChain, dashboardPageInline, ownSourceRewrites(), xrayLambdaOnly, middyWebStreamsOnDemand];

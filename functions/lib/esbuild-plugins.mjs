@@ -76,22 +76,47 @@ export const dashboardPageInline = {
 };
 
 /**
- * @middy/core imports ReadableStream from node:stream/web for response streaming, which these functions never use
- * (streamifyResponse is off), and that import loads Node's web streams (~1 ms) on every cold start. Node's global
- * ReadableStream is the same class (`globalThis.ReadableStream === require('node:stream/web').ReadableStream`), loaded
- * the first time it is touched; without the import line, middy's code refers to it and nothing else changes.
+ * Node loads its web streams (~1 ms) the first time anything touches the global ReadableStream, and two dependencies
+ * touch it as they load, for paths these functions never take on Node:
+ * - @middy/core imports ReadableStream from node:stream/web for response streaming (streamifyResponse is off). The
+ *   global is the same class (`globalThis.ReadableStream === require('node:stream/web').ReadableStream`), so without
+ *   the import line middy's code refers to the global, loaded the first time it is touched.
+ * - @smithy/core's browser ChecksumStream (S3 checksum validation of a *web* stream body; on Node bodies are Node
+ *   streams) declares `class extends ReadableStream` at load. Its one user only reads `ChecksumStream.prototype`, so
+ *   the class is declared the first time that is read.
+ * Each rewrite checks the exact text it replaces, so a dependency update that changes it fails the build.
  */
-const MIDDY_STREAM_WEB_IMPORT = 'import { ReadableStream } from "node:stream/web";\n';
+const ON_DEMAND = [
+  {
+    file: /[\\/]node_modules[\\/]@middy[\\/]core[\\/]index\.js$/,
+    replace: 'import { ReadableStream } from "node:stream/web";\n',
+    with: '',
+  },
+  {
+    file: /[\\/]node_modules[\\/]@smithy[\\/]core[\\/]dist-es[\\/]submodules[\\/]serde[\\/]util-stream[\\/]checksum[\\/]ChecksumStream\.browser\.js$/,
+    replace: 'const ReadableStreamRef = typeof ReadableStream === "function" ? ReadableStream : function () { };\nexport class ChecksumStream extends ReadableStreamRef {\n}\n',
+    with: `let ChecksumStreamClass;
+export const ChecksumStream = {
+  get prototype() {
+    ChecksumStreamClass ??= class ChecksumStream extends (typeof ReadableStream === "function" ? ReadableStream : function () { }) {};
+    return ChecksumStreamClass.prototype;
+  },
+};
+`,
+  },
+];
 
-export const middyWebStreamsOnDemand = {
-  name: 'middy-web-streams-on-demand',
+export const webStreamsOnDemand = {
+  name: 'web-streams-on-demand',
   setup(build) {
-    build.onLoad({ filter: /[\\/]node_modules[\\/]@middy[\\/]core[\\/]index\.js$/ }, async (args) => {
-      const source = await readFile(args.path, 'utf8');
-      if (!source.includes(MIDDY_STREAM_WEB_IMPORT)) throw new Error(`${args.path} no longer imports ReadableStream as expected: review middyWebStreamsOnDemand`);
-      return { contents: source.replace(MIDDY_STREAM_WEB_IMPORT, ''), loader: 'js' };
-    });
+    for (const rewrite of ON_DEMAND) {
+      build.onLoad({ filter: rewrite.file }, async (args) => {
+        const source = await readFile(args.path, 'utf8');
+        if (!source.includes(rewrite.replace)) throw new Error(`${args.path} changed: review webStreamsOnDemand in functions/lib/esbuild-plugins.mjs`);
+        return { contents: source.replace(rewrite.replace, rewrite.with), loader: 'js' };
+      });
+    }
   },
 };
 
-export default [zodEnglishOnly, lambdaCredentialChain, dashboardPageInline, ownSourceRewrites(), xrayLambdaOnly, middyWebStreamsOnDemand];
+export default [zodEnglishOnly, lambdaCredentialChain, dashboardPageInline, ownSourceRewrites(), xrayLambdaOnly, webStreamsOnDemand];

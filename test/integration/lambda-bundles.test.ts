@@ -136,6 +136,31 @@ describe('Lambda bundles', () => {
     for (const path of paths) expect(outcome.error?.message).toContain(path);
   });
 
+  it.each<[string, string, { body?: string; error?: string }]>([
+    ['its checksum matches', 'sha256 of the body', { body: 'firmware image' }],
+    ['its checksum does not match', 'sha256 of something else', { error: 'Checksum mismatch' }],
+  ])('still checks a web-stream body whose checksum stream class is now declared on demand, when %s', async (_, expected, outcome) => {
+    const entry = `import { createHash } from 'node:crypto';
+import { createChecksumStream } from '@smithy/core/serde';
+const sha256 = (text) => createHash('sha256').update(text).digest('base64');
+export async function run(expected) {
+  const hash = createHash('sha256');
+  const checksum = { update: (chunk) => hash.update(chunk), digest: async () => hash.digest() };
+  const source = new Blob(['firmware image']).stream();
+  const stream = createChecksumStream({ expectedChecksum: sha256(expected), checksum, source, checksumSourceLocation: 'x-amz-checksum-sha256' });
+  if (!(stream instanceof ReadableStream)) return { error: 'not a ReadableStream' };
+  try { return { body: await new Response(stream).text() }; } catch (error) { return { error: error.message }; }
+}`;
+    const outfile = join(dir, 'checksum.mjs');
+    await esbuild.build({ ...build.options, stdin: { contents: entry, resolveDir: build.options.absWorkingDir!, sourcefile: 'checksum-entry.mjs' }, outfile, plugins: build.plugins, logLevel: 'silent' });
+    const { run } = (await import(outfile)) as { run: (expected: string) => Promise<{ body?: string; error?: string }> };
+
+    const result = await run(expected === 'sha256 of the body' ? 'firmware image' : 'another image');
+
+    if (outcome.error) expect(result.error).toContain(outcome.error);
+    else expect(result).toEqual(outcome);
+  });
+
   it('keeps only the zod a function uses, and none of X-Ray’s SDK v2 patcher, semver or centralized sampling', async () => {
     // What ends up in the bundle: the metafile also lists modules that were read and then shaken out entirely.
     const inputs = async (plugins: Plugin[]) => {

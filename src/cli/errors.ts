@@ -6,6 +6,9 @@ import { ExitCode } from './exit-codes.ts';
 /** A file or argument the command cannot use: exit 2, nothing done. */
 export class BadInputError extends OtaReleaseError {}
 
+/** SIGINT or SIGTERM stopped a command that was running something (simulate): exit 130. */
+export class InterruptedError extends OtaReleaseError {}
+
 export function describeError(error: unknown): { message: string; exitCode: number } {
   if (error instanceof InvalidReleaseError || error instanceof BadInputError) return { message: error.message, exitCode: ExitCode.BAD_INPUT };
   if (error instanceof OtaReleaseError) return { message: error.message, exitCode: ExitCode.ERROR };

@@ -8,5 +8,7 @@ export const ExitCode = {
   BAD_INPUT: 2,
   /** The release ended ROLLED_BACK (or was rejected, or aborted). */
   ROLLED_BACK: 3,
+  /** Stopped by SIGINT or SIGTERM (128 + 2, as shells report Ctrl-C); what existed was saved with --keep. */
+  INTERRUPTED: 130,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];

@@ -2,25 +2,29 @@
 // embedded cloud, against a simulated fleet on a virtual clock (or real agents over MQTT in scaled time).
 import { writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { createInterface } from 'node:readline/promises';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { ReleaseRequest } from '#domain/release-request.ts';
 import type { Ports } from '#ports/index.ts';
-import { APPROVE_MODES, type ApproveMode, type PromptApproval } from '#local/approvals.ts';
+import { APPROVE_MODES, type ApproveMode } from '#local/approvals.ts';
 import { LocalOptionsError, NotAvailableError } from '#local/errors.ts';
 import { FAULT_PROFILE_NAMES, FAULT_PROFILES, faultProfile, type FaultProfile } from '#local/fleet/fault-profiles.ts';
 import type { FleetDriver } from '#local/fleet/fleet-driver.ts';
 import { SimulatedFleet } from '#local/fleet/simulated-fleet.ts';
 import { createLocalCloud } from '#local/local-cloud.ts';
+import type { ReleaseReport } from '#local/report.ts';
 import { DEFAULT_STATE_DIR, saveState } from '#local/state-dir.ts';
+import { BadInputError, InterruptedError } from '../errors.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { showSimulationProgress } from '../render/simulation-progress.ts';
-import { evidenceText, renderSimulationSummary } from '../render/simulation-summary.ts';
+import { renderSimulationSummary } from '../render/simulation-summary.ts';
 import { terminalOf } from '../render/terminal.ts';
 import { readReleaseFile } from '../target/release-file.ts';
+import { abortOnSignals } from './simulate-interrupt.ts';
+import { NOT_A_TERMINAL_WARNING, terminalPrompt } from './simulate-prompt.ts';
 
-interface SimulateOptions {
-  devices: number;
+export interface SimulateOptions {
+  /** Unset: the default for the fleet (10,000 simulated devices, 200 real agents with --mqtt). */
+  devices?: number;
   faultProfile: string;
   failRate?: number;
   seed: number;
@@ -34,13 +38,20 @@ interface SimulateOptions {
 }
 
 const MAX_DEVICES = 5_000_000;
+const DEFAULT_DEVICES = 10_000;
+/** Real agents are each an MQTT client, a socket pair on the embedded broker and a firmware download: a few hundred start in seconds. */
+export const MQTT_DEFAULT_DEVICES = 200;
+/** Past this many real agents a run is slow to start and heavy (toolchain.md §6: 1,000 clients connect in 0.55 s, 128 MB). */
+export const MQTT_WARN_DEVICES = 2_000;
+/** One process held about 9,000 loopback MQTT clients; 10,500 failed (ECONNRESET): each takes 2 of the 20,000 file descriptors. */
+export const MQTT_MAX_DEVICES = 9_000;
 
 export function register(program: Command, setExitCode: (code: number) => void): void {
   program
     .command('simulate')
     .description('run a release end to end on this machine: the real workflow and handlers, an in-memory IoT Jobs, and a simulated fleet on a virtual clock')
     .argument('<release-file>', 'the release file (YAML or JSON), as for validate and start')
-    .addOption(new Option('--devices <n>', 'simulated fleet size').default(10_000).argParser(integer(1, MAX_DEVICES)))
+    .addOption(new Option('--devices <n>', `fleet size (default ${DEFAULT_DEVICES.toLocaleString('en-US')} simulated devices; with --mqtt ${MQTT_DEFAULT_DEVICES} real agents, warned above ${MQTT_WARN_DEVICES.toLocaleString('en-US')}, at most ${MQTT_MAX_DEVICES.toLocaleString('en-US')})`).argParser(integer(1, MAX_DEVICES)))
     .addOption(new Option('--fault-profile <name>', 'how the fleet behaves with the new version').default('healthy').choices(FAULT_PROFILE_NAMES))
     .addOption(new Option('--fail-rate <rate>', 'share of devices whose new image fails its self-test, e.g. 0.2 or 20% (overrides the profile)').argParser(rate))
     .addOption(new Option('--seed <n>', 'random seed: the same seed gives the same run').default(1).argParser(integer(0, 2 ** 32 - 1)))
@@ -50,7 +61,7 @@ export function register(program: Command, setExitCode: (code: number) => void):
     .option('--keep', `save the releases, decision records and pending tasks to the state directory for status, list and dashboard`)
     .option('--state-dir <dir>', `state directory for --keep and --approve external (default ${DEFAULT_STATE_DIR}/)`)
     .option('--mqtt', 'real device agents over MQTT on an embedded broker instead of the simulated fleet (scaled real time); they play --fault-profile and --fail-rate')
-    .addOption(new Option('--time-scale <s>', 'with --mqtt: real seconds per virtual second (0.001: a 2 h bake takes 7.2 s)').argParser(positive))
+    .addOption(new Option('--time-scale <s>', 'with --mqtt only: real seconds per virtual second (default 0.001: a 2 h bake takes 7.2 s)').argParser(positive))
     .addHelpText('after', `
 Fault profiles:
 ${FAULT_PROFILE_NAMES.map((name) => `  ${name.padEnd(15)} ${FAULT_PROFILES[name]!.description}`).join('\n')}
@@ -61,7 +72,13 @@ off for good (TIMED_OUT), a compatibility check that REJECTS after its time, dow
 resumed, and downloads cut at byte 0 until the agent gives up (FAILED). Step durations are the agents' own. A profile
 real agents cannot play is refused (exit 2).
 
-Exit status: 0 PROMOTED; 3 ROLLED_BACK (or rejected, aborted); 2 bad input (nothing started); 1 unexpected error.
+--approve prompt reads answers from stdin; end of input counts as no (reject).
+Ctrl-C (SIGINT) or SIGTERM stops the run where it is: the progress bars and the control server stop, with --keep the
+release is saved as it stands (its status as last recorded; no longer answerable), and one line says what was saved.
+A second Ctrl-C ends the process at once.
+
+Exit status: 0 PROMOTED; 3 ROLLED_BACK (or rejected, aborted); 2 bad input (nothing started); 130 interrupted
+(SIGINT/SIGTERM); 1 unexpected error.
 
 Examples:
   $ ota-release simulate examples/release.yaml --devices 10000
@@ -71,25 +88,35 @@ Examples:
   $ ota-release simulate examples/release.yaml --mqtt --devices 50 --fail-rate 0.3       # real agents roll back
   $ ota-release simulate examples/release.yaml --mqtt --devices 50 --fault-profile flaky-network --time-scale 0.0005`)
     .action(async (file: string, options: SimulateOptions) => {
+      const interrupt = abortOnSignals();
       try {
-        setExitCode(await simulate(file, options));
+        setExitCode(await simulate(file, options, interrupt.signal));
       } catch (error) {
         // Options the embedded cloud cannot run with are bad input too: nothing was started.
         if (!(error instanceof LocalOptionsError || error instanceof NotAvailableError)) throw error;
         process.stderr.write(`ota-release: ${error.message}\n`);
         setExitCode(ExitCode.BAD_INPUT);
+      } finally {
+        interrupt.dispose();
       }
     });
 }
 
-export async function simulate(file: string, options: SimulateOptions): Promise<number> {
+/**
+ * Runs the simulation and returns its exit status. `interrupt` (SIGINT or SIGTERM in the CLI) stops the run where it
+ * is: the terminal is restored at once, and with --keep the release is saved as it stands.
+ */
+export async function simulate(file: string, options: SimulateOptions, interrupt?: AbortSignal): Promise<number> {
+  if (options.timeScale !== undefined && !options.mqtt) throw new BadInputError('--time-scale needs --mqtt: the simulated fleet runs on a virtual clock, which has no scale to set');
+  const devices = fleetSize(options);
   const request = await readReleaseFile(file);
   const profile = faultProfile(options.faultProfile, options.failRate === undefined ? {} : { failRate: options.failRate });
-  const fleet = options.mqtt ? await mqttFleet(options, request, profile) : new SimulatedFleet({ devices: options.devices, profile, seed: options.seed });
+  const fleet = options.mqtt ? await mqttFleet({ ...options, devices }, request, profile) : new SimulatedFleet({ devices, profile, seed: options.seed });
   const terminal = terminalOf();
   const jsonToStdout = options.json === '-';
   const talk = !options.quiet && !jsonToStdout;
-  const prompt = options.approve === 'prompt' ? terminalPrompt : undefined;
+  const prompt = options.approve === 'prompt' ? terminalPrompt() : undefined;
+  if (prompt && !process.stdin.isTTY) process.stderr.write(`ota-release: ${NOT_A_TERMINAL_WARNING}\n`);
   const cloud = await createLocalCloud({
     fleet,
     baseDir: dirname(resolve(file)),
@@ -97,25 +124,50 @@ export async function simulate(file: string, options: SimulateOptions): Promise<
     approve: options.approve,
     delivery: { duplicateRate: profile.eventDuplicateRate, maxDelaySeconds: profile.eventDelaySeconds },
     ...(options.timeScale ? { timeScale: options.timeScale } : {}),
-    ...(prompt ? { prompt } : {}),
+    ...(prompt ? { prompt: prompt.ask } : {}),
   });
   const stateDir = options.stateDir ?? DEFAULT_STATE_DIR;
   const control = options.approve === 'external' ? await serveControl(cloud.ports, stateDir) : undefined;
   if (talk) {
-    process.stdout.write(`Simulating ${request.releaseId}: ${request.firmware.previousVersion} → ${request.firmware.version} on ${options.devices.toLocaleString('en-US')} ${fleet.kind} devices, fault profile ${profile.name}${options.failRate === undefined ? '' : ` (fail rate ${options.failRate})`}, seed ${options.seed}\n`);
+    process.stdout.write(`Simulating ${request.releaseId}: ${request.firmware.previousVersion} → ${request.firmware.version} on ${devices.toLocaleString('en-US')} ${fleet.kind} devices, fault profile ${profile.name}${options.failRate === undefined ? '' : ` (fail rate ${options.failRate})`}, seed ${options.seed}\n`);
     if (control) process.stdout.write(`Approvals come from another terminal: ota-release approve ${request.releaseId} --state-dir ${stateDir}\n`);
   }
   const progress = talk && process.stdout.isTTY && options.approve !== 'prompt' ? showSimulationProgress(cloud) : undefined;
-  let report;
+  // On the signal itself, before anything is awaited: the terminal gets its cursor back even if stopping hangs.
+  const stop = () => {
+    progress?.stop();
+    prompt?.close();
+    cloud.scheduler.stop(new InterruptedError(`${request.releaseId} interrupted`));
+  };
+  if (interrupt?.aborted) stop();
+  else interrupt?.addEventListener('abort', stop, { once: true });
+  let report: ReleaseReport | undefined;
   let saved: string | undefined;
   try {
-    report = await cloud.runRelease(request);
-    // Saved before the live control server goes away, so another terminal always finds the release somewhere.
-    if (options.keep) saved = await saveState(cloud.store.snapshot(), stateDir, { [request.releaseId]: report });
+    try {
+      report = await cloud.runRelease(request);
+    } catch (error) {
+      if (!interrupt?.aborted) throw error;
+    }
+    // Saved before the live control server goes away, so another terminal always finds the release somewhere. An
+    // interrupted release is saved as it stands, without a report: nothing can say how it would have ended.
+    const exists = cloud.store.snapshot().releases.some((release) => release.releaseId === request.releaseId);
+    if (options.keep && exists) saved = await saveState(cloud.store.snapshot(), stateDir, report ? { [request.releaseId]: report } : {});
   } finally {
+    interrupt?.removeEventListener('abort', stop);
     progress?.stop();
+    prompt?.close();
+    // After the save: an interrupted execution is abandoned where it waits (no handler runs for it), so the workflow
+    // library's real task timers end with it and the process can exit.
+    if (!report) await cloud.workflow.stop(request.releaseId, 'interrupted');
+    // Removes control.json: an interrupted release's pending approval must not look answerable.
     await control?.close();
     await cloud.close();
+  }
+  if (!report) {
+    const status = saved ? (await cloud.store.getRelease(request.releaseId))?.status : undefined;
+    process.stderr.write(saved ? `interrupted: ${request.releaseId} saved in ${stateDir} as ${status}\n` : 'interrupted; nothing saved\n');
+    return ExitCode.INTERRUPTED;
   }
   if (options.json) {
     const text = `${JSON.stringify(report, null, 2)}\n`;
@@ -129,8 +181,23 @@ export async function simulate(file: string, options: SimulateOptions): Promise<
   return ExitCode.ERROR;
 }
 
+/**
+ * The fleet size: --devices, or the default for the fleet. Real agents are refused past what one process can hold
+ * and warned about past what starts comfortably; the simulated fleet takes millions.
+ */
+export function fleetSize(options: Pick<SimulateOptions, 'devices' | 'mqtt'>, warn: (line: string) => void = (line) => void process.stderr.write(`ota-release: ${line}\n`)): number {
+  if (!options.mqtt) return options.devices ?? DEFAULT_DEVICES;
+  const devices = options.devices ?? MQTT_DEFAULT_DEVICES;
+  const shown = devices.toLocaleString('en-US');
+  if (devices > MQTT_MAX_DEVICES) {
+    throw new BadInputError(`--mqtt --devices ${shown} is more real agents than one process can hold (about ${MQTT_MAX_DEVICES.toLocaleString('en-US')}: each is a loopback MQTT connection, 2 file descriptors); use up to ${MQTT_MAX_DEVICES.toLocaleString('en-US')}, or the simulated fleet (no --mqtt) for large fleets`);
+  }
+  if (devices > MQTT_WARN_DEVICES) warn(`warning: ${shown} real agents is more than ${MQTT_WARN_DEVICES.toLocaleString('en-US')}; expect a slow start and a heavy process (the simulated fleet, without --mqtt, is made for large fleets)`);
+  return devices;
+}
+
 /** --mqtt: real agents over MQTT from src/local/mqtt (the device-agent area), in scaled real time, playing the profile. */
-async function mqttFleet(options: SimulateOptions, request: ReleaseRequest, profile: FaultProfile): Promise<FleetDriver> {
+async function mqttFleet(options: SimulateOptions & { devices: number }, request: ReleaseRequest, profile: FaultProfile): Promise<FleetDriver> {
   let module: typeof import('#local/mqtt/mqtt-fleet.ts');
   try {
     module = await import('#local/mqtt/mqtt-fleet.ts');
@@ -150,22 +217,6 @@ async function serveControl(ports: Ports, stateDir: string) {
   const { serveLiveControl } = await import('#local/control/live.ts');
   return serveLiveControl({ ports, stateDir });
 }
-
-const terminalPrompt: PromptApproval = async (request) => {
-  const lines = [`\nApproval needed for ${request.releaseId}, stage ${request.stageIndex} ${request.stageName} (${request.reason === 'hold' ? 'the judge could not decide' : 'the stage is manual'})`];
-  if (request.judgement) lines.push(`  verdict: ${request.judgement.verdict}`, ...evidenceText(request.judgement.evidence, request.judgement.reasons).split('\n').map((line) => `  ${line}`));
-  process.stdout.write(`${lines.join('\n')}\n`);
-  const readline = createInterface({ input: process.stdin, output: process.stdout });
-  try {
-    for (;;) {
-      const reply = (await readline.question('Approve promotion? [y]es / [n]o: ')).trim().toLowerCase();
-      if (['y', 'yes'].includes(reply)) return { answer: 'approve' };
-      if (['n', 'no'].includes(reply)) return { answer: 'reject', comment: 'rejected at the simulate prompt' };
-    }
-  } finally {
-    readline.close();
-  }
-};
 
 function integer(min: number, max: number) {
   return (text: string): number => {

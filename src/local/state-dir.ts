@@ -7,6 +7,8 @@ import { LocalCloudError } from './errors.ts';
 
 export const DEFAULT_STATE_DIR = '.ota-release';
 const FILE = 'releases.json';
+/** The local signer's public key, for an agent run by hand against the embedded cloud (its publicKeyFile). */
+const SIGNER_PUBLIC_KEY_FILE = 'signer-public.pem';
 const FORMAT = 1;
 
 export interface SavedState extends ReleaseStoreSnapshot {
@@ -58,6 +60,16 @@ export async function saveState(snapshot: ReleaseStoreSnapshot, dir: string = DE
   const file = stateFile(dir);
   const temp = `${file}.${process.pid}.tmp`;
   await writeFile(temp, `${JSON.stringify(next, null, 2)}\n`);
+  await rename(temp, file);
+  return file;
+}
+
+/** Writes the local signer's public key (PEM, SPKI) into the directory, atomically; returns the file's path. */
+export async function saveSignerPublicKey(pem: string, dir: string = DEFAULT_STATE_DIR): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  const file = join(dir, SIGNER_PUBLIC_KEY_FILE);
+  const temp = `${file}.${process.pid}.tmp`;
+  await writeFile(temp, pem);
   await rename(temp, file);
   return file;
 }

@@ -9,10 +9,12 @@ import { APPROVE_MODES, type ApproveMode } from '#local/approvals.ts';
 import { LocalOptionsError, NotAvailableError } from '#local/errors.ts';
 import { FAULT_PROFILE_NAMES, FAULT_PROFILES, faultProfile, type FaultProfile } from '#local/fleet/fault-profiles.ts';
 import type { FleetDriver } from '#local/fleet/fleet-driver.ts';
+import type { MqttFleetOptions } from '#local/mqtt/mqtt-fleet.ts';
 import { SimulatedFleet } from '#local/fleet/simulated-fleet.ts';
 import { createLocalCloud } from '#local/local-cloud.ts';
 import type { ReleaseReport } from '#local/report.ts';
-import { DEFAULT_STATE_DIR, saveState } from '#local/state-dir.ts';
+import { DEFAULT_STATE_DIR, saveSignerPublicKey, saveState } from '#local/state-dir.ts';
+import { formatQuantity } from '#domain/percent.ts';
 import { BadInputError, InterruptedError } from '../errors.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { showSimulationProgress } from '../render/simulation-progress.ts';
@@ -35,6 +37,10 @@ export interface SimulateOptions {
   stateDir?: string;
   mqtt?: boolean;
   timeScale?: number;
+  /** With --mqtt: the embedded broker's port (default any free port). */
+  brokerPort?: number;
+  /** With --mqtt: things in the fleet that no in-process agent plays (agents run by hand take their part). */
+  extraThing?: string[];
 }
 
 const MAX_DEVICES = 5_000_000;
@@ -62,15 +68,22 @@ export function register(program: Command, setExitCode: (code: number) => void):
     .option('--state-dir <dir>', `state directory for --keep and --approve external (default ${DEFAULT_STATE_DIR}/)`)
     .option('--mqtt', 'real device agents over MQTT on an embedded broker instead of the simulated fleet (scaled real time); they play --fault-profile and --fail-rate')
     .addOption(new Option('--time-scale <s>', 'with --mqtt only: real seconds per virtual second (default 0.001: a 2 h bake takes 7.2 s)').argParser(positive))
+    .addOption(new Option('--broker-port <n>', 'with --mqtt only: the embedded broker listens on 127.0.0.1:<n> (default any free port; the URL is printed)').argParser(integer(1, 65_535)))
+    .addOption(new Option('--extra-thing <name>', 'with --mqtt only: add a thing to the fleet that no agent here plays, for an agent you run yourself (ota-release agent); repeatable. The release starts once it has connected').argParser(thingNames))
     .addHelpText('after', `
 Fault profiles:
 ${FAULT_PROFILE_NAMES.map((name) => `  ${name.padEnd(15)} ${FAULT_PROFILES[name]!.description}`).join('\n')}
 
 With --mqtt the agents, their network and the firmware server play the faults: self-tests that fail (the agent
 boots back into the old slot: FAILED), agents that never connect (QUEUED), agents that boot the new image and drop
-off for good (TIMED_OUT), a compatibility check that REJECTS after its time, downloads cut at seeded offsets and
+off for good (TIMED_OUT, or QUEUED under a TIMED_OUT retry), a compatibility check that REJECTS after its time, downloads cut at seeded offsets and
 resumed, and downloads cut at byte 0 until the agent gives up (FAILED). Step durations are the agents' own. A profile
 real agents cannot play is refused (exit 2).
+
+Your own agent can join: --extra-thing NAME adds NAME to the fleet's thing groups (--devices counts only the agents
+run here), --broker-port fixes the broker's port, and the local signer's public key is written to
+<state-dir>/signer-public.pem (with --mqtt or --keep). Start \`ota-release agent\` with that thing name, broker URL and
+key (examples/agent/agent.local.json); the release waits until it connects. See docs/device-agent.md.
 
 --approve prompt reads answers from stdin; end of input counts as no (reject).
 Ctrl-C (SIGINT) or SIGTERM stops the run where it is: the progress bars and the control server stop, with --keep the
@@ -86,7 +99,9 @@ Examples:
   $ ota-release simulate examples/release.yaml --fault-profile silent-devices --json report.json
   $ ota-release simulate examples/release.yaml --approve external --keep   # then: ota-release approve <release>
   $ ota-release simulate examples/release.yaml --mqtt --devices 50 --fail-rate 0.3       # real agents roll back
-  $ ota-release simulate examples/release.yaml --mqtt --devices 50 --fault-profile flaky-network --time-scale 0.0005`)
+  $ ota-release simulate examples/release.yaml --mqtt --devices 50 --fault-profile flaky-network --time-scale 0.0005
+  $ ota-release simulate examples/release.yaml --mqtt --devices 20 --broker-port 1883 --extra-thing my-gateway --keep
+        # then, in another terminal: ota-release agent --config examples/agent/agent.local.json`)
     .action(async (file: string, options: SimulateOptions) => {
       const interrupt = abortOnSignals();
       try {
@@ -108,13 +123,30 @@ Examples:
  */
 export async function simulate(file: string, options: SimulateOptions, interrupt?: AbortSignal): Promise<number> {
   if (options.timeScale !== undefined && !options.mqtt) throw new BadInputError('--time-scale needs --mqtt: the simulated fleet runs on a virtual clock, which has no scale to set');
+  if (options.brokerPort !== undefined && !options.mqtt) throw new BadInputError('--broker-port needs --mqtt: the simulated fleet has no broker');
+  if (options.extraThing?.length && !options.mqtt) throw new BadInputError('--extra-thing needs --mqtt: only real agents can join the simulated fleet');
   const devices = fleetSize(options);
   const request = await readReleaseFile(file);
   const profile = faultProfile(options.faultProfile, options.failRate === undefined ? {} : { failRate: options.failRate });
-  const fleet = options.mqtt ? await mqttFleet({ ...options, devices }, request, profile) : new SimulatedFleet({ devices, profile, seed: options.seed });
   const terminal = terminalOf();
   const jsonToStdout = options.json === '-';
   const talk = !options.quiet && !jsonToStdout;
+  const external = options.extraThing ?? [];
+  // Progress bars would overwrite the lines that say where to connect: with external things they start once all joined.
+  let startProgress = () => {};
+  const say = (line: string) => void (talk ? process.stdout : process.stderr).write(`${line}\n`);
+  const fleet = options.mqtt
+    ? await mqttFleet({ ...options, devices }, request, profile, {
+        ...(interrupt ? { signal: interrupt } : {}),
+        onBrokerReady: (url, waitingFor) => {
+          if (talk || waitingFor.length) say(`Broker ${url}${waitingFor.length ? `; waiting for ${waitingFor.join(', ')} to connect (ota-release agent)` : ''}`);
+        },
+        onExternalConnected: (thing) => {
+          if (talk) say(`${thing} connected`);
+          if (thing === external.at(-1)) startProgress();
+        },
+      })
+    : new SimulatedFleet({ devices, profile, seed: options.seed });
   const prompt = options.approve === 'prompt' ? terminalPrompt() : undefined;
   if (prompt && !process.stdin.isTTY) process.stderr.write(`ota-release: ${NOT_A_TERMINAL_WARNING}\n`);
   const cloud = await createLocalCloud({
@@ -127,12 +159,20 @@ export async function simulate(file: string, options: SimulateOptions, interrupt
     ...(prompt ? { prompt: prompt.ask } : {}),
   });
   const stateDir = options.stateDir ?? DEFAULT_STATE_DIR;
+  // Before the run, so an agent started by hand can pin the key the images are signed with.
+  const publicKeyFile = options.keep || options.mqtt ? await saveSignerPublicKey(cloud.signer.publicKeyPem, stateDir) : undefined;
   const control = options.approve === 'external' ? await serveControl(cloud.ports, stateDir) : undefined;
   if (talk) {
-    process.stdout.write(`Simulating ${request.releaseId}: ${request.firmware.previousVersion} → ${request.firmware.version} on ${devices.toLocaleString('en-US')} ${fleet.kind} devices, fault profile ${profile.name}${options.failRate === undefined ? '' : ` (fail rate ${options.failRate})`}, seed ${options.seed}\n`);
+    const onWhat = `${formatQuantity(devices, `${fleet.kind} device`)}${external.length ? ` + ${formatQuantity(external.length, 'external thing')}` : ''}`;
+    process.stdout.write(`Simulating ${request.releaseId}: ${request.firmware.previousVersion} → ${request.firmware.version} on ${onWhat}, fault profile ${profile.name}${options.failRate === undefined ? '' : ` (fail rate ${options.failRate})`}, seed ${options.seed}\n`);
     if (control) process.stdout.write(`Approvals come from another terminal: ota-release approve ${request.releaseId} --state-dir ${stateDir}\n`);
+    if (publicKeyFile && options.mqtt) process.stdout.write(`Signing key for your own agent: ${publicKeyFile}\n`);
   }
-  const progress = talk && process.stdout.isTTY && options.approve !== 'prompt' ? showSimulationProgress(cloud) : undefined;
+  let progress: ReturnType<typeof showSimulationProgress> | undefined;
+  startProgress = () => {
+    if (!progress && !interrupt?.aborted && talk && process.stdout.isTTY && options.approve !== 'prompt') progress = showSimulationProgress(cloud);
+  };
+  if (external.length === 0) startProgress();
   // On the signal itself, before anything is awaited: the terminal gets its cursor back even if stopping hangs.
   const stop = () => {
     progress?.stop();
@@ -197,7 +237,7 @@ export function fleetSize(options: Pick<SimulateOptions, 'devices' | 'mqtt'>, wa
 }
 
 /** --mqtt: real agents over MQTT from src/local/mqtt (the device-agent area), in scaled real time, playing the profile. */
-async function mqttFleet(options: SimulateOptions & { devices: number }, request: ReleaseRequest, profile: FaultProfile): Promise<FleetDriver> {
+async function mqttFleet(options: SimulateOptions & { devices: number }, request: ReleaseRequest, profile: FaultProfile, hooks: Pick<MqttFleetOptions, 'signal' | 'onBrokerReady' | 'onExternalConnected'>): Promise<FleetDriver> {
   let module: typeof import('#local/mqtt/mqtt-fleet.ts');
   try {
     module = await import('#local/mqtt/mqtt-fleet.ts');
@@ -210,6 +250,9 @@ async function mqttFleet(options: SimulateOptions & { devices: number }, request
     release: request,
     seed: options.seed,
     profile,
+    ...hooks,
+    ...(options.brokerPort === undefined ? {} : { brokerPort: options.brokerPort }),
+    ...(options.extraThing ? { externalThings: options.extraThing } : {}),
   });
 }
 
@@ -224,6 +267,12 @@ function integer(min: number, max: number) {
     if (!Number.isInteger(value) || value < min || value > max) throw new InvalidArgumentError(`expected a whole number from ${min.toLocaleString('en-US')} to ${max.toLocaleString('en-US')}`);
     return value;
   };
+}
+
+/** AWS IoT thing names: 1–128 of letters, digits, `:`, `_` and `-`. Repeated options collect. */
+function thingNames(text: string, previous: string[] = []): string[] {
+  if (!/^[a-zA-Z0-9:_-]{1,128}$/.test(text)) throw new InvalidArgumentError('expected a thing name: 1 to 128 letters, digits, colons, underscores or hyphens');
+  return previous.includes(text) ? previous : [...previous, text];
 }
 
 function rate(text: string): number {

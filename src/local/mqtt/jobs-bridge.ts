@@ -16,12 +16,16 @@ export interface JobsBridgeOptions {
   now?: () => number;
   /** Rewrites a job document for one thing as it leaves, as IoT Jobs fills in presigned URLs. */
   presign?: (thingName: string, document: string) => string | Promise<string>;
+  /** Sees every device request as it arrives: how the fleet learns what an agent it does not run says it runs. */
+  observe?: (thingName: string, operation: string, request: Record<string, unknown>) => void;
 }
 
 export class JobsMqttBridge {
   /** Requests answered, by operation: the bridge's unit of work. */
   readonly served = { 'start-next': 0, describe: 0, update: 0, 'get-pending': 0, notifications: 0 };
   private readonly watches = new Map<string, { unsubscribe: () => void; clients: Set<string> }>();
+  private readonly connected = new Set<string>();
+  private readonly arrivals = new Map<string, Set<() => void>>();
 
   private constructor(
     private readonly broker: Aedes,
@@ -57,12 +61,43 @@ export class JobsMqttBridge {
         if (parsed?.operation === 'notify-next') bridge.watch(parsed.thingName, client.id);
       }
     });
-    broker.on('clientDisconnect', (client) => bridge.unwatch(client.id));
+    broker.on('clientReady', (client) => bridge.arrived(client.id));
+    broker.on('clientDisconnect', (client) => {
+      bridge.connected.delete(client.id);
+      bridge.unwatch(client.id);
+    });
     return bridge;
   }
 
   get connectedClients(): number {
     return this.broker.connectedClients;
+  }
+
+  /** Resolves true once a client with this id is connected (at once if it is), false if `signal` aborts first. */
+  whenConnected(clientId: string, signal?: AbortSignal): Promise<boolean> {
+    if (this.connected.has(clientId)) return Promise.resolve(true);
+    if (signal?.aborted) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const waiters = this.arrivals.get(clientId) ?? new Set<() => void>();
+      this.arrivals.set(clientId, waiters);
+      const abort = () => {
+        waiters.delete(arrive);
+        resolve(false);
+      };
+      const arrive = () => {
+        signal?.removeEventListener('abort', abort);
+        resolve(true);
+      };
+      waiters.add(arrive);
+      signal?.addEventListener('abort', abort, { once: true });
+    });
+  }
+
+  private arrived(clientId: string): void {
+    this.connected.add(clientId);
+    const waiters = this.arrivals.get(clientId);
+    this.arrivals.delete(clientId);
+    for (const arrive of waiters ?? []) arrive();
   }
 
   async close(): Promise<void> {
@@ -85,6 +120,7 @@ export class JobsMqttBridge {
     } catch {
       return this.reply(topic, 'rejected', { code: 'InvalidJson', message: 'the request is not valid JSON' });
     }
+    this.options.observe?.(clientId, parsed.operation, request);
     const clientToken = typeof request.clientToken === 'string' ? { clientToken: request.clientToken } : {};
     try {
       const body = await this.answer(parsed, request);

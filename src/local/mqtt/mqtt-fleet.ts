@@ -15,6 +15,7 @@ import { SlotStore } from '#device/slots.ts';
 import { pinPublicKey } from '#device/verifier.ts';
 import type { JobExecution, JobsClient } from '#device/jobs-client.ts';
 import type { ReleaseRequest } from '#domain/release-request.ts';
+import { LocalOptionsError } from '../errors.ts';
 import { FirmwareServer } from '../firmware-server.ts';
 import { faultProfile, type FaultProfile } from '../fleet/fault-profiles.ts';
 import type { FleetContext, FleetDriver, FleetStats } from '../fleet/fleet-driver.ts';
@@ -36,6 +37,19 @@ export interface MqttFleetOptions {
   profile?: FaultProfile;
   /** Agents connected at a time while starting. */
   connectBatch?: number;
+  /** The embedded broker's port on 127.0.0.1 (default: any free port). */
+  brokerPort?: number;
+  /**
+   * Things added to the fleet's groups that no agent here plays: agents run by hand (`ota-release agent`) take
+   * their part. The release starts only once each has connected.
+   */
+  externalThings?: readonly string[];
+  /** Called once the broker listens, before waiting for the external things (to say where to connect). */
+  onBrokerReady?: (url: string, waitingFor: readonly string[]) => void;
+  /** Called as each external thing connects (the release starts after the last one). */
+  onExternalConnected?: (thing: string) => void;
+  /** Stops the wait for external things (an interrupted simulation). */
+  signal?: AbortSignal;
 }
 
 const PRESIGNED = /^\$\{aws:iot:s3-presigned-url:(.+)\}$/;
@@ -77,6 +91,9 @@ export class MqttFleet implements FleetDriver {
   private readonly faults: AgentFaults;
   /** Devices that will never act again: offline for good, or dark. */
   private readonly gone = new Set<string>();
+  /** What each external thing last said it runs (statusDetails.runningVersion of its requests). */
+  private readonly externalVersions = new Map<string, string>();
+  private readonly stopping = new AbortController();
   private stopped = false;
 
   constructor(private readonly options: MqttFleetOptions) {
@@ -97,6 +114,12 @@ export class MqttFleet implements FleetDriver {
       this.indexOf.set(device.name, n);
       if (device.faults.offline) this.gone.add(device.name);
     });
+    const taken = new Set(this.devices.map((device) => device.name));
+    for (const name of this.options.externalThings ?? []) {
+      if (taken.has(name)) throw new LocalOptionsError(`--extra-thing ${name} is already one of the simulated agents; choose a name outside ${prefix}-NNNNNN`);
+      things.add(name, release.fleet.thingGroups);
+      this.externalVersions.set(name, release.firmware.previousVersion);
+    }
   }
 
   async start(context: FleetContext): Promise<void> {
@@ -109,7 +132,13 @@ export class MqttFleet implements FleetDriver {
       if (cut !== undefined) this.downloads.cut += 1;
       return cut;
     };
-    this.bridge = await JobsMqttBridge.start({ dataPlane: context.dataPlane, now, presign: (thing, document) => this.presign(thing, document, context) });
+    this.bridge = await JobsMqttBridge.start({
+      dataPlane: context.dataPlane,
+      now,
+      ...(this.options.brokerPort === undefined ? {} : { port: this.options.brokerPort }),
+      presign: (thing, document) => this.presign(thing, document, context),
+      observe: (thing, _operation, request) => this.observe(thing, request, context),
+    });
     this.root = await mkdtemp(join(tmpdir(), 'ota-mqtt-fleet-'));
     const publicKey = pinPublicKey(context.signerPublicKeyPem, 'the local signer key');
     const batch = this.options.connectBatch ?? 50;
@@ -118,10 +147,27 @@ export class MqttFleet implements FleetDriver {
     for (let from = 0; from < online.length && !this.stopped; from += batch) {
       await Promise.all(online.slice(from, from + batch).map((device) => this.startDevice(device, publicKey, context)));
     }
+    const external = this.options.externalThings ?? [];
+    this.options.onBrokerReady?.(this.bridge.url, external);
+    const signal = this.options.signal ? AbortSignal.any([this.options.signal, this.stopping.signal]) : this.stopping.signal;
+    for (const name of external) {
+      if (await this.bridge.whenConnected(name, signal)) this.options.onExternalConnected?.(name);
+    }
+  }
+
+  /** An external thing's own word on what it runs: the exposure and versions the report shows for it. */
+  private observe(thing: string, request: Record<string, unknown>, context: FleetContext): void {
+    if (!this.externalVersions.has(thing)) return;
+    const details = request.statusDetails as Record<string, unknown> | undefined;
+    const running = details?.runningVersion;
+    if (typeof running !== 'string') return;
+    this.externalVersions.set(thing, running);
+    if (running === context.release.firmware.version) this.exposed.add(thing);
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.stopping.abort();
     for (const endCheck of [...this.checks]) endCheck();
     // Connections first: pending requests fail at once, so no agent waits out a request timeout, and nothing reconnects.
     await Promise.all(this.devices.map((device) => device.jobs?.close().catch(() => undefined)));
@@ -145,9 +191,10 @@ export class MqttFleet implements FleetDriver {
       const version = device.agent ? device.agent.runningVersion : this.options.release.firmware.previousVersion;
       versions[version] = (versions[version] ?? 0) + 1;
     }
+    for (const version of this.externalVersions.values()) versions[version] = (versions[version] ?? 0) + 1;
     const served = this.bridge?.served;
     const deviceEvents = served ? served['start-next'] + served.update + served.describe + served['get-pending'] : 0;
-    return { devices: this.devices.length, exposed: this.exposed.size, versions, deviceEvents };
+    return { devices: this.devices.length + this.externalVersions.size, exposed: this.exposed.size, versions, deviceEvents };
   }
 
   private async startDevice(device: Device, publicKey: ReturnType<typeof pinPublicKey>, context: FleetContext): Promise<void> {

@@ -4,42 +4,27 @@
 // Needs Debian's chromium at /usr/bin/chromium (.ci/run installs it). Outside CI the suite is skipped, with a
 // message, when it is missing; in CI it must run.
 // OTA_RELEASE_SCREENSHOT=docs/dashboard.png also saves the page, waiting for the approval, for the README.
-import { existsSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { readReleaseFile } from '#cli/target/release-file.ts';
 import { readControlFile } from '#local/control/control-file.ts';
 import { serveLiveControl } from '#local/control/live.ts';
 import { faultProfile } from '#local/fleet/fault-profiles.ts';
 import { SimulatedFleet } from '#local/fleet/simulated-fleet.ts';
 import { createLocalCloud } from '#local/local-cloud.ts';
+import { describeWithChromium, launchChromium, manualCanaryRelease } from './chromium.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-// The flags that work as root on a closed network (shared/reference/toolchain.md §11).
-const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
-const RELEASE = `
-releaseId: e2e-2-4-0
-product: edge-gateway
-firmware: { version: 2.4.0, previousVersion: 2.3.1, source: { file: gateway-2.4.0.bin } }
-fleet: { thingGroups: [gateways] }
-stages:
-  - { name: canary, targets: { percent: 10 }, bake: 2h, approval: manual, rollout: { maximumPerMinute: 100 } }
-  - { name: fleet, targets: { percent: 100 }, bake: 1h, rollout: { maximumPerMinute: 1000 } }
-health: { maxFailureRate: 5%, confidence: 0.9, minExecuted: 20 }
-`;
+const RELEASE = manualCanaryRelease('e2e-2-4-0');
 
-const available = existsSync(CHROMIUM);
-if (!available && process.env.CI) throw new Error(`${CHROMIUM} is missing; .ci/run installs it with apt-get install chromium`);
-if (!available) console.warn(`skipping the dashboard browser test: ${CHROMIUM} is not installed (apt-get install chromium)`);
-const suite = available ? describe : describe.skip;
+const suite = describeWithChromium('the dashboard browser test');
 
 suite('dashboard in Chromium', () => {
   let browser: Browser;
   beforeAll(async () => {
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS, headless: true });
+    browser = await launchChromium();
   });
   afterAll(() => browser?.close());
   // Whatever a test opened is closed even when it fails half way, so a failure never leaves a server running.

@@ -4,14 +4,13 @@
 // read-only page (its inline script runs under the strict CSP), which shows the wait without any control to answer
 // it and follows the release when an operator answers elsewhere; a forged link gets one line and nothing else.
 // Needs /usr/bin/chromium, as test/e2e/dashboard.test.ts does.
-import { existsSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Context } from 'aws-lambda';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { answerApproval } from '#app/answer-approval.ts';
 import { createViewToken } from '#app/view-links.ts';
 import { readReleaseFile } from '#cli/target/release-file.ts';
@@ -19,54 +18,26 @@ import { makeHandler } from '#functions/release-dashboard.ts';
 import { faultProfile } from '#local/fleet/fault-profiles.ts';
 import { SimulatedFleet } from '#local/fleet/simulated-fleet.ts';
 import { createLocalCloud } from '#local/local-cloud.ts';
+import { httpApiEvent } from '../support/http-api-event.ts';
+import { describeWithChromium, launchChromium, manualCanaryRelease } from './chromium.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const KEY = new TextEncoder().encode('k'.repeat(64));
 
-const RELEASE = `
-releaseId: view-2-4-0
-product: edge-gateway
-firmware: { version: 2.4.0, previousVersion: 2.3.1, source: { file: gateway-2.4.0.bin } }
-fleet: { thingGroups: [gateways] }
-stages:
-  - { name: canary, targets: { percent: 10 }, bake: 2h, approval: manual, rollout: { maximumPerMinute: 100 } }
-  - { name: fleet, targets: { percent: 100 }, bake: 1h, rollout: { maximumPerMinute: 1000 } }
-health: { maxFailureRate: 5%, confidence: 0.9, minExecuted: 20 }
-`;
+const RELEASE = manualCanaryRelease('view-2-4-0');
 
-const available = existsSync(CHROMIUM);
-if (!available && process.env.CI) throw new Error(`${CHROMIUM} is missing; .ci/run installs it with apt-get install chromium`);
-if (!available) console.warn(`skipping the stack dashboard browser test: ${CHROMIUM} is not installed (apt-get install chromium)`);
-const suite = available ? describe : describe.skip;
+const suite = describeWithChromium('the stack dashboard browser test');
 
 /** A loopback stand-in for the HTTP API: each request becomes a payload 2.0 event for the handler. */
 async function serveLikeHttpApi(handler: ReturnType<typeof makeHandler>) {
   const server = createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
     const releaseId = /^\/dashboard\/api\/releases\/([^/]+)$/.exec(url.pathname)?.[1];
-    const event = {
-      version: '2.0',
-      routeKey: `${request.method} ${url.pathname}`,
-      rawPath: url.pathname,
-      rawQueryString: url.searchParams.toString(),
+    const event = httpApiEvent(request.method ?? 'GET', `http://127.0.0.1${request.url ?? '/'}`, {
       headers: Object.fromEntries(Object.entries(request.headers).filter((entry): entry is [string, string] => typeof entry[1] === 'string')),
-      ...(url.searchParams.size > 0 && { queryStringParameters: Object.fromEntries(url.searchParams) }),
       ...(releaseId && { pathParameters: { releaseId: decodeURIComponent(releaseId) } }),
-      requestContext: {
-        accountId: '123456789012',
-        apiId: 'api',
-        domainName: '127.0.0.1',
-        domainPrefix: 'api',
-        http: { method: request.method ?? 'GET', path: url.pathname, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'chromium' },
-        requestId: 'r',
-        routeKey: `${request.method} ${url.pathname}`,
-        stage: '$default',
-        time: '24/Nov/2026:10:00:00 +0000',
-        timeEpoch: 0,
-      },
-      isBase64Encoded: false,
-    };
+      sourceIp: '127.0.0.1',
+      userAgent: 'chromium',
+    });
     void (handler(event, { functionName: 'releaseDashboard', getRemainingTimeInMillis: () => 10_000 } as Context) as Promise<{ statusCode: number; headers: Record<string, string>; body: string }>).then((result) => {
       response.writeHead(result.statusCode, result.headers);
       response.end(result.body);
@@ -84,7 +55,7 @@ async function serveLikeHttpApi(handler: ReturnType<typeof makeHandler>) {
 suite('the stack-served dashboard in Chromium', () => {
   let browser: Browser;
   beforeAll(async () => {
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS, headless: true });
+    browser = await launchChromium();
   });
   afterAll(() => browser?.close());
   const cleanups: (() => Promise<void>)[] = [];

@@ -1,25 +1,8 @@
 // The S3 path of starting a release, on the packaged CloudFormation template (`npm run package` writes it).
-import { existsSync, readFileSync } from 'node:fs';
-
-const TEMPLATE = new URL('../../.serverless/cloudformation-template-update-stack.json', import.meta.url);
-
-interface Resource {
-  Type: string;
-  Properties: Record<string, unknown>;
-}
-interface Statement {
-  Effect: string;
-  Action: string | string[];
-  Resource: unknown;
-}
-
-function loadTemplate(): { Resources: Record<string, Resource> } {
-  if (!existsSync(TEMPLATE)) throw new Error('no packaged template: run `npm run package` first (npm test does)');
-  return JSON.parse(readFileSync(TEMPLATE, 'utf8'));
-}
+import { loadTemplate, statementsOf } from './packaged-template.ts';
 
 const { Resources } = loadTemplate();
-const statements = (Resources.StartFromManifestRole!.Properties.Policies as Array<{ PolicyDocument: { Statement: Statement[] } }>).flatMap((p) => p.PolicyDocument.Statement);
+const statements = statementsOf(Resources.StartFromManifestRole!);
 const statementFor = (action: string) => statements.filter((s) => [s.Action].flat().includes(action));
 const FUNCTION_ARN = { 'Fn::GetAtt': ['StartFromManifestLambdaFunction', 'Arn'] };
 

@@ -1,31 +1,10 @@
 // Checks the packaged CloudFormation template (`npm run package` writes it; `npm test` packages before jest).
-import { existsSync, readFileSync } from 'node:fs';
 import { loadEventRules } from '../unit/statemachines/definition.ts';
-
-const TEMPLATE = new URL('../../.serverless/cloudformation-template-update-stack.json', import.meta.url);
-
-interface Resource {
-  Type: string;
-  Properties: Record<string, unknown>;
-}
-interface Statement {
-  Effect: string;
-  Action: string | string[];
-  Resource: unknown;
-  Principal?: unknown;
-  Condition?: unknown;
-}
-
-function loadTemplate(): { Resources: Record<string, Resource>; Outputs: Record<string, unknown> } {
-  if (!existsSync(TEMPLATE)) throw new Error('no packaged template: run `npm run package` first (npm test does)');
-  return JSON.parse(readFileSync(TEMPLATE, 'utf8'));
-}
+import { type Resource, type Statement, loadTemplate, statementsOf } from './packaged-template.ts';
 
 const template = loadTemplate();
 const resources = Object.entries(template.Resources);
 const ofType = (type: string) => resources.filter(([, resource]) => resource.Type === type);
-const statementsOf = (role: Resource): Statement[] =>
-  ((role.Properties.Policies as Array<{ PolicyDocument: { Statement: Statement[] } }> | undefined) ?? []).flatMap((policy) => policy.PolicyDocument.Statement);
 const actionsOf = (statement: Statement) => [statement.Action].flat();
 const FUNCTIONS = ['SignFirmware', 'CreateCanaryJob', 'BakeWait', 'EvaluateMetrics', 'RequestApproval', 'PromoteOrRollback', 'ApprovalCallback', 'RelayJobEvents', 'OnJobEvent', 'ReleaseDashboard', 'StartFromManifest'];
 

@@ -3,6 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { createApprovalLinks } from '#app/approval-links.ts';
 import { awsCallbacks } from '#aws/sfn-workflow.ts';
 import { makeHandler } from '#functions/approval-callback.ts';
+import { httpApiEvent } from '../../support/http-api-event.ts';
 import { context, fixedClock, sdkError, storeWithRelease, useStackEnv } from './helpers.ts';
 
 useStackEnv();
@@ -11,31 +12,11 @@ const KEY = new TextEncoder().encode('k'.repeat(64));
 const OPERATOR = 'arn:aws:iam::123456789012:user/ops';
 
 function httpEvent(method: string, url: string, options: { body?: string; iam?: boolean; releaseId?: string } = {}) {
-  const { pathname, searchParams } = new URL(url, 'https://api.example.com');
-  return {
-    version: '2.0',
-    routeKey: `${method} ${pathname}`,
-    rawPath: pathname,
-    rawQueryString: searchParams.toString(),
-    headers: { host: 'api.example.com' },
-    queryStringParameters: Object.fromEntries(searchParams),
-    ...(options.releaseId && { pathParameters: { releaseId: options.releaseId } }),
-    requestContext: {
-      accountId: '123456789012',
-      apiId: 'api',
-      domainName: 'api.example.com',
-      domainPrefix: 'api',
-      http: { method, path: pathname, protocol: 'HTTP/1.1', sourceIp: '192.0.2.10', userAgent: 'test' },
-      requestId: 'r',
-      routeKey: `${method} ${pathname}`,
-      stage: '$default',
-      time: '24/Nov/2026:10:00:00 +0000',
-      timeEpoch: 0,
-      ...(options.iam && { authorizer: { iam: { userArn: OPERATOR, accountId: '123456789012' } } }),
-    },
+  return httpApiEvent(method, url, {
     ...(options.body !== undefined && { body: options.body }),
-    isBase64Encoded: false,
-  };
+    ...(options.iam && { iamUserArn: OPERATOR }),
+    ...(options.releaseId && { pathParameters: { releaseId: options.releaseId } }),
+  });
 }
 
 async function build() {

@@ -8,6 +8,7 @@ import { awsFleetJobs } from '#aws/iot-fleet-jobs.ts';
 import { awsNotifier } from '#aws/sns-notifier.ts';
 import { makeHandler } from '#functions/release-dashboard.ts';
 import { makeHandler as makeRequestApproval } from '#functions/request-approval.ts';
+import { httpApiEvent } from '../../support/http-api-event.ts';
 import { context, fixedClock, request, storeWithRelease, useStackEnv } from './helpers.ts';
 
 useStackEnv();
@@ -18,29 +19,10 @@ const EXPIRES = new Date('2026-11-25T10:00:00.000Z');
 const GOOD = createViewToken(KEY, 'gw-2-4-0', EXPIRES);
 
 function httpEvent(method: string, url: string, options: { token?: string; releaseId?: string } = {}) {
-  const { pathname, searchParams } = new URL(url, 'https://api.example.com');
-  return {
-    version: '2.0',
-    routeKey: `${method} ${pathname}`,
-    rawPath: pathname,
-    rawQueryString: searchParams.toString(),
-    headers: { host: 'api.example.com', ...(options.token !== undefined && { 'x-ota-release-token': options.token }) },
-    ...(searchParams.size > 0 && { queryStringParameters: Object.fromEntries(searchParams) }),
+  return httpApiEvent(method, url, {
+    ...(options.token !== undefined && { headers: { 'x-ota-release-token': options.token } }),
     ...(options.releaseId && { pathParameters: { releaseId: options.releaseId } }),
-    requestContext: {
-      accountId: '123456789012',
-      apiId: 'api',
-      domainName: 'api.example.com',
-      domainPrefix: 'api',
-      http: { method, path: pathname, protocol: 'HTTP/1.1', sourceIp: '192.0.2.10', userAgent: 'test' },
-      requestId: 'r',
-      routeKey: `${method} ${pathname}`,
-      stage: '$default',
-      time: '24/Nov/2026:10:00:00 +0000',
-      timeEpoch: 0,
-    },
-    isBase64Encoded: false,
-  };
+  });
 }
 
 interface Response {

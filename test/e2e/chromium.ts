@@ -1,0 +1,34 @@
+// Debian's Chromium for the browser tests: where it is, the flags that work as root on a closed network
+// (shared/reference/toolchain.md §11), and the rule that CI must run these suites while a laptop without Chromium
+// skips them with a message.
+import { existsSync } from 'node:fs';
+import { type Browser, chromium } from 'playwright-core';
+
+export const CHROMIUM = '/usr/bin/chromium';
+const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, args: FLAGS, headless: true });
+}
+
+/** `describe` when Chromium is installed; in CI its absence is an error, elsewhere the suite is skipped with a note. */
+export function describeWithChromium(what: string): jest.Describe {
+  if (existsSync(CHROMIUM)) return describe;
+  if (process.env.CI) throw new Error(`${CHROMIUM} is missing; .ci/run installs it with apt-get install chromium`);
+  console.warn(`skipping ${what}: ${CHROMIUM} is not installed (apt-get install chromium)`);
+  return describe.skip;
+}
+
+/** A two-stage release whose canary waits for an operator: what the dashboard tests open. */
+export function manualCanaryRelease(releaseId: string): string {
+  return `
+releaseId: ${releaseId}
+product: edge-gateway
+firmware: { version: 2.4.0, previousVersion: 2.3.1, source: { file: gateway-2.4.0.bin } }
+fleet: { thingGroups: [gateways] }
+stages:
+  - { name: canary, targets: { percent: 10 }, bake: 2h, approval: manual, rollout: { maximumPerMinute: 100 } }
+  - { name: fleet, targets: { percent: 100 }, bake: 1h, rollout: { maximumPerMinute: 1000 } }
+health: { maxFailureRate: 5%, confidence: 0.9, minExecuted: 20 }
+`;
+}

@@ -62,6 +62,18 @@ export const Evaluation = z.object({
 });
 export type Evaluation = z.infer<typeof Evaluation>;
 
+/**
+ * The Payload of a waitForTaskToken task (BakeWait, AwaitApproval): the callback token (up to 2,048 characters) and
+ * the wait's length, which the state machine enforces with TimeoutSecondsPath and the local runner on its clock.
+ */
+export const CallbackTaskInput = z.object({
+  token: z.string().min(1).max(2048),
+  timeoutSeconds: z.number().int().positive(),
+  releaseId: z.string().min(1),
+  request: ReleaseRequest,
+  stage: StageInfo,
+});
+
 /** `$.approval`: the operator's answer (SendTaskSuccess output), or the timeout path's `{answer: timeout}`. */
 export const ApprovalAnswer = z.object({
   answer: z.enum(['approve', 'reject', 'timeout']),

@@ -24,7 +24,8 @@ export function register(program: Command, setExitCode: (code: number) => void):
     .addHelpText('after', `
 Examples:
   $ ota-release agent --config /etc/ota-agent/agent.json
-  $ ota-release agent --config examples/agent/agent.local.json --once
+  $ ota-release agent --config examples/agent/agent.local.json      # joins: simulate … --mqtt --broker-port 1883 --extra-thing my-gateway
+  $ ota-release agent --config agent.json --once                   # handle what is pending, then exit
   $ ota-release agent --config agent.json --json | tee -a /var/log/ota-agent.jsonl
 
 The configuration names the thing, the broker (AWS IoT Core endpoint with certificate, key and CA, or a local

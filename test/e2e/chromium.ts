@@ -7,8 +7,31 @@ import { type Browser, chromium } from 'playwright-core';
 export const CHROMIUM = '/usr/bin/chromium';
 const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
-export function launchChromium(): Promise<Browser> {
+function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: FLAGS, headless: true });
+}
+
+/**
+ * Inside a suite: one browser for the suite, and `cleanup(fn)` to close whatever a test opened, in reverse order,
+ * even when the test fails half way (so a failure never leaves a server or a page running).
+ */
+export function useChromium(): { browser: () => Browser; cleanup: (close: () => Promise<void>) => void } {
+  let browser: Browser | undefined;
+  const cleanups: (() => Promise<void>)[] = [];
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterAll(() => browser?.close());
+  afterEach(async () => {
+    for (const close of cleanups.splice(0).reverse()) await close();
+  });
+  return {
+    browser: () => {
+      if (!browser) throw new Error('the browser is not running: call useChromium() inside a describe');
+      return browser;
+    },
+    cleanup: (close) => void cleanups.push(close),
+  };
 }
 
 /** `describe` when Chromium is installed; in CI its absence is an error, elsewhere the suite is skipped with a note. */

@@ -7,14 +7,13 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
 import { readReleaseFile } from '#cli/target/release-file.ts';
 import { readControlFile } from '#local/control/control-file.ts';
 import { serveLiveControl } from '#local/control/live.ts';
 import { faultProfile } from '#local/fleet/fault-profiles.ts';
 import { SimulatedFleet } from '#local/fleet/simulated-fleet.ts';
 import { createLocalCloud } from '#local/local-cloud.ts';
-import { describeWithChromium, launchChromium, manualCanaryRelease } from './chromium.ts';
+import { describeWithChromium, manualCanaryRelease, useChromium } from './chromium.ts';
 
 
 const RELEASE = manualCanaryRelease('e2e-2-4-0');
@@ -22,16 +21,7 @@ const RELEASE = manualCanaryRelease('e2e-2-4-0');
 const suite = describeWithChromium('the dashboard browser test');
 
 suite('dashboard in Chromium', () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchChromium();
-  });
-  afterAll(() => browser?.close());
-  // Whatever a test opened is closed even when it fails half way, so a failure never leaves a server running.
-  const cleanups: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
+  const { browser, cleanup } = useChromium();
 
   async function waitingRelease(seed: number) {
     const dir = await mkdtemp(join(tmpdir(), 'ota-e2e-'));
@@ -43,12 +33,12 @@ suite('dashboard in Chromium', () => {
       baseDir: dir,
       approve: 'external',
     });
-    cleanups.push(() => cloud.close());
+    cleanup(() => cloud.close());
     const live = await serveLiveControl({ ports: cloud.ports, stateDir: join(dir, '.ota-release') });
-    cleanups.push(() => live.close());
+    cleanup(() => live.close());
     const run = cloud.runRelease(request);
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    cleanups.push(() => page.close());
+    const page = await browser().newPage({ viewport: { width: 1280, height: 900 } });
+    cleanup(() => page.close());
     page.setDefaultTimeout(8000);
     const pageErrors: string[] = [];
     page.on('pageerror', (error) => pageErrors.push(error.message));

@@ -10,7 +10,6 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Context } from 'aws-lambda';
-import type { Browser } from 'playwright-core';
 import { answerApproval } from '#app/answer-approval.ts';
 import { createViewToken } from '#app/view-links.ts';
 import { readReleaseFile } from '#cli/target/release-file.ts';
@@ -19,7 +18,7 @@ import { faultProfile } from '#local/fleet/fault-profiles.ts';
 import { SimulatedFleet } from '#local/fleet/simulated-fleet.ts';
 import { createLocalCloud } from '#local/local-cloud.ts';
 import { httpApiEvent } from '../support/http-api-event.ts';
-import { describeWithChromium, launchChromium, manualCanaryRelease } from './chromium.ts';
+import { describeWithChromium, manualCanaryRelease, useChromium } from './chromium.ts';
 
 const KEY = new TextEncoder().encode('k'.repeat(64));
 
@@ -53,15 +52,7 @@ async function serveLikeHttpApi(handler: ReturnType<typeof makeHandler>) {
 }
 
 suite('the stack-served dashboard in Chromium', () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchChromium();
-  });
-  afterAll(() => browser?.close());
-  const cleanups: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  });
+  const { browser, cleanup } = useChromium();
 
   it('shows a waiting release read-only from a view link, follows it when answered elsewhere, and refuses a forged link', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'ota-e2e-view-'));
@@ -69,18 +60,18 @@ suite('the stack-served dashboard in Chromium', () => {
     await writeFile(join(dir, 'gateway-2.4.0.bin'), Buffer.alloc(64 * 1024, 7));
     const request = await readReleaseFile(join(dir, 'release.yaml'));
     const cloud = await createLocalCloud({ fleet: new SimulatedFleet({ devices: 400, profile: faultProfile('healthy', { failRate: 0.02 }), seed: 5 }), baseDir: dir, approve: 'external' });
-    cleanups.push(() => cloud.close());
+    cleanup(() => cloud.close());
     const { store, jobs, clock } = cloud.ports;
     const api = await serveLikeHttpApi(makeHandler({ store, jobs, clock, viewKey: async () => KEY, where: 'ota-release-e2e (loopback), read-only', refreshMs: 250 }));
-    cleanups.push(api.close);
+    cleanup(api.close);
     const run = cloud.runRelease(request);
     // Should the test fail half way, the release still ends (the cloud cannot close on a workflow that waits).
-    cleanups.push(async () => {
+    cleanup(async () => {
       await answerApproval(cloud.ports, { releaseId: 'view-2-4-0', answer: 'reject', by: 'cleanup', via: 'cli', comment: 'test ended' });
       await run.catch(() => undefined);
     });
-    const page = await browser.newPage();
-    cleanups.push(() => page.close());
+    const page = await browser().newPage();
+    cleanup(() => page.close());
     page.setDefaultTimeout(8000);
     const problems: string[] = [];
     page.on('pageerror', (error) => problems.push(error.message));

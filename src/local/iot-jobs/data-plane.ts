@@ -1,6 +1,7 @@
 // The IoT Jobs device-side API (the MQTT `$aws/things/{thing}/jobs/...` operations) as the in-memory engine offers it.
 // The fleet simulator calls it directly; the MQTT bridge (aedes) maps topics onto it for real agents.
 // Shapes follow the documented MQTT payloads (shared/reference/aws-facts.md §2); times are epoch milliseconds.
+import type { UpdateExecutionRequest } from '#device/jobs-client.ts';
 import type { ExecutionStatus } from '#ports/fleet-jobs.ts';
 
 export interface JobExecutionState {
@@ -34,15 +35,8 @@ export interface DataPlaneError {
 
 export type DataPlaneResult<T> = { ok: true; value: T } | { ok: false; error: DataPlaneError };
 
-export interface UpdateRequest {
-  status: 'IN_PROGRESS' | 'SUCCEEDED' | 'FAILED' | 'REJECTED';
-  statusDetails?: Record<string, string>;
-  expectedVersion?: number;
-  executionNumber?: number;
-  stepTimeoutInMinutes?: number;
-  includeJobExecutionState?: boolean;
-  includeJobDocument?: boolean;
-}
+/** UpdateJobExecution's request: the payload a device sends, defined once beside the agent that sends it. */
+export type UpdateRequest = UpdateExecutionRequest;
 
 export interface JobsDataPlane {
   /** GetPendingJobExecutions: `{ inProgressJobs, queuedJobs }` summaries, at most 10 each. */

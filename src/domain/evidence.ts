@@ -52,7 +52,10 @@ export function collectEvidence(counts: StageCounts, policy: EvidencePolicy, bak
  * ≥ 9 failures of 100". A line that no count of failures reaches yet is left out.
  */
 export function describeTestLines(evidence: Pick<Evidence, 'executed' | 'sequential'>): string {
-  const { promoteAtFailures, rollbackAtFailures } = evidence.sequential;
+  // Records kept from before the sequential test have no lines to show.
+  const sequential = evidence.sequential as Evidence['sequential'] | undefined;
+  if (!sequential) return 'has no lines on record (judged before the sequential test)';
+  const { promoteAtFailures, rollbackAtFailures } = sequential;
   const lines = [
     promoteAtFailures === null ? 'cannot promote yet' : `promotes at ≤ ${formatCount(promoteAtFailures)}`,
     rollbackAtFailures === null ? 'cannot roll back yet' : `rolls back at ≥ ${formatCount(rollbackAtFailures)}`,

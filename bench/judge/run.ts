@@ -28,14 +28,15 @@ const MULTIPLES = [0, 0.4, 0.8, 1, 1.5, 2, 4];
 const LATE_SHARE = 0.15;
 
 const example = await readReleaseFile(fileURLToPath(new URL('../../examples/release.yaml', import.meta.url)));
-const policies: Array<{ name: string; cohort: number; policy: JudgePolicy }> = [
-  { name: 'the example canary (100 devices; 5 % vs 10 % at 90 %, minExecuted 50)', cohort: 100, policy: example.health },
-  {
-    name: 'a tiny canary (20 devices; 5 % vs 25 % at 90 %, minExecuted 10)',
-    cohort: 20,
-    policy: HealthPolicy.parse({ maxFailureRate: 0.05, unacceptableFailureRate: 0.25, confidence: 0.9, minExecuted: 10, maxExtensions: 1 }),
-  },
-  { name: 'a 1 % limit at 95 % (2,000 devices; 1 % vs 2 %, minExecuted 20)', cohort: 2000, policy: HealthPolicy.parse({ maxFailureRate: 0.01, confidence: 0.95, maxExtensions: 1 }) },
+const named = (what: string, cohort: number, policy: JudgePolicy) => ({
+  name: `${what} (${cohort.toLocaleString('en-US')} devices; ${policy.maxFailureRate * 100} % vs ${policy.unacceptableFailureRate * 100} % at ${policy.confidence * 100} %, minExecuted ${policy.minExecuted}, hard line ${policy.hardFailureRate * 100} %)`,
+  cohort,
+  policy,
+});
+const policies = [
+  named('the example canary', 100, example.health),
+  named('a tiny canary', 20, HealthPolicy.parse({ maxFailureRate: 0.05, unacceptableFailureRate: 0.25, confidence: 0.9, minExecuted: 10, maxExtensions: 1 })),
+  named('a 1 % limit at 95 %', 2000, HealthPolicy.parse({ maxFailureRate: 0.01, confidence: 0.95, maxExtensions: 1 })),
 ];
 
 interface Tally {

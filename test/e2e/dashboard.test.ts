@@ -53,7 +53,7 @@ suite('dashboard in Chromium', () => {
 
     const waiting = page.locator('#waiting');
     await waiting.locator('dd', { hasText: /of 40 \(100 %\)/ }).waitFor();
-    await expect(waiting.locator('.evidence dt').allTextContents()).resolves.toEqual(['verdict', 'failure rate', 'limit', 'executed', 'failures', 'timeout rate', 'baked']);
+    await expect(waiting.locator('.evidence dt').allTextContents()).resolves.toEqual(['verdict', 'failure rate', 'limits', 'test lines', 'executed', 'failures', 'timeout rate', 'baked']);
     await expect(page.locator('#stages tr[data-stage="canary"] td').nth(3).textContent()).resolves.toBe('active');
     if (process.env.OTA_RELEASE_SCREENSHOT) await page.screenshot({ path: process.env.OTA_RELEASE_SCREENSHOT, fullPage: true });
 

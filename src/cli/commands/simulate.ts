@@ -138,8 +138,9 @@ export async function simulate(file: string, options: SimulateOptions, interrupt
   const fleet = options.mqtt
     ? await mqttFleet({ ...options, devices }, request, profile, {
         ...(interrupt ? { signal: interrupt } : {}),
-        onBrokerReady: (url, waitingFor) => {
+        onBrokerReady: (url, waitingFor, secretFiles) => {
           if (talk || waitingFor.length) say(`Broker ${url}${waitingFor.length ? `; waiting for ${waitingFor.join(', ')} to connect (ota-release agent)` : ''}`);
+          for (const file of secretFiles) say(`  password file (broker.passwordFile): ${file}`);
         },
         onExternalConnected: (thing) => {
           if (talk) say(`${thing} connected`);
@@ -238,6 +239,8 @@ export function fleetSize(options: Pick<SimulateOptions, 'devices' | 'mqtt'>, wa
 
 /** --mqtt: real agents over MQTT from src/local/mqtt (the device-agent area), in scaled real time, playing the profile. */
 async function mqttFleet(options: SimulateOptions & { devices: number }, request: ReleaseRequest, profile: FaultProfile, hooks: Pick<MqttFleetOptions, 'signal' | 'onBrokerReady' | 'onExternalConnected'>): Promise<FleetDriver> {
+  // Beside the signing key an agent run by hand pins: one state directory holds all it needs to join.
+  const secretsDir = options.stateDir ?? DEFAULT_STATE_DIR;
   let module: typeof import('#local/mqtt/mqtt-fleet.ts');
   try {
     module = await import('#local/mqtt/mqtt-fleet.ts');
@@ -252,7 +255,7 @@ async function mqttFleet(options: SimulateOptions & { devices: number }, request
     profile,
     ...hooks,
     ...(options.brokerPort === undefined ? {} : { brokerPort: options.brokerPort }),
-    ...(options.extraThing ? { externalThings: options.extraThing } : {}),
+    ...(options.extraThing ? { externalThings: options.extraThing, secretsDir } : {}),
   });
 }
 

@@ -229,7 +229,7 @@ describe('Authorization: a thing policy with ${iot:Connection.Thing.ThingName}',
       await cloud.jobs.createJob(spec());
       await settle(cloud.scheduler, START + 5000); // every thing's execution QUEUED
       const thing = await connect(T1, []);
-      const closed = new Promise((resolve) => thing.client.once('close', resolve));
+      const closed = new Promise<void>((resolve) => thing.client.once('close', () => resolve()));
       thing.client.publish(topic, JSON.stringify({ status: 'FAILED' }), { qos: 1 });
       await closed;
       expect(cloud.dataPlane.describe(T2, 'job-1', {})).toMatchObject({ ok: true, value: { status: 'QUEUED', versionNumber: 1 } });

@@ -51,6 +51,8 @@ export interface LocalCloudOptions {
   rulesPath?: string;
   /** A saved store to start from (`--state-dir`). */
   state?: ReleaseStoreSnapshot;
+  /** The release store to use (default: in memory); `simulate --keep` passes one that writes every change durably. */
+  store?: (clock: Scheduler) => MemoryReleaseStore;
   /** Where agents download firmware from (an MQTT fleet's firmware server). */
   downloadOrigin?: string;
   /**
@@ -110,7 +112,7 @@ export async function createLocalCloud(options: LocalCloudOptions): Promise<Loca
   const things = new ThingRegistry();
   const engine = new JobsEngine(scheduler, things);
   const dataPlane = new LocalDataPlane(engine);
-  const store = new MemoryReleaseStore(scheduler);
+  const store = options.store?.(scheduler) ?? new MemoryReleaseStore(scheduler);
   if (options.state) store.restore(options.state);
   const notifier = new LocalNotifier();
   const firmware = new LocalFirmwareStore({ baseDir: options.baseDir, ...(options.downloadOrigin ? { downloadOrigin: options.downloadOrigin } : {}) });

@@ -1,7 +1,7 @@
 // The operator's view of the embedded cloud in a state directory: the releases saved there, and, when a process
 // (start, or simulate --approve external --keep) is running a release right now, that release live through its
 // loopback control server. A live release wins over its saved copy; answers and aborts reach only live releases.
-// Every call looks again (control.json and releases.json are small), so a long-lived dashboard follows releases that
+// Every call looks again (control.json and the release files are small), so a long-lived dashboard follows releases that
 // start, end and get saved while it runs.
 import { httpOperations } from '#local/control/client.ts';
 import { readLiveControl } from '#local/control/control-file.ts';

@@ -31,6 +31,13 @@ function simulate(file: string, approve: string): { child: ChildProcess; exited:
   return { child, exited };
 }
 
+function ota(args: string[]): Promise<{ code: number | null; stdout: string }> {
+  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let stdout = '';
+  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stdout })));
+}
+
 async function until(condition: () => Promise<boolean>, what: string): Promise<void> {
   for (let i = 0; i < 600; i++) {
     if (await condition().catch(() => false)) return;
@@ -41,7 +48,7 @@ async function until(condition: () => Promise<boolean>, what: string): Promise<v
 
 const savedStatus = async () => (await loadState(join(dir, 'state'))).releases.find((r) => r.releaseId === 'it-release')?.status;
 
-it('keeps a release killed -9 at its approval as it was, and refuses a second run while the first holds it', async () => {
+it('keeps a release killed -9 at its approval as it was, refuses a second run while the first holds it, and aborts it cleanly', async () => {
   const first = simulate('manual.yaml', 'external');
   try {
     await until(async () => (await savedStatus()) === 'AWAITING_APPROVAL', 'the release is saved waiting for approval');
@@ -61,7 +68,17 @@ it('keeps a release killed -9 at its approval as it was, and refuses a second ru
   expect(state.pendingTasks).toEqual(expect.arrayContaining([expect.objectContaining({ releaseId: 'it-release', kind: 'approval' })]));
   expect(state.decisions.length).toBeGreaterThan(0);
 
-  // The dead process's lock does not block the next run.
+  // It cannot be resumed (its workflow and fleet died with it), but it can be ended cleanly: abort breaks the dead
+  // process's lock, records the abort durably and drops the wait.
+  const abort = await ota(['abort', 'it-release', '--reason', 'killed in the test', '--state-dir', join(dir, 'state')]);
+  expect(abort.code).toBe(0);
+  expect(abort.stdout).toContain('its process had stopped');
+  const aborted = await loadState(join(dir, 'state'));
+  expect(aborted.releases).toEqual([expect.objectContaining({ status: 'ABORTED' })]);
+  expect(aborted.pendingTasks).toEqual([]);
+  expect(aborted.decisions.at(-1)).toMatchObject({ kind: 'action', action: 'abort', reason: 'killed in the test' });
+
+  // Nothing holds the release any more: it runs again from the start.
   const after = await simulate('auto.yaml', 'auto').exited;
   expect(after.code).toBe(0);
   expect(await savedStatus()).toBe('PROMOTED');

@@ -15,7 +15,7 @@ export async function openLocalOperations(stateDir: string): Promise<ReleaseOper
   const savedWhere = `embedded cloud (${stateDir})`;
   const sources = async () => {
     const [state, control] = await Promise.all([loadState(stateDir), readLiveControl(stateDir)]);
-    const saved = savedOperations(state, savedWhere);
+    const saved = savedOperations(state, savedWhere, stateDir);
     const live = control ? httpOperations(control, `embedded cloud (${stateDir}, live pid ${control.pid})`) : undefined;
     return { saved, live };
   };

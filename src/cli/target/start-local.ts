@@ -9,7 +9,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ReleaseRequest } from '#domain/release-request.ts';
 import { httpOperations } from '#local/control/client.ts';
-import { readLiveControl } from '#local/control/control-file.ts';
+import { isAlive, readLiveControl } from '#local/control/control-file.ts';
+import { holderOf, lockFile } from '#local/release-lock.ts';
+import { isTerminal, type ReleaseStatus } from '#domain/status.ts';
 import { loadState } from '#local/state-dir.ts';
 import { NotFoundError } from '#ports/errors.ts';
 import { openLocalOperations } from './local.ts';
@@ -42,6 +44,14 @@ export type Spawner = (args: string[], log: string) => Promise<{ pid: number; ex
 export async function startLocally(request: ReleaseRequest, options: LocalStartOptions, spawner: Spawner = spawnDetached, sleep = pause): Promise<LocalStartResult> {
   const { releaseId } = request;
   const known = await existing(options.stateDir, releaseId);
+  if (known && !isTerminal(known as ReleaseStatus) && !(await runningNow(options.stateDir, releaseId))) {
+    return {
+      releaseId,
+      started: false,
+      status: known,
+      message: `${releaseId} was interrupted at ${known}: the process that ran it has stopped, and the embedded cloud cannot resume it (its workflow and fleet ended with that process). End it with \`ota-release abort ${releaseId} --reason …\`; a release id runs once`,
+    };
+  }
   if (known) return { releaseId, started: false, status: known, message: `${releaseId} was already started (${known}); nothing changed` };
 
   const log = join(options.stateDir, 'logs', `${releaseId}.log`);
@@ -69,6 +79,12 @@ export async function startLocally(request: ReleaseRequest, options: LocalStartO
     await sleep(100);
   }
   throw new TargetError(`the simulation of ${releaseId} did not come up within ${Math.round((options.timeoutMs ?? 60_000) / 1000)} s; see ${log}`);
+}
+
+/** True when a live process holds the release's lock (runs it right now). */
+async function runningNow(stateDir: string, releaseId: string): Promise<boolean> {
+  const holder = await holderOf(lockFile(stateDir, releaseId));
+  return holder !== undefined && isAlive(holder);
 }
 
 async function existing(stateDir: string, releaseId: string): Promise<string | undefined> {

@@ -130,6 +130,15 @@ describe('startLocally', () => {
     expect((error as Error).message).toBe(`the simulation of fw-2-4-0 stopped before it started (exit 2); see ${join(stateDir, 'logs', 'fw-2-4-0.log')}`);
   });
 
+  it('says a release whose process was killed cannot be resumed, and how to end it', async () => {
+    const stateDir = await mkdtemp(join(tmpdir(), 'ota-state-'));
+    await saveState({ releases: [record({ status: 'AWAITING_APPROVAL' })], pendingTasks: [], decisions: [] }, stateDir);
+    const result = await startLocally(request(), options(stateDir), async () => ({ pid: 1, exited: Promise.resolve(0) }), noWait);
+    expect(result).toMatchObject({ started: false, status: 'AWAITING_APPROVAL' });
+    expect(result.message).toContain('was interrupted at AWAITING_APPROVAL');
+    expect(result.message).toContain('ota-release abort fw-2-4-0');
+  });
+
   it('starts nothing when the release is already in the state directory', async () => {
     const stateDir = await mkdtemp(join(tmpdir(), 'ota-state-'));
     await saveState({ releases: [record({ status: 'ROLLED_BACK' })], pendingTasks: [], decisions: [] }, stateDir);

@@ -107,7 +107,8 @@ async function drainJobs(scheduler: Scheduler, engine: JobsEngine, things: Thing
 }
 
 export async function createLocalCloud(options: LocalCloudOptions): Promise<LocalCloud> {
-  const mode: TimeMode = options.fleet.timeMode === 'scaled' ? { kind: 'scaled', timeScale: options.timeScale ?? 0.001 } : { kind: 'virtual' };
+  // Real agents share this process's event loop: the clock discounts the time the loop was behind (lag-monitor.ts).
+  const mode: TimeMode = options.fleet.timeMode === 'scaled' ? { kind: 'scaled', timeScale: options.timeScale ?? 0.001, followLag: true } : { kind: 'virtual' };
   const scheduler = new Scheduler({ startMs: (options.startTime ?? new Date(Date.UTC(2026, 0, 1))).getTime(), mode });
   const things = new ThingRegistry();
   const engine = new JobsEngine(scheduler, things);
@@ -165,6 +166,7 @@ export async function createLocalCloud(options: LocalCloudOptions): Promise<Loca
       return collectReport(cloud, request, { wallMs: performance.now() - wallStart, virtualMs: releaseMs, drainMs: scheduler.nowMs() - virtualStart - releaseMs });
     },
     async close() {
+      scheduler.dispose();
       await fleet.stop();
     },
   };

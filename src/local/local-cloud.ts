@@ -51,6 +51,8 @@ export interface LocalCloudOptions {
   rulesPath?: string;
   /** A saved store to start from (`--state-dir`). */
   state?: ReleaseStoreSnapshot;
+  /** Scaled time only: discount the real time the process is behind (default true; false for the lag benchmark's baseline). */
+  followLag?: boolean;
   /** The release store to use (default: in memory); `simulate --keep` passes one that writes every change durably. */
   store?: (clock: Scheduler) => MemoryReleaseStore;
   /** Where agents download firmware from (an MQTT fleet's firmware server). */
@@ -108,7 +110,7 @@ async function drainJobs(scheduler: Scheduler, engine: JobsEngine, things: Thing
 
 export async function createLocalCloud(options: LocalCloudOptions): Promise<LocalCloud> {
   // Real agents share this process's event loop: the clock discounts the time the loop was behind (lag-monitor.ts).
-  const mode: TimeMode = options.fleet.timeMode === 'scaled' ? { kind: 'scaled', timeScale: options.timeScale ?? 0.001, followLag: true } : { kind: 'virtual' };
+  const mode: TimeMode = options.fleet.timeMode === 'scaled' ? { kind: 'scaled', timeScale: options.timeScale ?? 0.001, followLag: options.followLag ?? true } : { kind: 'virtual' };
   const scheduler = new Scheduler({ startMs: (options.startTime ?? new Date(Date.UTC(2026, 0, 1))).getTime(), mode });
   const things = new ThingRegistry();
   const engine = new JobsEngine(scheduler, things);

@@ -94,10 +94,13 @@ export async function saveSignerPublicKey(pem: string, dir: string = DEFAULT_STA
   return file;
 }
 
+let temporaries = 0;
+
 async function writeDurably(file: string, text: string): Promise<void> {
   const folder = join(file, '..');
   await mkdir(folder, { recursive: true });
-  const temp = `${file}.${process.pid}.tmp`;
+  // Unique per write: two writes of one file in flight must not share a temporary file.
+  const temp = `${file}.${process.pid}.${(temporaries += 1)}.tmp`;
   const handle = await open(temp, 'w');
   try {
     await handle.writeFile(text);

@@ -224,6 +224,8 @@ async function simulateLocked(options: SimulateOptions, request: ReleaseRequest,
     // Saved before the live control server goes away, so another terminal always finds the release somewhere. An
     // interrupted release is saved as it stands, without a report: nothing can say how it would have ended.
     const exists = cloud.store.snapshot().releases.some((release) => release.releaseId === request.releaseId);
+    // The store's own writes first, so this one (with the report) is the last word.
+    if (cloud.store instanceof DurableReleaseStore) await cloud.store.settled();
     if (options.keep && exists) saved = await saveState(cloud.store.snapshot(), stateDir, report ? { [request.releaseId]: report } : {});
   } finally {
     interrupt?.removeEventListener('abort', stop);
@@ -232,7 +234,7 @@ async function simulateLocked(options: SimulateOptions, request: ReleaseRequest,
     // After the save: an interrupted execution is abandoned where it waits (no handler runs for it), so the workflow
     // library's real task timers end with it and the process can exit.
     if (!report) await cloud.workflow.stop(request.releaseId, 'interrupted');
-    // Removes control.json: an interrupted release's pending approval must not look answerable.
+    // Removes its control file: an interrupted release's pending approval must not look answerable.
     await control?.close();
     await cloud.close();
   }

@@ -1,6 +1,6 @@
 // Starting a release in the embedded cloud. The embedded cloud is not a service that outlives a command, so `start`
 // launches `ota-release simulate <file> --keep --approve external` as a background process with its log in the state
-// directory. That process serves the release on loopback while it runs (control.json), so status, approve, reject,
+// directory. That process serves the release on loopback while it runs (control/<pid>.json), so status, approve, reject,
 // abort and dashboard work from any terminal, and saves the store when the release ends. `start` returns as soon as
 // the release is reachable (or has already ended, which virtual time makes quick when no person is asked).
 import { spawn } from 'node:child_process';
@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ReleaseRequest } from '#domain/release-request.ts';
 import { httpOperations } from '#local/control/client.ts';
-import { isAlive, readLiveControl } from '#local/control/control-file.ts';
+import { isAlive, readLiveControls } from '#local/control/control-file.ts';
 import { holderOf, lockFile } from '#local/release-lock.ts';
 import { isTerminal, type ReleaseStatus } from '#domain/status.ts';
 import { loadState } from '#local/state-dir.ts';
@@ -66,8 +66,8 @@ export async function startLocally(request: ReleaseRequest, options: LocalStartO
 
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);
   while (Date.now() < deadline) {
-    const control = await readLiveControl(options.stateDir);
-    if (control?.pid === child.pid) {
+    const control = (await readLiveControls(options.stateDir)).find((info) => info.pid === child.pid);
+    if (control) {
       const view = await httpOperations(control, 'live').describeRelease(releaseId).catch(() => undefined);
       if (view) return { releaseId, started: true, status: view.status, pid: child.pid, log, message: `started ${releaseId} in the embedded cloud (${view.status}); background pid ${child.pid}, log ${log}` };
     }

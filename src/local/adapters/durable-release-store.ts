@@ -49,6 +49,11 @@ export class DurableReleaseStore extends MemoryReleaseStore {
     await this.persist(record.releaseId);
   }
 
+  /** Resolves once every write queued so far is on disk (or has failed). */
+  settled(): Promise<void> {
+    return this.writes.then(() => undefined);
+  }
+
   /** Writes the release as it is now, after every write queued before it. */
   private persist(releaseId: string): Promise<void> {
     const write = this.writes.then(async () => {

@@ -72,6 +72,11 @@ export async function startLocally(request: ReleaseRequest, options: LocalStartO
       if (view) return { releaseId, started: true, status: view.status, pid: child.pid, log, message: `started ${releaseId} in the embedded cloud (${view.status}); background pid ${child.pid}, log ${log}` };
     }
     if (exitCode !== undefined) {
+      // Refused by the release's lock: another start of the same release got there first and runs it.
+      if (exitCode === 2 && (await runningNow(options.stateDir, releaseId))) {
+        const status = await existing(options.stateDir, releaseId);
+        return { releaseId, started: false, ...(status ? { status } : {}), message: `${releaseId} is already running in another process${status ? ` (${status})` : ''}; nothing changed` };
+      }
       const saved = (await loadState(options.stateDir)).releases.find((release) => release.releaseId === releaseId);
       if (saved) return { releaseId, started: true, status: saved.status, log, message: `ran ${releaseId} in the embedded cloud: it ended ${saved.status} (log ${log})` };
       throw new TargetError(`the simulation of ${releaseId} stopped before it started (exit ${exitCode}); see ${log}`);

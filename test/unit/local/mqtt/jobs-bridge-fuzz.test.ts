@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { JobsMqttBridge } from '#local/mqtt/jobs-bridge.ts';
 import { ThingCredentials } from '#local/mqtt/thing-credentials.ts';
-import { isServiceTopic } from '#local/mqtt/topic-policy.ts';
+import { isServiceTopic, maySubscribe } from '#local/mqtt/topic-policy.ts';
 import { harness, settle, spec, START } from '../iot-jobs/harness.ts';
 import { RawThing } from './raw-thing.ts';
 
@@ -52,6 +52,33 @@ it('answers every request in the namespace with a documented reply and never fai
     );
     // The engine's timers (in-progress timeouts the fuzzing may have started) still run.
     await settle(cloud.scheduler, START + 3_600_000);
+    expect(thing.client.connected).toBe(true);
+  } finally {
+    await thing.close();
+    await bridge.close();
+  }
+}, 60_000);
+
+it('grants exactly the subscriptions the thing policy allows, whatever the filter', async () => {
+  const cloud = harness(2);
+  const bridge = await JobsMqttBridge.start({ dataPlane: cloud.dataPlane, credentials: ThingCredentials.generate() });
+  const thing = await RawThing.connect(bridge, 't-000001', []);
+  const filterLevel = fc.constantFrom('$aws', 'things', 't-000001', 't-000002', 'jobs', '+', 'get', 'notify-next', 'start-next', 'accepted', 'other');
+  const levels = fc.tuple(fc.array(filterLevel, { minLength: 1, maxLength: 7 }), fc.boolean()).map(([parts, rest]) => [...parts, ...(rest ? ['#'] : [])].join('/'));
+  // Half of them under the thing's own namespace, where the policy grants: both answers get tried.
+  const filter = fc.oneof(levels, levels.map((rest) => `$aws/things/t-000001/jobs/${rest}`), fc.constant('$aws/things/t-000001/jobs/#'));
+  try {
+    await fc.assert(
+      fc.asyncProperty(filter, async (topicFilter) => {
+        fc.pre(!topicFilter.includes('/#/')); // '#' only last: what MQTT itself allows
+        const granted = await thing.client.subscribeAsync(topicFilter, { qos: 1 }).then(
+          () => true,
+          () => false,
+        );
+        expect(granted).toBe(maySubscribe('t-000001', topicFilter));
+      }),
+      { numRuns: 200, seed: 12 },
+    );
     expect(thing.client.connected).toBe(true);
   } finally {
     await thing.close();

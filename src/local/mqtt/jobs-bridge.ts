@@ -55,9 +55,10 @@ export class JobsMqttBridge {
     const { credentials } = options;
     const broker = await Aedes.createBroker({
       // CONNACK 4 (bad user name or password) unless the client id is a thing and the password its secret. The user
-      // name, if sent, must be the same thing.
+      // name, if sent, must be the same thing; what follows a `?` is ignored, as IoT Core does with the metrics the AWS
+      // IoT device SDKs append (`thing?SDK=IoTDeviceSDK/JS&Platform=…`).
       authenticate: (client, username, password, done) => {
-        if (credentials.verify(client.id, password) && (username === undefined || username === client.id)) return done(null, true);
+        if (credentials.verify(client.id, password) && (username === undefined || username.split('?')[0] === client.id)) return done(null, true);
         done(Object.assign(new Error('not authenticated as this thing'), { returnCode: 4 }) as AuthenticateError, false);
       },
       // A refused publish disconnects the client and a refused subscription is answered with SUBACK 0x80, as AWS IoT

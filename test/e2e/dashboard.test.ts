@@ -42,8 +42,10 @@ suite('dashboard in Chromium', () => {
     page.setDefaultTimeout(8000);
     const pageErrors: string[] = [];
     page.on('pageerror', (error) => pageErrors.push(error.message));
+    // The operator opens the one-time login URL the process printed; the control file's URL alone shows nothing.
     const control = await readControlFile(join(dir, '.ota-release'));
-    await page.goto(control!.url);
+    expect((await fetch(control!.url)).status).toBe(403);
+    await page.goto(live.loginUrl());
     await page.locator('#waiting').getByText('Stage canary waits for your approval').waitFor();
     return { page, run, pageErrors };
   }

@@ -39,13 +39,15 @@ describe('an agent run by hand against simulate --mqtt', () => {
       seed: 5,
       brokerPort: 0,
       externalThings: [EXTERNAL],
-      onBrokerReady: (url) => {
+      secretsDir: dir,
+      onBrokerReady: (url, _waitingFor, secretFiles) => {
         brokerUrl = url;
         joined = (async () => {
           const stateDir = join(dir, 'agent');
           const publicKeyPem = await readFile(join(dir, 'signer-public.pem'), 'utf8');
-          const config = AgentConfig.parse({ thingName: EXTERNAL, broker: { kind: 'mqtt', url }, stateDir, publicKeyFile: 'unused', factoryVersion: request.firmware.previousVersion });
-          return runAgent({ config, stateDir, publicKeyPem });
+          const password = (await readFile(secretFiles[0]!, 'utf8')).trim();
+          const config = AgentConfig.parse({ thingName: EXTERNAL, broker: { kind: 'mqtt', url, passwordFile: secretFiles[0] }, stateDir, publicKeyFile: 'unused', factoryVersion: request.firmware.previousVersion });
+          return runAgent({ config, stateDir, publicKeyPem, password });
         })();
       },
     });

@@ -54,6 +54,7 @@ export function judgement(verdict: Judgement['verdict'], partial: Partial<StageC
   const failures = c.failed + c.rejected + c.timedOut;
   return {
     verdict,
+    rules: [],
     reasons: [`failure rate ${((failures / Math.max(executed, 1)) * 100).toFixed(1)} % needs a person`],
     evidence: {
       counts: c,

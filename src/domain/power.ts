@@ -213,7 +213,8 @@ export function analysePower(cohort: number, policy: PowerPolicy): PowerAnalysis
 function formatShare(probability: number): string {
   if (probability < 0.001) return '< 0.1 %';
   if (probability > 0.999) return '> 99.9 %';
-  return `${Number((probability * 100).toFixed(probability < 0.1 ? 1 : 0))} %`;
+  // One decimal near either end, where "100 %" would claim a certainty the numbers do not have.
+  return `${Number((probability * 100).toFixed(probability < 0.1 || probability > 0.9 ? 1 : 0))} %`;
 }
 
 /** The one reason a stage is too small that matters most: a stage that can never be promoted says only that. */

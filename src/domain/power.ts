@@ -6,7 +6,7 @@
 // failures), not a simulation, so `validate` prints the same numbers every time.
 import { hasEnoughExecuted, type JudgePolicy, promotable, rollbackRulesBreached } from './judge.ts';
 import { formatCount, formatLimit, formatQuantity, formatRate } from './percent.ts';
-import { mostFailuresToPromote } from './sequential-test.ts';
+import { firstWhere, mostFailuresToPromote } from './sequential-test.ts';
 
 /** The probability of catching a defect that power analyses speak of. */
 export const DETECTION_PROBABILITY = 0.9;
@@ -229,32 +229,17 @@ function tooSmallBecause(policy: PowerPolicy, canPromoteClean: boolean, minimumC
 /** With the whole cohort reported, the fewest failures that roll it back (the test's line or the hard limit). */
 function fewestFailuresToRollBackAll(cohort: number, policy: PowerPolicy): number | undefined {
   const weight = policy.failureWeights.failed;
-  const rollsBack = (failures: number) => {
+  const line = firstWhere(0, cohort, (failures) => {
     const breached = rollbackRulesBreached(failures * weight, cohort, cohort, policy);
     return breached.sequential || breached.hard;
-  };
-  if (!rollsBack(cohort)) return undefined;
-  let low = 0;
-  let high = cohort;
-  while (low < high) {
-    const middle = Math.floor((low + high) / 2);
-    if (rollsBack(middle)) high = middle;
-    else low = middle + 1;
-  }
-  return low;
+  });
+  return line ?? undefined;
 }
 
 /** The smallest rate rolled back with probability ≥ 0.9, to 0.1 %: the chance of a rollback only grows with the rate. */
 function smallestDetectableRate(policy: PowerPolicy, outcome: (rate: number) => LookScheduleOutcome): number | undefined {
-  if (outcome(1).rollback < DETECTION_PROBABILITY) return undefined;
-  let low = Math.floor(policy.maxFailureRate * 1000);
-  let high = 1000;
-  while (low + 1 < high) {
-    const middle = Math.floor((low + high) / 2);
-    if (outcome(middle / 1000).rollback >= DETECTION_PROBABILITY) high = middle;
-    else low = middle;
-  }
-  return high / 1000;
+  const permille = firstWhere(Math.floor(policy.maxFailureRate * 1000) + 1, 1000, (m) => outcome(m / 1000).rollback >= DETECTION_PROBABILITY);
+  return permille === null ? undefined : permille / 1000;
 }
 
 /** The smallest stage that can be promoted when nothing fails: the promotion line at 0 failures. */

@@ -25,6 +25,11 @@ export interface AbortInput {
   reason: string;
   /** Also cancel executions that are IN_PROGRESS on devices (IoT Jobs `force`). */
   force?: boolean;
+  /**
+   * The process that ran the release is gone (an embedded release killed mid-run): nothing will finish a rollback it
+   * was in, so a ROLLING_BACK release ends FAILED instead of being left to finish.
+   */
+  processGone?: boolean;
 }
 
 export interface AbortResult {
@@ -43,7 +48,7 @@ export const ABORT_REASON_CODE = 'OPERATOR_ABORT';
 export async function abortRelease(ports: AbortPorts, input: AbortInput): Promise<AbortResult> {
   const { releaseId } = input;
   const record = await ports.store.getRelease(releaseId);
-  const refusal = record ? refuse(record) : { outcome: AbortOutcome.UNKNOWN_RELEASE, message: `no release named ${releaseId}` };
+  const refusal = record ? refuse(record, input) : { outcome: AbortOutcome.UNKNOWN_RELEASE, message: `no release named ${releaseId}` };
   if (refusal) return { ...refusal, ...(record && { status: record.status }), canceledJobIds: [] };
 
   await stopWorkflow(ports, releaseId, input.reason);
@@ -51,11 +56,11 @@ export async function abortRelease(ports: AbortPorts, input: AbortInput): Promis
   const late: { refusal?: ReturnType<typeof refuse> } = {};
   // Read the record again inside the update: the workflow may have moved on between our read and the stop.
   const updated = await ports.store.updateRelease(releaseId, (current) => {
-    late.refusal = refuse(current);
+    late.refusal = refuse(current, input);
     if (late.refusal) return current;
     return {
       ...current,
-      status: transition(current.status, 'ABORTED'),
+      status: transition(current.status, current.status === 'ROLLING_BACK' ? 'FAILED' : 'ABORTED'),
       updatedAt: at,
       stages: current.stages.map((stage) => (stage.closedAt ? stage : { ...stage, closedAt: at, outcome: 'canceled' as const })),
     };
@@ -80,14 +85,22 @@ export async function abortRelease(ports: AbortPorts, input: AbortInput): Promis
   });
   await ports.notifier.releaseEvent({ releaseId, kind: 'aborted', summary: `${releaseId} aborted by ${input.by}: ${input.reason}` });
   const canceled = openJobIds.length === 0 ? 'no job was open' : `cancelled ${openJobIds.join(', ')}`;
+  if (updated.status === 'FAILED') {
+    return {
+      outcome: AbortOutcome.ABORTED,
+      message: `${releaseId} was rolling back when its process stopped, and nothing is left to finish that rollback; it ends FAILED`,
+      status: updated.status,
+      canceledJobIds: openJobIds,
+    };
+  }
   return { outcome: AbortOutcome.ABORTED, message: `${releaseId} aborted at stage ${stage?.name ?? updated.stageIndex}; ${canceled}`, status: updated.status, canceledJobIds: openJobIds };
 }
 
-function refuse(record: ReleaseRecord): { outcome: AbortOutcome; message: string } | undefined {
+function refuse(record: ReleaseRecord, input: Pick<AbortInput, 'processGone'>): { outcome: AbortOutcome; message: string } | undefined {
   if (isTerminal(record.status)) {
     return { outcome: AbortOutcome.ALREADY_ENDED, message: `${record.releaseId} already ended ${record.status}; nothing to abort` };
   }
-  if (record.status === 'ROLLING_BACK') {
+  if (record.status === 'ROLLING_BACK' && !input.processGone) {
     return { outcome: AbortOutcome.ROLLING_BACK, message: `${record.releaseId} is rolling back; it is left to finish so no device is left half way` };
   }
   return undefined;

@@ -55,6 +55,17 @@ describe('abortRelease', () => {
     expect(await statusOf(ports.store)).toBe(status);
   });
 
+  it('ends FAILED a release that was rolling back when its process stopped, since nothing will finish the rollback', async () => {
+    const ports = setUp('ROLLING_BACK');
+
+    const result = await abortRelease(ports, { releaseId: 'fw-2-4-0', by: 'alice', reason: 'killed', processGone: true });
+
+    expect(result).toMatchObject({ outcome: 'aborted', status: 'FAILED' });
+    expect(result.message).toBe('fw-2-4-0 was rolling back when its process stopped, and nothing is left to finish that rollback; it ends FAILED');
+    expect(await statusOf(ports.store)).toBe('FAILED');
+    expect(ports.store.snapshot().decisions).toEqual([expect.objectContaining({ kind: 'action', action: 'abort', reason: 'killed' })]);
+  });
+
   it('answers unknown-release for a release that does not exist', async () => {
     const result = await abortRelease(setUp(), { releaseId: 'nope', by: 'alice', reason: 'x' });
     expect(result).toMatchObject({ outcome: 'unknown-release', message: 'no release named nope' });

@@ -175,6 +175,10 @@ export class DeviceAgent {
       return { ...base, step: InstallStep.APPLYING, target: { version: instruction.version, sha256: kept.sha256 ?? '', size: kept.size ?? 0, signature: '', slot: slots.inactive } };
     }
     if (!instruction.sha256 || !instruction.signature) return { refusal: this.refusal('UNSIGNED', 'the document carries no SHA-256 and signature; unsigned images are refused') };
+    const ceiling = this.options.download.maxImageBytes;
+    if (ceiling !== undefined && instruction.size > ceiling) {
+      return { refusal: this.refusal('TOO_LARGE', `the image declares ${instruction.size} bytes, more than this agent's ceiling of ${ceiling} (download.maxImageBytes)`) };
+    }
     if (!/^https?:\/\//.test(instruction.url)) return { refusal: this.refusal('BAD_URL', `cannot download from ${instruction.url.slice(0, 200)}`) };
     return {
       ...base,

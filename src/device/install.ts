@@ -1,5 +1,6 @@
 // The steps of one install, from an empty inactive slot to a verified image set to boot on trial. Each step is
 // journalled before it starts, so a restart resumes from it; nothing here decides what is reported.
+import type { DownloadBounds } from './download-guards.ts';
 import { downloadImage, type ResumePoint } from './downloader.ts';
 import { SimulatedCrash } from './errors.ts';
 import { InstallStep, type InstallRecord, type Journal } from './journal.ts';
@@ -7,10 +8,12 @@ import { ProgressEventType, type ProgressListener } from './progress-events.ts';
 import { SlotState, type SlotStore } from './slots.ts';
 import { checkDigest, checkSignature, type PinnedKey } from './verifier.ts';
 
-export interface DownloadSettings {
+export interface DownloadSettings extends DownloadBounds {
   minBytesPerSecond: number;
   stallWindowMs: number;
   maxAttemptsWithoutProgress: number;
+  /** The agent's own ceiling on an image; a document declaring more is refused before any byte is fetched. */
+  maxImageBytes?: number;
   retryDelayMs?: (attempt: number) => number;
   checkpointEveryBytes?: number;
 }
@@ -54,7 +57,7 @@ export async function downloadVerifyApply(record: InstallRecord, context: Instal
         await journal.update({ resume: point });
         await context.step('download-checkpoint');
       },
-      ...context.download,
+      ...downloadBounds(context.download),
       ...(context.signal ? { signal: context.signal } : {}),
     });
     await journal.update({ step: InstallStep.VERIFYING });
@@ -72,4 +75,9 @@ export async function downloadVerifyApply(record: InstallRecord, context: Instal
   await journal.update({ step: InstallStep.APPLYING });
   await context.step('set-boot-marker');
   await slots.setTrial(target.slot);
+}
+
+function downloadBounds(settings: DownloadSettings): Omit<DownloadSettings, 'maxImageBytes'> {
+  const { maxImageBytes: _ceiling, ...bounds } = settings;
+  return bounds;
 }

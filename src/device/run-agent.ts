@@ -1,7 +1,8 @@
 // Composition root of the agent on a gateway: agent.json → MQTT client, slots, journal, pinned key, hooks.
 import { DeviceAgent } from './agent.ts';
 import { commandHooks } from './command-hooks.ts';
-import type { LoadedAgentConfig } from './config.ts';
+import type { AgentConfig, LoadedAgentConfig } from './config.ts';
+import type { DownloadSettings } from './install.ts';
 import { Journal } from './journal.ts';
 import { MqttJobsClient } from './mqtt-jobs-client.ts';
 import type { ProgressListener } from './progress-events.ts';
@@ -28,7 +29,7 @@ export async function runAgent(loaded: LoadedAgentConfig, listeners: { onEvent?:
     slots: new SlotStore(loaded.stateDir, { factoryVersion: config.factoryVersion, maxTrialBoots: config.boot.maxTrialBoots }),
     journal: await Journal.open(loaded.stateDir),
     publicKey,
-    download: { minBytesPerSecond: config.download.minBytesPerSecond, stallWindowMs: config.download.stallWindow * 1000, maxAttemptsWithoutProgress: config.download.maxAttemptsWithoutProgress },
+    download: downloadSettings(config.download),
     stepTimeoutInMinutes: Math.round(config.jobs.stepTimeout / 60),
     progressEveryPercent: config.jobs.progressEveryPercent,
     hooks: commandHooks({ ...(config.hooks.reboot ? { reboot: config.hooks.reboot } : {}), ...(config.hooks.selfTest ? { selfTest: config.hooks.selfTest } : {}), selfTestTimeoutMs: config.hooks.selfTestTimeout * 1000 }),
@@ -47,5 +48,19 @@ export async function runAgent(loaded: LoadedAgentConfig, listeners: { onEvent?:
       await agent.stop();
       await jobs.close();
     },
+  };
+}
+
+/** agent.json's download block (seconds) as the downloader takes it (milliseconds). */
+export function downloadSettings(download: AgentConfig['download']): DownloadSettings {
+  return {
+    minBytesPerSecond: download.minBytesPerSecond,
+    stallWindowMs: download.stallWindow * 1000,
+    maxAttemptsWithoutProgress: download.maxAttemptsWithoutProgress,
+    headerTimeoutMs: download.headerTimeout * 1000,
+    maxInformationalResponses: download.maxInformationalResponses,
+    attemptDeadlineMs: download.attemptDeadline * 1000,
+    deadlineMs: download.deadline * 1000,
+    maxImageBytes: download.maxImageBytes,
   };
 }

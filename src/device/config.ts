@@ -76,6 +76,15 @@ export const AgentConfig = z.strictObject({
       progressEveryPercent: z.number().int().min(1).max(100).default(25),
     })
     .default({ stepTimeout: 1800, requestTimeout: 10, progressEveryPercent: 25 }),
+  /** Reconnects to the broker: exponential backoff with jitter, from `minDelay` doubling up to `maxDelay`. */
+  reconnect: z
+    .strictObject({
+      minDelay: duration({ min: 1, max: 3600 }).default(1),
+      maxDelay: duration({ min: 1, max: 86400 }).default(120),
+      /** A connection that stays up this long starts the backoff over from `minDelay`. */
+      stableAfter: duration({ min: 1, max: 86400 }).default(30),
+    })
+    .default({ minDelay: 1, maxDelay: 120, stableAfter: 30 }),
   boot: z.strictObject({ maxTrialBoots: z.number().int().min(1).max(10).default(1) }).default({ maxTrialBoots: 1 }),
   hooks: z
     .strictObject({

@@ -4,7 +4,7 @@ import { commandHooks } from './command-hooks.ts';
 import type { AgentConfig, LoadedAgentConfig } from './config.ts';
 import type { DownloadSettings } from './install.ts';
 import { Journal } from './journal.ts';
-import { MqttJobsClient } from './mqtt-jobs-client.ts';
+import { MqttJobsClient, type ConnectionEvent } from './mqtt-jobs-client.ts';
 import type { ProgressListener } from './progress-events.ts';
 import { SlotStore } from './slots.ts';
 import type { Outcome } from './journal.ts';
@@ -16,14 +16,30 @@ export interface RunningAgent {
   stop(): Promise<void>;
 }
 
-export async function runAgent(loaded: LoadedAgentConfig, listeners: { onEvent?: ProgressListener; onOutcome?: (jobId: string, outcome: Outcome) => void; onStep?: (step: string) => void } = {}): Promise<RunningAgent> {
+export interface AgentListeners {
+  onEvent?: ProgressListener;
+  onOutcome?: (jobId: string, outcome: Outcome) => void;
+  onStep?: (step: string) => void;
+  onConnection?: (event: ConnectionEvent) => void;
+}
+
+/** Connects (retrying with backoff until the broker answers or `signal` aborts), boots the slots and takes work. */
+export async function runAgent(loaded: LoadedAgentConfig, listeners: AgentListeners = {}, signal?: AbortSignal): Promise<RunningAgent> {
   const { config } = loaded;
   const publicKey = pinPublicKey(loaded.publicKeyPem, 'publicKeyFile');
   const broker =
     config.broker.kind === 'mqtt'
       ? ({ kind: 'mqtt', url: config.broker.url } as const)
       : ({ kind: 'aws-iot', endpoint: config.broker.endpoint, port: config.broker.port, certificate: loaded.tls!.certificate, privateKey: loaded.tls!.privateKey, ...(loaded.tls?.ca ? { ca: loaded.tls.ca } : {}) } as const);
-  const jobs = await MqttJobsClient.connect({ thingName: config.thingName, broker, requestTimeoutMs: config.jobs.requestTimeout * 1000 });
+  const { onConnection, ...agentListeners } = listeners;
+  const jobs = await MqttJobsClient.connect({
+    thingName: config.thingName,
+    broker,
+    requestTimeoutMs: config.jobs.requestTimeout * 1000,
+    reconnect: { baseDelayMs: config.reconnect.minDelay * 1000, maxDelayMs: config.reconnect.maxDelay * 1000, stableAfterMs: config.reconnect.stableAfter * 1000 },
+    ...(onConnection ? { onConnection } : {}),
+    ...(signal ? { signal } : {}),
+  });
   const agent = new DeviceAgent({
     jobs,
     slots: new SlotStore(loaded.stateDir, { factoryVersion: config.factoryVersion, maxTrialBoots: config.boot.maxTrialBoots }),
@@ -33,7 +49,7 @@ export async function runAgent(loaded: LoadedAgentConfig, listeners: { onEvent?:
     stepTimeoutInMinutes: Math.round(config.jobs.stepTimeout / 60),
     progressEveryPercent: config.jobs.progressEveryPercent,
     hooks: commandHooks({ ...(config.hooks.reboot ? { reboot: config.hooks.reboot } : {}), ...(config.hooks.selfTest ? { selfTest: config.hooks.selfTest } : {}), selfTestTimeoutMs: config.hooks.selfTestTimeout * 1000 }),
-    ...listeners,
+    ...agentListeners,
   });
   try {
     await agent.start();

@@ -67,4 +67,25 @@ describe('ota-release agent', () => {
       await harness.close();
     }
   });
+
+  it('keeps retrying a broker that refuses the connection, logging each retry, until it is stopped', async () => {
+    const harness = await Harness.create();
+    try {
+      await writeFile(join(dir, 'key.pem'), harness.keys.publicKeyPem);
+      const file = join(dir, 'agent.json');
+      const config = { thingName: 'gw-1', broker: { kind: 'mqtt', url: 'mqtt://127.0.0.1:1' }, stateDir: 'state', publicKeyFile: 'key.pem', factoryVersion: '1.0.0', reconnect: { minDelay: 1, maxDelay: 1 } };
+      await writeFile(file, JSON.stringify(config));
+
+      const running = main(['node', 'ota-release', 'agent', '--config', file, '--json']);
+      for (let i = 0; i < 500 && !stdout.includes('broker unreachable'); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      process.emit('SIGINT');
+
+      expect(await running).toBe(0);
+      const messages = stdout.trim().split('\n').map((line) => (JSON.parse(line) as { message: string; error?: string }));
+      expect(messages[0]).toMatchObject({ message: 'broker unreachable, retrying', error: expect.stringMatching(/ECONNREFUSED/) });
+      expect(messages.at(-1)?.message).toBe('agent stopped before connecting');
+    } finally {
+      await harness.close();
+    }
+  });
 });

@@ -64,13 +64,16 @@ export async function downloadVerifyApply(record: InstallRecord, context: Instal
     await context.step('verify');
     try {
       checkDigest(result, { sha256: target.sha256, size: target.size });
-      checkSignature(result.sha256, target.signature, context.publicKey);
+      // The manifest already binds the digest; an image signature, when the document has one, is checked too.
+      if (target.signature !== '') checkSignature(result.sha256, target.signature, context.publicKey);
     } catch (error) {
       if (!(error instanceof SimulatedCrash)) await slots.erase(target.slot);
       throw error;
     }
     await context.step('mark-ready');
-    await slots.markReady(target.slot, { version: target.version, sha256: target.sha256, size: target.size });
+    await slots.markReady(target.slot, readyRecord(target));
+  } else if ((existing.securityCounter ?? 0) !== (target.securityCounter ?? 0)) {
+    await slots.markReady(target.slot, readyRecord(target)); // the same image, re-released under another counter
   }
   await journal.update({ step: InstallStep.APPLYING });
   await context.step('set-boot-marker');
@@ -80,4 +83,8 @@ export async function downloadVerifyApply(record: InstallRecord, context: Instal
 function downloadBounds(settings: DownloadSettings): Omit<DownloadSettings, 'maxImageBytes'> {
   const { maxImageBytes: _ceiling, ...bounds } = settings;
   return bounds;
+}
+
+function readyRecord(target: InstallRecord['target']) {
+  return { version: target.version, sha256: target.sha256, size: target.size, ...(target.securityCounter === undefined ? {} : { securityCounter: target.securityCounter }) };
 }

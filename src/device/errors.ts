@@ -45,12 +45,15 @@ export class DownloadDeadlineError extends DownloadError {
   override readonly reason = 'DOWNLOAD_DEADLINE';
 }
 
-/** Too many attempts in a row brought no byte past the furthest one ever received; `reason` is the last attempt's. */
+/**
+ * Too many attempts in a row brought no byte past the furthest one ever received. `reason` names the bound that ended
+ * the last attempt (HEADER_TIMEOUT, TOO_MANY_1XX, ATTEMPT_DEADLINE); plain cuts and refusals give DOWNLOAD_FAILED.
+ */
 export class RetryBudgetError extends DownloadError {
   override readonly reason: string;
   constructor(message: string, cause: TransientDownloadError) {
     super(message, { cause });
-    this.reason = cause.reason;
+    this.reason = cause.reason === 'DOWNLOAD_INTERRUPTED' ? 'DOWNLOAD_FAILED' : cause.reason;
   }
 }
 

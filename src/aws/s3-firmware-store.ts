@@ -38,12 +38,13 @@ export class S3FirmwareStore implements FirmwareStore {
   }
 
   /**
-   * Puts a release manifest next to the release's images (manifests/<release>/<role>.json) as a new object version,
-   * which AWS Signer then signs like an image. The same bytes on a retry give a new version with the same content.
+   * Puts a signed-release manifest under signed-manifests/<release>/<role>.manifest.json as a new object version, which
+   * AWS Signer then signs like an image. The name never ends in release.json/.yaml, which would start a release (the
+   * bucket's release-file rule). The same bytes on a retry give a new version with the same content.
    */
   async putManifest(bytes: Uint8Array, releaseId: string, role: ManifestRole): Promise<StoredFirmware> {
     const bucket = this.options.bucket();
-    const key = `manifests/${releaseId}/${role}.json`;
+    const key = `signed-manifests/${releaseId}/${role}.manifest.json`;
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     try {
       const result = await this.s3.send(

@@ -28,8 +28,8 @@ describe('S3FirmwareStore', () => {
 
     const stored = await store().putManifest(bytes, 'rel', 'revert');
 
-    expect(stored).toEqual({ location: { kind: 's3', bucket: 'fw', key: 'manifests/rel/revert.json', versionId: 'm3', region: 'eu-west-1' }, sha256: sha, size: bytes.length });
-    expect(s3).toHaveReceivedCommandWith(PutObjectCommand, { Bucket: 'fw', Key: 'manifests/rel/revert.json', ChecksumSHA256: Buffer.from(sha, 'hex').toString('base64') });
+    expect(stored).toEqual({ location: { kind: 's3', bucket: 'fw', key: 'signed-manifests/rel/revert.manifest.json', versionId: 'm3', region: 'eu-west-1' }, sha256: sha, size: bytes.length });
+    expect(s3).toHaveReceivedCommandWith(PutObjectCommand, { Bucket: 'fw', Key: 'signed-manifests/rel/revert.manifest.json', ChecksumSHA256: Buffer.from(sha, 'hex').toString('base64') });
   });
 
   it.each([

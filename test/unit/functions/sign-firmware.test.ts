@@ -53,10 +53,10 @@ describe('sign-firmware', () => {
 
     const signed = (await handler({ request: request() }, context())) as { manifest: { payload: string; signature: { value: string; signerJobId?: string } } };
 
-    expect(s3).toHaveReceivedCommandWith(PutObjectCommand, { Bucket: 'firmware-bucket', Key: 'manifests/gw-2-4-0/release.json', ContentType: 'application/json' });
+    expect(s3).toHaveReceivedCommandWith(PutObjectCommand, { Bucket: 'firmware-bucket', Key: 'signed-manifests/gw-2-4-0/release.manifest.json', ContentType: 'application/json' });
     expect(signer).toHaveReceivedCommandWith(StartSigningJobCommand, {
       clientRequestToken: 'gw-2-4-0-manifest-release',
-      source: { s3: { bucketName: 'firmware-bucket', key: 'manifests/gw-2-4-0/release.json', version: 'm1' } },
+      source: { s3: { bucketName: 'firmware-bucket', key: 'signed-manifests/gw-2-4-0/release.manifest.json', version: 'm1' } },
     });
     const manifest = JSON.parse(Buffer.from(signed.manifest.payload, 'base64').toString('utf8')) as Record<string, unknown>;
     expect(manifest).toMatchObject({ kind: 'install', version: '2.4.0', size: 4096, sha256: SHA256_HEX, securityCounter: 0, authorisedRollback: false });

@@ -40,6 +40,7 @@ export async function downloadVerifyApply(record: InstallRecord, context: Instal
   if (!alreadyVerified) {
     let resume: ResumePoint | undefined = existing.state === SlotState.WRITING && existing.version === target.version ? record.resume : undefined;
     if (!resume) {
+      await context.step('erase');
       context.onEvent({ type: ProgressEventType.ERASE_PENDING });
       await slots.prepare(target.slot, target.version);
       context.onEvent({ type: ProgressEventType.ERASE_DONE });

@@ -10,6 +10,7 @@ import { request as httpsRequest } from 'node:https';
 import { AttemptGuard, DownloadDeadline, type DownloadBounds } from './download-guards.ts';
 import { DownloadError, IntegrityError, OversizeError, RetryBudgetError, TransientDownloadError, UrlExpiredError } from './errors.ts';
 import { ProgressEventType, type ProgressListener } from './progress-events.ts';
+import { SlotWriter } from './slot-writer.ts';
 
 /** Where a download stood when it was last made durable: bytes in the file, and the validator they came with. */
 export interface ResumePoint {
@@ -40,6 +41,8 @@ export interface DownloadOptions extends DownloadBounds {
   onRetry?: (error: TransientDownloadError, failures: number) => void;
   retryDelayMs?: (attempt: number) => number;
   checkpointEveryBytes?: number;
+  /** Bytes that may wait for the disk while the socket is read (default 8 MiB); 0 writes each chunk before the next read. */
+  writeQueueBytes?: number;
   signal?: AbortSignal;
 }
 
@@ -68,10 +71,17 @@ class Transfer {
   urlRefreshes = 0;
   lastPercent = -1;
   sinceCheckpoint = 0;
+  readonly writer: SlotWriter;
 
-  constructor(readonly handle: FileHandle) {}
+  constructor(
+    readonly handle: FileHandle,
+    writeQueueBytes?: number,
+  ) {
+    this.writer = new SlotWriter(handle, writeQueueBytes);
+  }
 
   async restart(): Promise<void> {
+    await this.writer.flush(); // nothing queued may land after the truncation
     await this.handle.truncate(0);
     this.offset = 0;
     this.etag = undefined;
@@ -87,7 +97,7 @@ export async function downloadImage(options: DownloadOptions): Promise<DownloadR
     return open(options.file, 'r+');
   });
   try {
-    const transfer = new Transfer(handle);
+    const transfer = new Transfer(handle, options.writeQueueBytes);
     await adoptResumePoint(transfer, options);
     options.onEvent?.({ type: ProgressEventType.START, bytes: transfer.offset, total: options.size });
     let url = options.url;
@@ -174,6 +184,8 @@ async function attempt(transfer: Transfer, url: string, options: DownloadOptions
       return await receive(transfer, response, chunksOf(response, guard.signal), options, guard);
     } finally {
       response.destroy();
+      // Every byte counted in `offset` is in the file before the next attempt (or the caller) looks at it.
+      await transfer.writer.flush();
     }
   } finally {
     guard.stop();
@@ -234,8 +246,8 @@ async function receive(transfer: Transfer, response: IncomingMessage, chunks: As
     if (transfer.offset + chunk.length > options.size) {
       throw new OversizeError(`the server sent more than the declared ${options.size} bytes`);
     }
-    await transfer.handle.write(chunk, 0, chunk.length, transfer.offset);
     transfer.hash.update(chunk);
+    await transfer.writer.write(chunk, transfer.offset);
     transfer.offset += chunk.length;
     transfer.sinceCheckpoint += chunk.length;
     await report(transfer, options);
@@ -309,6 +321,7 @@ async function report(transfer: Transfer, options: DownloadOptions): Promise<voi
   }
   if (options.onCheckpoint && transfer.etag !== undefined && transfer.sinceCheckpoint >= (options.checkpointEveryBytes ?? 4 * 1024 * 1024)) {
     transfer.sinceCheckpoint = 0;
+    await transfer.writer.flush();
     await transfer.handle.datasync();
     await options.onCheckpoint({ offset: transfer.offset, etag: transfer.etag });
   }

@@ -7,7 +7,7 @@ import { parseJobDocument, rejectionDetail, toUpdateInstruction, type UpdateInst
 import type { ReleaseManifest } from '#domain/release-manifest.ts';
 import { DeviceError, JobGoneError, JobsTimeoutError, SimulatedCrash } from './errors.ts';
 import { ExecutionReporter } from './execution-reporter.ts';
-import { ManifestError, verifyManifest } from './manifest.ts';
+import { antiRollback, ManifestError, verifyManifest } from './manifest.ts';
 import { downloadVerifyApply, type DownloadSettings } from './install.ts';
 import type { JobExecution, JobsClient } from './jobs-client.ts';
 import { InstallStep, type InstallRecord, type Journal, type Outcome } from './journal.ts';
@@ -165,8 +165,8 @@ export class DeviceAgent {
       if (error instanceof ManifestError) return this.conclude(reporter, this.refusal(error.reason, error.message));
       throw error;
     }
-    const refusal = await this.refuseByVersion(manifest);
-    if (refusal) return this.conclude(reporter, refusal);
+    const refused = await antiRollback(manifest, this.options.slots);
+    if (refused) return this.conclude(reporter, this.refusal(refused.reason, refused.detail));
     if (compareVersions(manifest.version, this.runningVersion) === 0) {
       return this.conclude(reporter, { status: 'SUCCEEDED', statusDetails: statusDetails({ step: 'already-installed', runningVersion: this.runningVersion }) });
     }
@@ -175,29 +175,6 @@ export class DeviceAgent {
     await this.options.journal.begin(record);
     await reporter.report('IN_PROGRESS', statusDetails({ step: record.step, targetVersion: record.target.version, runningVersion: this.runningVersion }));
     await this.install(record, instruction.kind === 'install' ? instruction.url : '', reporter);
-  }
-
-  /** Anti-rollback, from the signed manifest: same version same bytes, older only as a signed rollback, counter at or above the floor. */
-  private async refuseByVersion(manifest: ReleaseManifest): Promise<Outcome | undefined> {
-    const { slots } = this.options;
-    const running = slots.running;
-    const order = compareVersions(manifest.version, running.version);
-    if (order === 0 && manifest.kind === 'install') {
-      const installed = (await slots.read(running.slot)).sha256;
-      // The factory image was never measured (no digest on record): its version is all there is to compare.
-      if (installed !== undefined && installed !== manifest.sha256) {
-        return this.refusal('VERSION_CONFLICT', `${manifest.version} is already running with SHA-256 ${installed}; the manifest offers different bytes (${manifest.sha256 ?? ''}) under the same version`);
-      }
-    }
-    if (order < 0 && !(manifest.authorisedRollback && manifest.rollbackFrom === running.version)) {
-      const why = manifest.authorisedRollback ? `a signed rollback from ${manifest.rollbackFrom ?? '?'}, not from ${running.version}` : 'not an authorised rollback';
-      return this.refusal('OLDER_VERSION', `refusing ${manifest.version}: older than the running ${running.version} and ${why}`);
-    }
-    const floor = await slots.securityFloor();
-    if (manifest.securityCounter < floor) {
-      return this.refusal('SECURITY_COUNTER', `refusing ${manifest.version}: its security counter ${manifest.securityCounter} is below this device's ${floor}`);
-    }
-    return undefined;
   }
 
   /** What to write where; a revert goes back to the image kept in the other slot. */

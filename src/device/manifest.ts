@@ -1,12 +1,14 @@
 // The agent's check of a job's signed release manifest (src/domain/release-manifest.ts): the signature over the exact
 // payload bytes against the pinned key, then the payload itself, its expiry, its product, and that the document around
-// it says the same thing. What the agent installs (version, size, SHA-256, security counter) comes from the manifest
-// alone; the document only says where to download from.
+// it says the same thing; then anti-rollback against what the device runs. What the agent installs (version, size,
+// SHA-256, security counter) comes from the manifest alone; the document only says where to download from.
 import { createHash } from 'node:crypto';
 import type { UpdateInstruction } from '#domain/job-document.ts';
 import { parseManifest, type ReleaseManifest } from '#domain/release-manifest.ts';
 import { DeviceError, SignatureError } from './errors.ts';
+import type { SlotStore } from './slots.ts';
 import { checkSignature, type PinnedKey } from './verifier.ts';
+import { compareVersions } from './version.ts';
 
 /** The manifest is missing, forged, malformed, expired, for another product, or contradicted by its document. */
 export class ManifestError extends DeviceError {
@@ -57,5 +59,31 @@ function contradiction(instruction: UpdateInstruction, manifest: ReleaseManifest
   if (instruction.size !== manifest.size) return `${instruction.size} bytes, the signed manifest says ${manifest.size}`;
   if (instruction.sha256 !== undefined && instruction.sha256 !== manifest.sha256) return `SHA-256 ${instruction.sha256}, the signed manifest says ${manifest.sha256}`;
   if (instruction.authorisedRollback && !manifest.authorisedRollback) return 'authorised rollback, the signed manifest does not';
+  return undefined;
+}
+
+/**
+ * Anti-rollback, from the signed manifest alone: the running version with other bytes is a conflict; an older version
+ * needs a signed rollback from the running version; the security counter may not go below the device's floor.
+ * Undefined when the manifest may proceed.
+ */
+export async function antiRollback(manifest: ReleaseManifest, slots: SlotStore): Promise<{ reason: string; detail: string } | undefined> {
+  const running = slots.running;
+  const order = compareVersions(manifest.version, running.version);
+  if (order === 0 && manifest.kind === 'install') {
+    const installed = (await slots.read(running.slot)).sha256;
+    // The factory image was never measured (no digest on record): its version is all there is to compare.
+    if (installed !== undefined && installed !== manifest.sha256) {
+      return { reason: 'VERSION_CONFLICT', detail: `${manifest.version} is already running with SHA-256 ${installed}; the manifest offers different bytes (${manifest.sha256 ?? ''}) under the same version` };
+    }
+  }
+  if (order < 0 && !(manifest.authorisedRollback && manifest.rollbackFrom === running.version)) {
+    const why = manifest.authorisedRollback ? `a signed rollback from ${manifest.rollbackFrom ?? '?'}, not from ${running.version}` : 'not an authorised rollback';
+    return { reason: 'OLDER_VERSION', detail: `refusing ${manifest.version}: older than the running ${running.version} and ${why}` };
+  }
+  const floor = await slots.securityFloor();
+  if (manifest.securityCounter < floor) {
+    return { reason: 'SECURITY_COUNTER', detail: `refusing ${manifest.version}: its security counter ${manifest.securityCounter} is below this device's ${floor}` };
+  }
   return undefined;
 }

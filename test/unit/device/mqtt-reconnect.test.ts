@@ -77,6 +77,33 @@ describe('MqttJobsClient reconnects', () => {
     expect(events.at(-1)).toMatchObject({ state: 'connected' });
   });
 
+  it('starts the backoff over once a connection has stayed up long enough', async () => {
+    const port = await freePort();
+    bridge = await JobsMqttBridge.start({ dataPlane: harness.cloud, port });
+    const events: ConnectionEvent[] = [];
+    client = await MqttJobsClient.connect({
+      thingName: 'gateway-r4',
+      broker: { kind: 'mqtt', url: bridge.url },
+      reconnect: { baseDelayMs: 20, maxDelayMs: 20_000, stableAfterMs: 30, random: () => 0.5 },
+      onConnection: (event) => events.push(event),
+    });
+    const dropAndReturn = async () => {
+      await bridge?.close();
+      await until(() => events.filter((event) => event.state === 'disconnected').length >= 3); // a few refused retries
+      bridge = await JobsMqttBridge.start({ dataPlane: harness.cloud, port });
+      await until(() => events.at(-1)?.state === 'connected');
+    };
+
+    await dropAndReturn();
+    const firstOutage = events.filter((event) => event.state === 'disconnected').map((event) => event.retryInMs);
+    await new Promise((resolve) => setTimeout(resolve, 300)); // well past stableAfterMs
+    events.length = 0;
+    await dropAndReturn();
+
+    expect(firstOutage.slice(0, 3)).toEqual([15, 30, 60]);
+    expect(events.find((event) => event.state === 'disconnected')).toMatchObject({ retryInMs: 15, attempt: 1 });
+  });
+
   it('gives up waiting for a first connection when told to stop', async () => {
     const port = await freePort();
     const stop = new AbortController();

@@ -2,7 +2,7 @@
 // journalled before it starts, so a restart resumes from it; nothing here decides what is reported.
 import type { DownloadBounds } from './download-guards.ts';
 import { downloadImage, type ResumePoint } from './downloader.ts';
-import { SimulatedCrash } from './errors.ts';
+import { SimulatedCrash, type TransientDownloadError } from './errors.ts';
 import { InstallStep, type InstallRecord, type Journal } from './journal.ts';
 import { ProgressEventType, type ProgressListener } from './progress-events.ts';
 import { SlotState, type SlotStore } from './slots.ts';
@@ -16,6 +16,8 @@ export interface DownloadSettings extends DownloadBounds {
   maxImageBytes?: number;
   retryDelayMs?: (attempt: number) => number;
   checkpointEveryBytes?: number;
+  /** Told of each failed attempt that will be retried (the agent command logs them). */
+  onRetry?: (error: TransientDownloadError, failures: number) => void;
 }
 
 export interface InstallContext {

@@ -2,6 +2,7 @@
 import { DeviceAgent } from './agent.ts';
 import { commandHooks } from './command-hooks.ts';
 import type { AgentConfig, LoadedAgentConfig } from './config.ts';
+import type { TransientDownloadError } from './errors.ts';
 import type { DownloadSettings } from './install.ts';
 import { Journal } from './journal.ts';
 import { MqttJobsClient, type ConnectionEvent } from './mqtt-jobs-client.ts';
@@ -21,6 +22,8 @@ export interface AgentListeners {
   onOutcome?: (jobId: string, outcome: Outcome) => void;
   onStep?: (step: string) => void;
   onConnection?: (event: ConnectionEvent) => void;
+  /** A download attempt failed and will be retried. */
+  onDownloadRetry?: (error: TransientDownloadError, failures: number) => void;
 }
 
 /** Connects (retrying with backoff until the broker answers or `signal` aborts), boots the slots and takes work. */
@@ -31,7 +34,7 @@ export async function runAgent(loaded: LoadedAgentConfig, listeners: AgentListen
     config.broker.kind === 'mqtt'
       ? ({ kind: 'mqtt', url: config.broker.url } as const)
       : ({ kind: 'aws-iot', endpoint: config.broker.endpoint, port: config.broker.port, certificate: loaded.tls!.certificate, privateKey: loaded.tls!.privateKey, ...(loaded.tls?.ca ? { ca: loaded.tls.ca } : {}) } as const);
-  const { onConnection, ...agentListeners } = listeners;
+  const { onConnection, onDownloadRetry, ...agentListeners } = listeners;
   const jobs = await MqttJobsClient.connect({
     thingName: config.thingName,
     broker,
@@ -45,7 +48,7 @@ export async function runAgent(loaded: LoadedAgentConfig, listeners: AgentListen
     slots: new SlotStore(loaded.stateDir, { factoryVersion: config.factoryVersion, maxTrialBoots: config.boot.maxTrialBoots }),
     journal: await Journal.open(loaded.stateDir),
     publicKey,
-    download: downloadSettings(config.download),
+    download: { ...downloadSettings(config.download), ...(onDownloadRetry ? { onRetry: onDownloadRetry } : {}) },
     stepTimeoutInMinutes: Math.round(config.jobs.stepTimeout / 60),
     progressEveryPercent: config.jobs.progressEveryPercent,
     hooks: commandHooks({ ...(config.hooks.reboot ? { reboot: config.hooks.reboot } : {}), ...(config.hooks.selfTest ? { selfTest: config.hooks.selfTest } : {}), selfTestTimeoutMs: config.hooks.selfTestTimeout * 1000 }),

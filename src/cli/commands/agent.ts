@@ -69,7 +69,8 @@ async function runAgentCommand(options: AgentOptions): Promise<number> {
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   try {
-    const running = await runAgent(loaded, { onEvent, onOutcome, onConnection }, stopping.signal);
+    const onDownloadRetry = (error: DeviceError, failures: number) => log('download retry', { reason: error.reason, failures, detail: error.message });
+    const running = await runAgent(loaded, { onEvent, onOutcome, onConnection, onDownloadRetry }, stopping.signal);
     log('agent running', { thingName: loaded.config.thingName, version: running.agent.runningVersion, stateDir: loaded.stateDir });
     if (options.once) {
       await running.agent.whenIdle();

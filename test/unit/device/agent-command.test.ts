@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { main } from '#cli/main.ts';
 import { JobsMqttBridge } from '#local/mqtt/jobs-bridge.ts';
 import { Harness } from './agent-harness.ts';
+import { HostileServer, silent } from './hostile-server.ts';
 
 let dir: string;
 let stderr: string;
@@ -85,6 +86,31 @@ describe('ota-release agent', () => {
       expect(messages[0]).toMatchObject({ message: 'broker unreachable, retrying', error: expect.stringMatching(/ECONNREFUSED/) });
       expect(messages.at(-1)?.message).toBe('agent stopped before connecting');
     } finally {
+      await harness.close();
+    }
+  });
+
+  it('logs each download retry with its reason and fails the job when the server never answers', async () => {
+    const harness = await Harness.create();
+    const bridge = await JobsMqttBridge.start({ dataPlane: harness.cloud });
+    const hostile = await HostileServer.start(silent);
+    try {
+      await writeFile(join(dir, 'key.pem'), harness.keys.publicKeyPem);
+      const file = join(dir, 'agent.json');
+      const download = { headerTimeout: 1, maxAttemptsWithoutProgress: 1 };
+      await writeFile(file, JSON.stringify({ thingName: 'gw-1', broker: { kind: 'mqtt', url: bridge.url }, stateDir: 'state', publicKeyFile: 'key.pem', factoryVersion: '1.0.0', download }));
+      const image = harness.image('2.0.0');
+      harness.cloud.addJob('gw-1', 'job-1', () => harness.document({ ...image, url: hostile.url }));
+
+      const code = await main(['node', 'ota-release', 'agent', '--config', file, '--once', '--json']);
+
+      expect(code).toBe(0);
+      const lines = stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(lines.filter((line) => line.message === 'download retry')).toEqual([expect.objectContaining({ reason: 'HEADER_TIMEOUT', failures: 1 })]);
+      expect(lines.find((line) => line.message === 'job finished')).toMatchObject({ status: 'FAILED', reason: 'HEADER_TIMEOUT' });
+    } finally {
+      await hostile.close();
+      await bridge.close();
       await harness.close();
     }
   });

@@ -122,8 +122,8 @@ ${rows.join('\n')}
   and the disk overlap instead of taking turns. The "before" row runs the old way (each chunk's write awaited before
   the next read) in the same run, round robin with the others. Other work on the machine moves all rows between runs
   (the load average is above); compare the ratios within one run.
-- What is left of the gap to curl is the agent's one process doing the HTTP parsing, the hashing and the file writes on
-  one thread, where curl and sha256sum are two processes on the two cores (and write no file).
+- The agent parses HTTP, hashes and writes the slot file on one thread of one process; \`curl | sha256sum\` splits
+  fetching and hashing over two processes and writes no file. Whatever gap remains in a run is that.
 - Re-downloaded bytes after cuts are the ones in flight when the socket died; every range request starts at the
   agent's own offset (test/unit/device/downloader.test.ts checks each range start).
 `;

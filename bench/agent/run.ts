@@ -49,12 +49,15 @@ function curlSha256(url: string): Promise<number> {
   });
 }
 
-async function verifiedDownload(url: string, file: string, writeQueueBytes?: number): Promise<{ ms: number; transferred: number; resumes: number }> {
+/** Wall time, and the CPU time of this process (the agent alone: the server is elsewhere), user + system. */
+async function verifiedDownload(url: string, file: string, writeQueueBytes?: number): Promise<{ ms: number; cpuMs: number; transferred: number; resumes: number }> {
   const started = performance.now();
+  const cpu = process.cpuUsage();
   const result = await downloadImage({ url, file, size, retryDelayMs: () => 0, minBytesPerSecond: 1, stallWindowMs: 60_000, ...(writeQueueBytes === undefined ? {} : { writeQueueBytes }) });
   checkDigest(result, { sha256, size });
   checkSignature(result.sha256, signature, pinned);
-  return { ms: performance.now() - started, transferred: result.transferred, resumes: result.resumes };
+  const used = process.cpuUsage(cpu);
+  return { ms: performance.now() - started, cpuMs: (used.user + used.system) / 1000, transferred: result.transferred, resumes: result.resumes };
 }
 
 // Plain SHA-256 of the same bytes, in memory: the floor the agent's hashing cannot beat.
@@ -69,12 +72,18 @@ const load = loadavg()[0] ?? 0;
 const child = await serveInChild();
 const downloadRuns: number[] = [];
 const awaitedRuns: number[] = [];
+const downloadCpu: number[] = [];
+const awaitedCpu: number[] = [];
 const curlRuns: number[] = [];
 for (let i = 0; i < runs; i++) {
   curlRuns.push(await curlSha256(child.url));
-  downloadRuns.push((await verifiedDownload(child.url, join(dir, `run-${i}.bin`))).ms);
+  const pipelined = await verifiedDownload(child.url, join(dir, `run-${i}.bin`));
+  downloadRuns.push(pipelined.ms);
+  downloadCpu.push(pipelined.cpuMs);
   // Before: each chunk's write awaited before the next read (what the agent did until the pipelined writer).
-  awaitedRuns.push((await verifiedDownload(child.url, join(dir, `awaited-${i}.bin`), 0)).ms);
+  const awaited = await verifiedDownload(child.url, join(dir, `awaited-${i}.bin`), 0);
+  awaitedRuns.push(awaited.ms);
+  awaitedCpu.push(awaited.cpuMs);
   await rm(join(dir, `run-${i}.bin`), { force: true });
   await rm(join(dir, `awaited-${i}.bin`), { force: true });
 }
@@ -93,6 +102,7 @@ server.faults.cutAfter = undefined;
 await server.close();
 await rm(dir, { recursive: true, force: true });
 
+const list = (values: number[]) => `[${values.map((value) => value.toFixed(0)).join(', ')}]`;
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 const hashMs = median(hashRuns);
 const downloadMs = median(downloadRuns);
@@ -101,8 +111,8 @@ const awaitedMs = median(awaitedRuns);
 const rows = [
   `| plain SHA-256 of the same ${mib} MiB in memory | ${hashMs.toFixed(0)} | ${mibPerSecond(hashMs)} | — |`,
   `| \`curl -sS URL \\| sha256sum\` (two processes, nothing written to disk) | ${curlMs.toFixed(0)} | ${mibPerSecond(curlMs)} | the floor for fetching and hashing |`,
-  `| the agent: download over loopback + streaming SHA-256 + size check + ECDSA P-256 verify, written to the slot file | ${downloadMs.toFixed(0)} | ${mibPerSecond(downloadMs)} | **${(downloadMs / curlMs).toFixed(2)}× curl \\| sha256sum**, ${(downloadMs / hashMs).toFixed(2)}× the hash alone |`,
-  `| before: the same, each chunk's write awaited before the next read (\`writeQueueBytes: 0\`) | ${awaitedMs.toFixed(0)} | ${mibPerSecond(awaitedMs)} | ${(awaitedMs / curlMs).toFixed(2)}× curl \\| sha256sum |`,
+  `| the agent: download over loopback + streaming SHA-256 + size check + ECDSA P-256 verify, written to the slot file | ${downloadMs.toFixed(0)} | ${mibPerSecond(downloadMs)} | **${(downloadMs / curlMs).toFixed(2)}× curl \\| sha256sum**, ${(downloadMs / hashMs).toFixed(2)}× the hash alone; agent CPU ${median(downloadCpu).toFixed(0)} ms |`,
+  `| before: the same, each chunk's write awaited before the next read (\`writeQueueBytes: 0\`) | ${awaitedMs.toFixed(0)} | ${mibPerSecond(awaitedMs)} | ${(awaitedMs / curlMs).toFixed(2)}× curl \\| sha256sum; agent CPU ${median(awaitedCpu).toFixed(0)} ms |`,
   `| the same with the link cut 20 times at random offsets (${cut.resumes} resumes; in-process server) | ${cut.ms.toFixed(0)} | ${mibPerSecond(cut.ms)} | ${servedForCutRun - size} bytes sent twice by the server; ${cut.transferred - size} received twice by the agent |`,
 ];
 const section = `## agent
@@ -116,12 +126,14 @@ Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} × ${cpus(
 | --- | --- | --- | --- |
 ${rows.join('\n')}
 
+Every run, in order (ms): curl ${list(curlRuns)}; the agent ${list(downloadRuns)}; before ${list(awaitedRuns)}.
+
 - The agent hashes each chunk as it arrives and never reads the image back; the signature is checked over that digest
   (@noble/curves, about 1.5 ms), so verification adds no pass over the bytes. Writes to the slot file are pipelined:
   one positional \`writev\` in flight, the chunks that arrive meanwhile batched into the next, so the socket, the hash
   and the disk overlap instead of taking turns. The "before" row runs the old way (each chunk's write awaited before
   the next read) in the same run, round robin with the others. Other work on the machine moves all rows between runs
-  (the load average is above); compare the ratios within one run.
+  (the load average is above, and every run is listed under the table); compare within one run, and mind the spread.
 - The agent parses HTTP, hashes and writes the slot file on one thread of one process; \`curl | sha256sum\` splits
   fetching and hashing over two processes and writes no file. Whatever gap remains in a run is that.
 - Re-downloaded bytes after cuts are the ones in flight when the socket died; every range request starts at the

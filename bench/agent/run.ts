@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { createHash, generateKeyPairSync, randomFillSync, sign } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { cpus, getPriority, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { downloadImage } from '#device/downloader.ts';
@@ -120,7 +120,7 @@ const section = `## agent
 \`node --import ./bin/polyfills.mjs --import tsx bench/agent/run.ts --write\` — the device agent's downloader and verifier on a
 ${mib} MiB random image served over loopback by the firmware server (src/local/firmware-server.ts) running in its own
 process, against \`curl | sha256sum\` of the same URL, round robin, median of ${runs} runs each (plain SHA-256: median of 3).
-Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, Node ${process.version}, load average ${load.toFixed(2)} at the start.
+Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, Node ${process.version}, load average ${load.toFixed(2)} at the start${getPriority() === 0 ? '' : `, run at nice ${getPriority()} (the machine was shared)`}.
 
 | what | ms | MiB/s | note |
 | --- | --- | --- | --- |
@@ -136,6 +136,10 @@ Every run, in order (ms): curl ${list(curlRuns)}; the agent ${list(downloadRuns)
   (the load average is above, and every run is listed under the table); compare within one run, and mind the spread.
 - The agent parses HTTP, hashes and writes the slot file on one thread of one process; \`curl | sha256sum\` splits
   fetching and hashing over two processes and writes no file. Whatever gap remains in a run is that.
+- Earlier versions of this benchmark served the image from the agent's own process, so the agent's thread also did
+  the server's work; that, more than the agent's own work, was the 1.6× gap to curl seen then. On loopback into the
+  page cache the disk is quick, so pipelining the writes moves the figures less than the machine's noise; it matters
+  where a write takes long (flash on a gateway), which a loopback benchmark does not show.
 - Re-downloaded bytes after cuts are the ones in flight when the socket died; every range request starts at the
   agent's own offset (test/unit/device/downloader.test.ts checks each range start).
 `;

@@ -137,7 +137,9 @@ Every run, in order (ms): curl ${list(curlRuns)}; the agent ${list(downloadRuns)
 - The agent parses HTTP, hashes and writes the slot file on one thread of one process; \`curl | sha256sum\` splits
   fetching and hashing over two processes and writes no file. Whatever gap remains in a run is that.
 - Earlier versions of this benchmark served the image from the agent's own process, so the agent's thread also did
-  the server's work; that, more than the agent's own work, was the 1.6× gap to curl seen then. On loopback into the
+  the server's work. Measured that way once more (2026-12-01, load average 7, median of 5), the agent took 1.16–1.24×
+  curl's time, against about 1× here with the server in its own process: much of the gap seen then (1.6×) was the
+  benchmark's, not the agent's. On loopback into the
   page cache the disk is quick, so pipelining the writes moves the figures less than the machine's noise; it matters
   where a write takes long (flash on a gateway), which a loopback benchmark does not show.
 - Re-downloaded bytes after cuts are the ones in flight when the socket died; every range request starts at the

@@ -1,5 +1,6 @@
 // Rollback: cancel every stage job of the release (QUEUED executions), then send the previous version to the devices
-// that took the new one (SUCCEEDED, and IN_PROGRESS ones that may still finish installing it) in one rollback job,
+// that took the new one (SUCCEEDED, IN_PROGRESS ones that may still finish installing it, and TIMED_OUT ones that may have
+// installed it before going quiet) in one rollback job,
 // `<releaseId>-rb<stage>`. Every step is idempotent, so the state machine can retry this as often as it needs.
 import type { DecisionRecord } from '#domain/decision.ts';
 import type { SignedFirmware } from '#domain/firmware.ts';
@@ -78,7 +79,9 @@ function stageJobIds(record: ReleaseRecord, state: WorkflowState): string[] {
 async function devicesThatTookTheRelease(ports: RollBackReleasePorts, jobIds: string[]): Promise<string[]> {
   const things = new Set<string>();
   for (const jobId of jobIds) {
-    for (const status of ['SUCCEEDED', 'IN_PROGRESS'] as const) {
+    // TIMED_OUT too: a device that went quiet may have installed the new image first (a slow or dark device); a
+    // rollback job to one still on the old version costs it nothing.
+    for (const status of ['SUCCEEDED', 'IN_PROGRESS', 'TIMED_OUT'] as const) {
       try {
         for await (const execution of ports.jobs.listExecutions(jobId, status)) things.add(execution.thingName);
       } catch (error) {

@@ -43,6 +43,8 @@ export const AgentConfig = z.strictObject({
       kind: z.literal('mqtt'),
       /** A local broker, e.g. the embedded one of `ota-release simulate --mqtt`: mqtt://127.0.0.1:1883. */
       url: z.string().regex(/^mqtts?:\/\/[^\s]+$/, 'expected mqtt://host:port or mqtts://host:port'),
+      /** The thing's secret, as `simulate --mqtt --extra-thing` writes it (.ota-release/things/<thing>.secret). */
+      passwordFile: z.string().min(1).optional(),
     }),
   ]),
   /** Slots, boot marker and journal live here; it must survive reboots. */
@@ -104,6 +106,8 @@ export interface LoadedAgentConfig {
   stateDir: string;
   publicKeyPem: string;
   tls?: { certificate: Buffer; privateKey: Buffer; ca?: Buffer };
+  /** The local broker's password for this thing (broker.passwordFile, trimmed). */
+  password?: string;
 }
 
 export async function loadAgentConfig(file: string): Promise<LoadedAgentConfig> {
@@ -146,8 +150,9 @@ export async function loadAgentConfig(file: string): Promise<LoadedAgentConfig> 
     const ca = config.broker.caFile === undefined ? undefined : await read(config.broker.caFile, 'broker.caFile');
     tls = { certificate: await read(config.broker.certificateFile, 'broker.certificateFile'), privateKey: await read(config.broker.privateKeyFile, 'broker.privateKeyFile'), ...(ca ? { ca } : {}) };
   }
+  const password = config.broker.kind === 'mqtt' && config.broker.passwordFile !== undefined ? (await read(config.broker.passwordFile, 'broker.passwordFile')).toString('utf8').trim() : undefined;
   if (problems.length > 0) throw new AgentConfigError(problems);
-  return { config, stateDir: resolve(base, config.stateDir), publicKeyPem, ...(tls ? { tls } : {}) };
+  return { config, stateDir: resolve(base, config.stateDir), publicKeyPem, ...(tls ? { tls } : {}), ...(password ? { password } : {}) };
 }
 
 class FileTooLargeError extends Error {}

@@ -9,7 +9,8 @@ import { executionFromWire, jobsTopic, parseJobsTopic, replyTopicFilters, type J
 
 export type BrokerConnection =
   | { kind: 'aws-iot'; endpoint: string; port?: number; certificate: string | Buffer; privateKey: string | Buffer; ca?: string | Buffer }
-  | { kind: 'mqtt'; url: string };
+  /** A local broker; `password` is the thing's secret where the broker authenticates things (the embedded one does). */
+  | { kind: 'mqtt'; url: string; password?: string };
 
 export interface MqttJobsClientOptions {
   thingName: string;
@@ -237,7 +238,7 @@ function connectOptions(options: MqttJobsClientOptions): IClientOptions {
     connectTimeout: options.connectTimeoutMs ?? 30_000,
   };
   const broker = options.broker;
-  if (broker.kind === 'mqtt') return common;
+  if (broker.kind === 'mqtt') return broker.password === undefined ? common : { ...common, username: options.thingName, password: broker.password };
   return {
     ...common,
     key: broker.privateKey,

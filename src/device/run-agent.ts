@@ -32,7 +32,7 @@ export async function runAgent(loaded: LoadedAgentConfig, listeners: AgentListen
   const publicKey = pinPublicKey(loaded.publicKeyPem, 'publicKeyFile');
   const broker =
     config.broker.kind === 'mqtt'
-      ? ({ kind: 'mqtt', url: config.broker.url } as const)
+      ? ({ kind: 'mqtt', url: config.broker.url, ...(loaded.password ? { password: loaded.password } : {}) } as const)
       : ({ kind: 'aws-iot', endpoint: config.broker.endpoint, port: config.broker.port, certificate: loaded.tls!.certificate, privateKey: loaded.tls!.privateKey, ...(loaded.tls?.ca ? { ca: loaded.tls.ca } : {}) } as const);
   const { onConnection, onDownloadRetry, ...agentListeners } = listeners;
   const jobs = await MqttJobsClient.connect({

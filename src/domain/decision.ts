@@ -1,4 +1,5 @@
 // Verdicts and decision records: every judgement, approval answer and action is kept with its evidence.
+import type { SequentialEvidence } from './sequential-test.ts';
 import type { StageCounts } from './stage-counts.ts';
 
 export const Verdict = {
@@ -20,11 +21,13 @@ export interface Evidence {
   /** Weighted failures (failed, rejected and timed out, with the policy's weights). */
   failures: number;
   failureRate: number;
-  /** Wilson score interval of the failure rate at `confidence`. */
-  lower: number;
-  upper: number;
   confidence: number;
+  /** The acceptable failure rate (p0). */
   maxFailureRate: number;
+  /** The unacceptable failure rate (p1) the stage must catch. */
+  unacceptableFailureRate: number;
+  /** The sequential test on these counts: its likelihood ratio, its lines and the error budget (sequential-test.ts). */
+  sequential: SequentialEvidence;
   /** executed / targeted (1 when nothing was targeted). */
   coverage: number;
   /** timedOut / (succeeded + timedOut): the share of executions that did not report a failure but went silent. */
@@ -32,8 +35,31 @@ export interface Evidence {
   bakedSeconds: number;
 }
 
+/** The rules a verdict rests on, so a decision record says which one fired, not only why in words. */
+export const JudgeRule = {
+  /** A stage with no targets has nothing to judge. */
+  NO_TARGETS: 'no-targets',
+  /** The sequential test's rollback line: the rate is above the acceptable one, at the policy's confidence. */
+  SEQUENTIAL_ROLLBACK: 'sequential-rollback',
+  /** IoT-style hard line on the failure rate. */
+  HARD_FAILURE_RATE: 'hard-failure-rate',
+  /** IoT-style hard line on the timeout rate. */
+  HARD_TIMEOUT_RATE: 'hard-timeout-rate',
+  /** The stage's job was cancelled (IoT's abort criteria or a person) before it was judged healthy. */
+  JOB_CANCELED: 'job-canceled',
+  /** The planned bake is not over yet. */
+  BAKE_NOT_OVER: 'bake-not-over',
+  /** The sequential test's promotion line, with minimum executed and coverage met. */
+  SEQUENTIAL_PROMOTE: 'sequential-promote',
+  /** Neither line reached, or too few executions or too little coverage: the policy's inconclusive action. */
+  INCONCLUSIVE: 'inconclusive',
+} as const;
+export type JudgeRule = (typeof JudgeRule)[keyof typeof JudgeRule];
+
 export interface Judgement {
   verdict: Verdict;
+  /** The rules that decided the verdict, most important first. */
+  rules: JudgeRule[];
   /** Short, plain sentences, most important first: "failure rate 4.0 % (lower bound 2.6 %) is above the 2 % limit". */
   reasons: string[];
   evidence: Evidence;
@@ -56,7 +82,14 @@ interface RecordBase {
 }
 
 export type DecisionRecord =
-  | (RecordBase & { kind: 'verdict'; judgement: Judgement; route: Route; extensionsUsed: number })
+  | (RecordBase & {
+      kind: 'verdict';
+      judgement: Judgement;
+      route: Route;
+      extensionsUsed: number;
+      /** This stage's evaluations so far, this one included (the early checks on failure events come on top). */
+      look?: number;
+    })
   | (RecordBase & {
       kind: 'approval';
       answer: 'approve' | 'reject' | 'timeout';

@@ -1,12 +1,14 @@
 // The judge: a stage's counts and the health policy in, a verdict with plain reasons and its evidence out.
-// It takes plain numbers and a policy, never a client; the workflow calls it at the end of a bake (and may call it
-// early, when failures arrive, to stop a bad release sooner).
+// It takes plain numbers and a policy, never a client. The workflow asks it many times per stage (on failure events,
+// at the end of the bake, after each extension), so its statistical rule is sequential (sequential-test.ts): the
+// confidence the policy states bounds the chance of a wrong rollback, or a wrong promotion, over all those looks.
 import { formatDuration } from './duration.ts';
 import type { Evidence, Judgement, Route } from './decision.ts';
-import { Verdict } from './decision.ts';
+import { JudgeRule, Verdict } from './decision.ts';
 import { collectEvidence, pendingOf, targetedOf } from './evidence.ts';
 import { formatCount, formatLimit, formatQuantity, formatRate } from './percent.ts';
 import type { HealthPolicy } from './release-request.ts';
+import { logLikelihoodRatio, promoteThreshold, rollbackThreshold } from './sequential-test.ts';
 import type { StageCounts } from './stage-counts.ts';
 
 export interface BakeProgress {
@@ -18,10 +20,44 @@ export interface BakeProgress {
   extensionsUsed: number;
 }
 
-type JudgePolicy = Pick<
+export type JudgePolicy = Pick<
   HealthPolicy,
-  'maxFailureRate' | 'confidence' | 'minExecuted' | 'minCoverage' | 'hardFailureRate' | 'maxTimeoutRate' | 'failureWeights' | 'inconclusive' | 'maxExtensions' | 'extendBy'
+  | 'maxFailureRate'
+  | 'unacceptableFailureRate'
+  | 'confidence'
+  | 'minExecuted'
+  | 'minCoverage'
+  | 'hardFailureRate'
+  | 'maxTimeoutRate'
+  | 'failureWeights'
+  | 'inconclusive'
+  | 'maxExtensions'
+  | 'extendBy'
 >;
+
+/**
+ * Whether enough executions have ended for a verdict on the evidence: minExecuted, or every target of a smaller stage.
+ * It holds back the statistical rule too, not only the hard lines: the first devices to report are not a fair sample
+ * when failures report faster than successes (a download that fails at once against an install that takes minutes).
+ */
+export function hasEnoughExecuted(executed: number, targeted: number, minExecuted: number): boolean {
+  return executed >= minExecuted || (targeted < minExecuted && executed >= targeted);
+}
+
+/** Which rollback rules the failures breach; the judge and the power analysis both ask this. */
+export function rollbackRulesBreached(failures: number, executed: number, targeted: number, policy: Omit<JudgePolicy, 'inconclusive' | 'maxExtensions' | 'extendBy'>): { sequential: boolean; hard: boolean } {
+  const rate = executed === 0 ? 0 : Math.min(1, failures / executed);
+  return {
+    sequential: hasEnoughExecuted(executed, targeted, policy.minExecuted) && logLikelihoodRatio(failures, executed, policy) >= rollbackThreshold(policy),
+    // The hard line works as IoT Jobs abort criteria do: strictly greater, and only once enough executions have ended.
+    hard: executed >= policy.minExecuted && rate > policy.hardFailureRate,
+  };
+}
+
+/** Whether the failures clear the stage on evidence (minimum executed and the promotion line; bake and coverage aside). */
+export function promotable(failures: number, executed: number, targeted: number, policy: Pick<JudgePolicy, 'maxFailureRate' | 'unacceptableFailureRate' | 'confidence' | 'minExecuted'>): boolean {
+  return hasEnoughExecuted(executed, targeted, policy.minExecuted) && logLikelihoodRatio(failures, executed, policy) <= promoteThreshold(policy);
+}
 
 export function judge(counts: StageCounts, policy: JudgePolicy, progress: BakeProgress): Judgement {
   const evidence = collectEvidence(counts, policy, progress.bakedSeconds);
@@ -31,11 +67,12 @@ export function judge(counts: StageCounts, policy: JudgePolicy, progress: BakePr
 
   // IoT Jobs never aborts a job with no targets, and there is nothing to wait for: a wave of a tiny fleet can be empty.
   if (targeted === 0) {
-    return { verdict: Verdict.PROMOTE, reasons: ['the stage has no targets, so there is nothing to judge'], evidence };
+    return { verdict: Verdict.PROMOTE, rules: [JudgeRule.NO_TARGETS], reasons: ['the stage has no targets, so there is nothing to judge'], evidence };
   }
 
-  const rollbackReasons = rollbackReasonsFor(evidence, policy);
-  if (rollbackReasons.length > 0) return { verdict: Verdict.ROLLBACK, reasons: rollbackReasons, evidence };
+  const enoughExecuted = hasEnoughExecuted(executed, targeted, policy.minExecuted);
+  const rollback = rollbackReasonsFor(evidence, policy, targeted);
+  if (rollback.rules.length > 0) return { verdict: Verdict.ROLLBACK, rules: rollback.rules, reasons: rollback.reasons, evidence };
 
   const remainingBake = Math.max(0, progress.bakeSeconds - progress.bakedSeconds);
   if (remainingBake > 0) {
@@ -46,6 +83,7 @@ export function judge(counts: StageCounts, policy: JudgePolicy, progress: BakePr
         : `the bake has run ${formatDuration(progress.bakedSeconds)} of ${formatDuration(progress.bakeSeconds)} and nothing is decisive yet`;
     return {
       verdict: Verdict.EXTEND,
+      rules: [JudgeRule.BAKE_NOT_OVER],
       reasons: [`${why}; baking the remaining ${formatDuration(remainingBake)}`, describeRate(evidence)],
       evidence,
       extendSeconds: remainingBake,
@@ -53,12 +91,11 @@ export function judge(counts: StageCounts, policy: JudgePolicy, progress: BakePr
     };
   }
 
-  const enoughExecuted = executed >= policy.minExecuted || (targeted < policy.minExecuted && executed >= targeted);
-  const boundOk = evidence.upper <= policy.maxFailureRate;
+  const acceptable = promotable(evidence.failures, executed, targeted, policy);
   const coverageOk = evidence.coverage >= policy.minCoverage;
-  if (enoughExecuted && boundOk && coverageOk) {
+  if (acceptable && coverageOk) {
     const reasons = [
-      `failure rate ${formatRate(evidence.failureRate)} (${describeCount(evidence)}, upper bound ${formatRate(evidence.upper)} at ${formatLimit(evidence.confidence)} confidence) is within the ${formatLimit(policy.maxFailureRate)} limit`,
+      `failure rate ${formatRate(evidence.failureRate)} (${describeCount(evidence)}) is below the ${formatLimit(policy.unacceptableFailureRate)} the policy must catch, at ${formatLimit(evidence.confidence)} confidence over every look: ${describeFailures(evidence)} within the promotion line (${formatCount(evidence.sequential.promoteAtFailures ?? 0)} of ${formatCount(executed)})`,
       `${formatCount(executed)} of ${formatQuantity(targeted, 'target')} reported (${formatRate(evidence.coverage)} coverage, ${formatLimit(policy.minCoverage)} needed)`,
       `baked ${formatDuration(progress.bakedSeconds)} of the planned ${formatDuration(progress.bakeSeconds)}`,
     ];
@@ -67,15 +104,11 @@ export function judge(counts: StageCounts, policy: JudgePolicy, progress: BakePr
         `the stage has only ${formatQuantity(targeted, 'target')}, fewer than the ${formatQuantity(policy.minExecuted, 'execution')} the policy asks for; ${targeted === 1 ? 'it' : 'all of them'} reported`,
       );
     }
-    return { verdict: Verdict.PROMOTE, reasons, evidence };
+    return { verdict: Verdict.PROMOTE, rules: [JudgeRule.SEQUENTIAL_PROMOTE], reasons, evidence };
   }
 
   const gaps: string[] = [];
-  if (!boundOk) {
-    gaps.push(
-      `the failure rate's upper bound ${formatRate(evidence.upper)} (${describeCount(evidence)} at ${formatLimit(evidence.confidence)} confidence) is above the ${formatLimit(policy.maxFailureRate)} limit, so the stage cannot be called healthy`,
-    );
-  }
+  if (evidence.sequential.logLikelihoodRatio > evidence.sequential.promoteThreshold) gaps.push(notYetAcceptable(evidence, policy));
   if (!enoughExecuted) gaps.push(`only ${formatQuantity(executed, 'execution')} ${executed === 1 ? 'has' : 'have'} ended; the policy needs ${formatCount(policy.minExecuted)}`);
   if (!coverageOk) {
     gaps.push(`only ${formatCount(executed)} of ${formatQuantity(targeted, 'target')} reported (${formatRate(evidence.coverage)} coverage, ${formatLimit(policy.minCoverage)} needed)`);
@@ -83,40 +116,56 @@ export function judge(counts: StageCounts, policy: JudgePolicy, progress: BakePr
   return inconclusive(gaps, evidence, policy, progress, pending);
 }
 
-function rollbackReasonsFor(evidence: Evidence, policy: JudgePolicy): string[] {
+function rollbackReasonsFor(evidence: Evidence, policy: JudgePolicy, targeted: number): { rules: JudgeRule[]; reasons: string[] } {
   const reasons: string[] = [];
-  const { executed, counts } = evidence;
-  if (executed > 0 && evidence.lower > policy.maxFailureRate) {
+  const rules: JudgeRule[] = [];
+  const { executed, counts, sequential } = evidence;
+  const breached = rollbackRulesBreached(evidence.failures, executed, targeted, policy);
+  if (breached.sequential) {
+    rules.push(JudgeRule.SEQUENTIAL_ROLLBACK);
     reasons.push(
-      `failure rate ${formatRate(evidence.failureRate)} (${describeCount(evidence)}, lower bound ${formatRate(evidence.lower)} at ${formatLimit(evidence.confidence)} confidence) is above the ${formatLimit(policy.maxFailureRate)} limit`,
+      `failure rate ${formatRate(evidence.failureRate)} (${describeCount(evidence)}) is above the ${formatLimit(policy.maxFailureRate)} limit at ${formatLimit(evidence.confidence)} confidence over every look: ${describeFailures(evidence)} the rollback line (${formatCount(sequential.rollbackAtFailures ?? 0)} of ${formatCount(executed)}), which a stage failing ${formatLimit(policy.maxFailureRate)} ever reaches with probability under ${formatLimit(sequential.errorBudget)}`,
     );
   }
-  // The hard lines work as IoT Jobs abort criteria do: strictly greater, and only once enough executions have ended.
-  if (executed >= policy.minExecuted && evidence.failureRate > policy.hardFailureRate) {
+  if (breached.hard) {
+    rules.push(JudgeRule.HARD_FAILURE_RATE);
     reasons.push(`failure rate ${formatRate(evidence.failureRate)} (${describeCount(evidence)}) is above the hard limit of ${formatLimit(policy.hardFailureRate)}`);
   }
+  // Timeouts have a hard line of their own, drawn the same way.
   if (executed >= policy.minExecuted && evidence.timeoutRate > policy.maxTimeoutRate) {
+    rules.push(JudgeRule.HARD_TIMEOUT_RATE);
     reasons.push(
       `${formatCount(counts.timedOut)} of ${formatQuantity(counts.succeeded + counts.timedOut, 'execution')} that did not fail outright timed out (${formatRate(evidence.timeoutRate)}), above the ${formatLimit(policy.maxTimeoutRate)} limit`,
     );
   }
-  return reasons;
+  return { rules, reasons };
+}
+
+/** Why the counts do not yet clear the stage: how far they are from the promotion line, in failures. */
+function notYetAcceptable(evidence: Evidence, policy: JudgePolicy): string {
+  const { executed, sequential } = evidence;
+  const limit = `the ${formatLimit(policy.unacceptableFailureRate)} the policy must catch`;
+  if (sequential.promoteAtFailures === null) {
+    return `${formatQuantity(executed, 'execution')} cannot yet rule out ${limit} at ${formatLimit(evidence.confidence)} confidence, even with no failures`;
+  }
+  return `${describeFailures(evidence)} above the promotion line (${formatCount(sequential.promoteAtFailures)} of ${formatCount(executed)}), so the evidence cannot rule out ${limit} at ${formatLimit(evidence.confidence)} confidence`;
 }
 
 function inconclusive(gaps: string[], evidence: Evidence, policy: JudgePolicy, progress: BakeProgress, pending: number): Judgement {
   if (policy.inconclusive === 'rollback') {
-    return { verdict: Verdict.ROLLBACK, reasons: [...gaps, 'the policy rolls back a stage the evidence cannot clear'], evidence };
+    return { verdict: Verdict.ROLLBACK, rules: [JudgeRule.INCONCLUSIVE], reasons: [...gaps, 'the policy rolls back a stage the evidence cannot clear'], evidence };
   }
   if (policy.inconclusive === 'hold') {
-    return { verdict: Verdict.HOLD, reasons: [...gaps, 'the policy asks a person to decide when the evidence is inconclusive'], evidence };
+    return { verdict: Verdict.HOLD, rules: [JudgeRule.INCONCLUSIVE], reasons: [...gaps, 'the policy asks a person to decide when the evidence is inconclusive'], evidence };
   }
   if (pending === 0) {
     // Every execution has ended: a longer bake cannot change the counts, so waiting would only delay the person.
-    return { verdict: Verdict.HOLD, reasons: [...gaps, 'every execution has ended, so baking longer cannot add evidence; a person must decide'], evidence };
+    return { verdict: Verdict.HOLD, rules: [JudgeRule.INCONCLUSIVE], reasons: [...gaps, 'every execution has ended, so baking longer cannot add evidence; a person must decide'], evidence };
   }
   if (progress.extensionsUsed >= policy.maxExtensions) {
     return {
       verdict: Verdict.HOLD,
+      rules: [JudgeRule.INCONCLUSIVE],
       reasons: [...gaps, `the bake was already extended ${formatQuantity(progress.extensionsUsed, 'time')}, the most the policy allows; a person must decide`],
       evidence,
     };
@@ -124,6 +173,7 @@ function inconclusive(gaps: string[], evidence: Evidence, policy: JudgePolicy, p
   const extendSeconds = policy.extendBy ?? Math.max(60, Math.round(progress.bakeSeconds / 2));
   return {
     verdict: Verdict.EXTEND,
+    rules: [JudgeRule.INCONCLUSIVE],
     reasons: [...gaps, `${formatQuantity(pending, 'execution')} ${pending === 1 ? 'is' : 'are'} still running or queued; extending the bake by ${formatDuration(extendSeconds)} (extension ${progress.extensionsUsed + 1} of ${policy.maxExtensions})`],
     evidence,
     extendSeconds,
@@ -132,13 +182,29 @@ function inconclusive(gaps: string[], evidence: Evidence, policy: JudgePolicy, p
 }
 
 function describeCount(evidence: Evidence): string {
-  // Weighted failures can be fractional: one decimal is enough to read them.
-  const failures = Number.isInteger(evidence.failures) ? formatCount(evidence.failures) : evidence.failures.toFixed(1);
-  return `${failures} of ${formatCount(evidence.executed)}`;
+  return `${formatFailures(evidence.failures)} of ${formatCount(evidence.executed)}`;
+}
+
+/** "3 failures reach" / "1 failure is" style subject for the sequential lines. */
+function describeFailures(evidence: Evidence): string {
+  const n = evidence.failures;
+  const reachesLine = evidence.sequential.logLikelihoodRatio >= evidence.sequential.rollbackThreshold;
+  const verb = reachesLine ? (n === 1 ? 'reaches' : 'reach') : n === 1 ? 'is' : 'are';
+  return `${formatFailures(n)} ${n === 1 ? 'failure' : 'failures'} ${verb}`;
+}
+
+// Weighted failures can be fractional: one decimal is enough to read them.
+function formatFailures(failures: number): string {
+  return Number.isInteger(failures) ? formatCount(failures) : failures.toFixed(1);
 }
 
 function describeRate(evidence: Evidence): string {
-  return `failure rate so far ${formatRate(evidence.failureRate)} (${describeCount(evidence)}, bounds ${formatRate(evidence.lower)}–${formatRate(evidence.upper)})`;
+  const { sequential, executed } = evidence;
+  const lines = [
+    sequential.rollbackAtFailures === null ? undefined : `rolls back at ${formatCount(sequential.rollbackAtFailures)}`,
+    sequential.promoteAtFailures === null ? undefined : `promotable at ${formatCount(sequential.promoteAtFailures)} or fewer`,
+  ].filter(Boolean);
+  return `failure rate so far ${formatRate(evidence.failureRate)} (${describeCount(evidence)}${lines.length ? `; with ${formatCount(executed)} reported the test ${lines.join(', ')}` : ''})`;
 }
 
 /**

@@ -15,3 +15,6 @@ export class UnsupportedDefinitionError extends LocalCloudError {}
 
 /** A feature that exists only once another part of the project is built (for example `--mqtt`). */
 export class NotAvailableError extends LocalCloudError {}
+
+/** Another live process runs this release in this state directory (its lock is held). */
+export class ReleaseLockedError extends LocalCloudError {}

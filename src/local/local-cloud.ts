@@ -51,6 +51,10 @@ export interface LocalCloudOptions {
   rulesPath?: string;
   /** A saved store to start from (`--state-dir`). */
   state?: ReleaseStoreSnapshot;
+  /** Scaled time only: discount the real time the process is behind (default true; false for the lag benchmark's baseline). */
+  followLag?: boolean;
+  /** The release store to use (default: in memory); `simulate --keep` passes one that writes every change durably. */
+  store?: (clock: Scheduler) => MemoryReleaseStore;
   /** Where agents download firmware from (an MQTT fleet's firmware server). */
   downloadOrigin?: string;
   /**
@@ -105,14 +109,15 @@ async function drainJobs(scheduler: Scheduler, engine: JobsEngine, things: Thing
 }
 
 export async function createLocalCloud(options: LocalCloudOptions): Promise<LocalCloud> {
-  const mode: TimeMode = options.fleet.timeMode === 'scaled' ? { kind: 'scaled', timeScale: options.timeScale ?? 0.001 } : { kind: 'virtual' };
+  // Real agents share this process's event loop: the clock discounts the time the loop was behind (lag-monitor.ts).
+  const mode: TimeMode = options.fleet.timeMode === 'scaled' ? { kind: 'scaled', timeScale: options.timeScale ?? 0.001, followLag: options.followLag ?? true } : { kind: 'virtual' };
   // Scaled time runs real agents, whose clocks check the signed manifests' expiry: start at the real now for them.
   const start = options.startTime ?? (mode.kind === 'scaled' ? new Date() : new Date(Date.UTC(2026, 0, 1)));
   const scheduler = new Scheduler({ startMs: start.getTime(), mode });
   const things = new ThingRegistry();
   const engine = new JobsEngine(scheduler, things);
   const dataPlane = new LocalDataPlane(engine);
-  const store = new MemoryReleaseStore(scheduler);
+  const store = options.store?.(scheduler) ?? new MemoryReleaseStore(scheduler);
   if (options.state) store.restore(options.state);
   const notifier = new LocalNotifier();
   const firmware = new LocalFirmwareStore({ baseDir: options.baseDir, ...(options.downloadOrigin ? { downloadOrigin: options.downloadOrigin } : {}) });
@@ -165,6 +170,7 @@ export async function createLocalCloud(options: LocalCloudOptions): Promise<Loca
       return collectReport(cloud, request, { wallMs: performance.now() - wallStart, virtualMs: releaseMs, drainMs: scheduler.nowMs() - virtualStart - releaseMs });
     },
     async close() {
+      scheduler.dispose();
       await fleet.stop();
     },
   };

@@ -42,8 +42,10 @@ suite('dashboard in Chromium', () => {
     page.setDefaultTimeout(8000);
     const pageErrors: string[] = [];
     page.on('pageerror', (error) => pageErrors.push(error.message));
+    // The operator opens the one-time login URL the process printed; the control file's URL alone shows nothing.
     const control = await readControlFile(join(dir, '.ota-release'));
-    await page.goto(control!.url);
+    expect((await fetch(control!.url)).status).toBe(403);
+    await page.goto(live.loginUrl());
     await page.locator('#waiting').getByText('Stage canary waits for your approval').waitFor();
     return { page, run, pageErrors };
   }
@@ -53,7 +55,7 @@ suite('dashboard in Chromium', () => {
 
     const waiting = page.locator('#waiting');
     await waiting.locator('dd', { hasText: /of 40 \(100 %\)/ }).waitFor();
-    await expect(waiting.locator('.evidence dt').allTextContents()).resolves.toEqual(['verdict', 'failure rate', 'limit', 'executed', 'failures', 'timeout rate', 'baked']);
+    await expect(waiting.locator('.evidence dt').allTextContents()).resolves.toEqual(['verdict', 'failure rate', 'limits', 'test lines', 'executed', 'failures', 'timeout rate', 'baked']);
     await expect(page.locator('#stages tr[data-stage="canary"] td').nth(3).textContent()).resolves.toBe('active');
     if (process.env.OTA_RELEASE_SCREENSHOT) await page.screenshot({ path: process.env.OTA_RELEASE_SCREENSHOT, fullPage: true });
 

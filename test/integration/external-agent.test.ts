@@ -27,7 +27,7 @@ describe('an agent run by hand against simulate --mqtt', () => {
     const request = await loadRelease('small-fleet.yaml', (release) => ({
       ...release,
       stages: [{ ...release.stages[0]!, targets: { percent: 100 }, bake: 600 }],
-      health: { ...release.health, minExecuted: 1, maxFailureRate: 0.5, hardFailureRate: 0.6, maxExtensions: 1 },
+      health: { ...release.health, minExecuted: 1, maxFailureRate: 0.5, unacceptableFailureRate: 0.75, hardFailureRate: 0.6, maxExtensions: 1 },
     }));
     let external: RunningAgent | undefined;
     let joined: Promise<RunningAgent> | undefined;
@@ -39,13 +39,15 @@ describe('an agent run by hand against simulate --mqtt', () => {
       seed: 5,
       brokerPort: 0,
       externalThings: [EXTERNAL],
-      onBrokerReady: (url) => {
+      secretsDir: dir,
+      onBrokerReady: (url, _waitingFor, secretFiles) => {
         brokerUrl = url;
         joined = (async () => {
           const stateDir = join(dir, 'agent');
           const publicKeyPem = await readFile(join(dir, 'signer-public.pem'), 'utf8');
-          const config = AgentConfig.parse({ thingName: EXTERNAL, broker: { kind: 'mqtt', url }, stateDir, publicKeyFile: 'unused', factoryVersion: request.firmware.previousVersion });
-          return runAgent({ config, stateDir, publicKeyPem });
+          const password = (await readFile(secretFiles[0]!, 'utf8')).trim();
+          const config = AgentConfig.parse({ thingName: EXTERNAL, broker: { kind: 'mqtt', url, passwordFile: secretFiles[0] }, stateDir, publicKeyFile: 'unused', factoryVersion: request.firmware.previousVersion });
+          return runAgent({ config, stateDir, publicKeyPem, password });
         })();
       },
     });

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BootMarker, SlotRecord } from '#device/slots.ts';
 import { JobsMqttBridge } from '#local/mqtt/jobs-bridge.ts';
+import { ThingCredentials } from '#local/mqtt/thing-credentials.ts';
 import { Harness, THING } from '../unit/device/agent-harness.ts';
 import { imageBytes, seeded, sha256Hex, signImage } from '../unit/device/support.ts';
 import { AgentProcess } from './power-cut/agent-process-handle.ts';
@@ -65,13 +66,15 @@ async function readJson<T>(path: string): Promise<T> {
 describe('power cuts in a real agent process', () => {
   it.each(CASES)('boots a verified slot and reports the truth after a cut during %s (seed %i)', async (step, seed, index) => {
     const harness = await Harness.create();
-    const bridge = await JobsMqttBridge.start({ dataPlane: harness.cloud });
+    const credentials = ThingCredentials.generate();
+    const bridge = await JobsMqttBridge.start({ dataPlane: harness.cloud, credentials });
     try {
       const configFile = join(harness.dir, '..', `${THING}-${step}-${seed}.json`);
       await writeFile(join(harness.dir, 'signing.pub.pem'), harness.keys.publicKeyPem);
+      const passwordFile = await credentials.writeSecret(harness.dir, THING);
       await writeFile(
         configFile,
-        JSON.stringify({ thingName: THING, broker: { kind: 'mqtt', url: bridge.url }, stateDir: harness.dir, publicKeyFile: join(harness.dir, 'signing.pub.pem'), factoryVersion: '1.0.0', reconnect: { minDelay: 1, maxDelay: 1 } }),
+        JSON.stringify({ thingName: THING, broker: { kind: 'mqtt', url: bridge.url, passwordFile }, stateDir: harness.dir, publicKeyFile: join(harness.dir, 'signing.pub.pem'), factoryVersion: '1.0.0', reconnect: { minDelay: 1, maxDelay: 1 } }),
       );
       const image = largeImage(harness, seed);
       harness.cloud.addJob(THING, 'job-1', () => harness.document(image));

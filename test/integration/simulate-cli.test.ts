@@ -1,11 +1,11 @@
 // `ota-release simulate` as a user runs it: exit statuses, --json, --keep, and bad input that starts nothing.
-import { copyFile, mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jest } from '@jest/globals';
 import { simulate, type SimulateOptions } from '#cli/commands/simulate.ts';
 import { httpOperations } from '#local/control/client.ts';
-import { CONTROL_FILE, readControlFile } from '#local/control/control-file.ts';
+import { CONTROL_DIR, readControlFile } from '#local/control/control-file.ts';
 import { loadState } from '#local/state-dir.ts';
 import { runCli } from '../support/run-cli.ts';
 import { FIXTURES } from './simulation-harness.ts';
@@ -113,15 +113,13 @@ describe('ota-release simulate, interrupted', () => {
     throw new Error('the release never waited for its approval');
   }
 
-  const exists = (path: string) => stat(path).then(() => true, () => false);
-
-  it('saves the release as it stands with --keep, removes control.json, says so in one line and exits 130', async () => {
+  it('saves the release as it stands with --keep, removes its control file, says so in one line and exits 130', async () => {
     const { dir, file } = await manualRelease();
     const stateDir = join(dir, 'state');
     const { code, err } = await interrupted(file, options(stateDir, { keep: true }), () => awaitingApproval(stateDir));
     expect(code).toBe(130);
     expect(err).toBe(`interrupted: it-release saved in ${stateDir} as AWAITING_APPROVAL\n`);
-    expect(await exists(join(stateDir, CONTROL_FILE))).toBe(false);
+    expect(await readdir(join(stateDir, CONTROL_DIR)).catch(() => [])).toEqual([]);
     const state = await loadState(stateDir);
     expect(state.releases.map((r) => [r.releaseId, r.status, r.stageIndex])).toEqual([['it-release', 'AWAITING_APPROVAL', 0]]);
     // Nothing pretends the run ended: no report, and the verdict that led to the approval is the last decision.
@@ -141,7 +139,7 @@ describe('ota-release simulate, interrupted', () => {
     const { code, err } = await interrupted(file, options(stateDir), () => awaitingApproval(stateDir));
     expect(code).toBe(130);
     expect(err).toBe('interrupted; nothing saved\n');
-    expect(await exists(join(stateDir, CONTROL_FILE))).toBe(false);
+    expect(await readdir(join(stateDir, CONTROL_DIR)).catch(() => [])).toEqual([]);
     expect((await loadState(stateDir)).releases).toEqual([]);
   });
 

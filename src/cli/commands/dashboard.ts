@@ -73,8 +73,10 @@ export function register(
     .option('--link <release>', 'AWS: print a read-only view link to the dashboard the stack serves, for this release, and exit', releaseId)
     .addOption(new Option('--valid-for <duration>', `with --link: how long the link works (at most ${formatDuration(VIEW_MAX_SECONDS)})`).argParser(validFor).default(DEFAULT_VALID_FOR, '24h'))
     .addHelpText('after', `
-The server listens on 127.0.0.1 only and every API call carries a per-run token, so other users and web pages
-cannot answer approvals through it. Stop it with Ctrl-C.
+The server listens on 127.0.0.1 only. It prints a one-time login link: opening it gives your browser a session;
+without one the server shows nothing (no token is in any page), so other users on the machine and web pages cannot
+read releases or answer approvals through it. Approvals made on the page are recorded as you (dashboard:<your
+user>). Stop it with Ctrl-C.
 
 A deployed stack also serves the dashboard itself, read-only, at <ApprovalApiUrl>/dashboard?view=<token>: approval
 notices carry such a link, and --link signs a new one (you need secretsmanager:GetSecretValue on the stack's link
@@ -107,8 +109,10 @@ Examples:
           if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new NoTargetError(`port ${options.port} is in use; pass --port 0 for any free port`);
           throw error;
         }
-        if (options.json) printJson(io, { url: server.url, where: operations.where });
-        else io.out(`Dashboard for ${operations.where}\n  ${server.url}\n(Ctrl-C to stop)\n`);
+        // The login URL is the dashboard's only key: it goes to this terminal, never into anything the server serves.
+        const loginUrl = server.loginUrl();
+        if (options.json) printJson(io, { url: server.url, loginUrl, where: operations.where });
+        else io.out(`Dashboard for ${operations.where}\n  ${loginUrl}\n(open this one-time link in your browser; Ctrl-C to stop)\n`);
         await untilStopped();
         await server.close();
         return ExitCode.OK;

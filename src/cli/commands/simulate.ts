@@ -6,12 +6,15 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { ReleaseRequest } from '#domain/release-request.ts';
 import type { Ports } from '#ports/index.ts';
 import { APPROVE_MODES, type ApproveMode } from '#local/approvals.ts';
-import { LocalOptionsError, NotAvailableError } from '#local/errors.ts';
+import { DurableReleaseStore } from '#local/adapters/durable-release-store.ts';
+import { LocalOptionsError, NotAvailableError, ReleaseLockedError } from '#local/errors.ts';
 import { FAULT_PROFILE_NAMES, FAULT_PROFILES, faultProfile, type FaultProfile } from '#local/fleet/fault-profiles.ts';
 import type { FleetDriver } from '#local/fleet/fleet-driver.ts';
 import type { MqttFleetOptions } from '#local/mqtt/mqtt-fleet.ts';
 import { SimulatedFleet } from '#local/fleet/simulated-fleet.ts';
 import { createLocalCloud } from '#local/local-cloud.ts';
+import { acquireReleaseLock } from '#local/release-lock.ts';
+import type { Scheduler } from '#local/time/scheduler.ts';
 import type { ReleaseReport } from '#local/report.ts';
 import { DEFAULT_STATE_DIR, saveSignerPublicKey, saveState } from '#local/state-dir.ts';
 import { formatQuantity } from '#domain/percent.ts';
@@ -108,7 +111,7 @@ Examples:
         setExitCode(await simulate(file, options, interrupt.signal));
       } catch (error) {
         // Options the embedded cloud cannot run with are bad input too: nothing was started.
-        if (!(error instanceof LocalOptionsError || error instanceof NotAvailableError)) throw error;
+        if (!(error instanceof LocalOptionsError || error instanceof NotAvailableError || error instanceof ReleaseLockedError)) throw error;
         process.stderr.write(`ota-release: ${error.message}\n`);
         setExitCode(ExitCode.BAD_INPUT);
       } finally {
@@ -138,8 +141,9 @@ export async function simulate(file: string, options: SimulateOptions, interrupt
   const fleet = options.mqtt
     ? await mqttFleet({ ...options, devices }, request, profile, {
         ...(interrupt ? { signal: interrupt } : {}),
-        onBrokerReady: (url, waitingFor) => {
+        onBrokerReady: (url, waitingFor, secretFiles) => {
           if (talk || waitingFor.length) say(`Broker ${url}${waitingFor.length ? `; waiting for ${waitingFor.join(', ')} to connect (ota-release agent)` : ''}`);
+          for (const file of secretFiles) say(`  password file (broker.passwordFile): ${file}`);
         },
         onExternalConnected: (thing) => {
           if (talk) say(`${thing} connected`);
@@ -147,18 +151,45 @@ export async function simulate(file: string, options: SimulateOptions, interrupt
         },
       })
     : new SimulatedFleet({ devices, profile, seed: options.seed });
+  const stateDir = options.stateDir ?? DEFAULT_STATE_DIR;
+  // --keep: one process per release and state directory (a lock, refused at once if held), and every change to the
+  // release written durably before it is acknowledged, so a SIGKILL leaves it as it was at its last step.
+  const lock = options.keep ? await acquireReleaseLock(stateDir, request.releaseId) : undefined;
+  try {
+    return await simulateLocked(options, request, { fleet, devices, profile, terminal, jsonToStdout, talk, external, say, stateDir, baseDir: dirname(resolve(file)) }, interrupt, (start) => (startProgress = start));
+  } finally {
+    await lock?.release();
+  }
+}
+
+interface SimulationSetup {
+  fleet: FleetDriver;
+  devices: number;
+  profile: FaultProfile;
+  terminal: ReturnType<typeof terminalOf>;
+  jsonToStdout: boolean;
+  talk: boolean;
+  external: string[];
+  say: (line: string) => void;
+  stateDir: string;
+  /** Relative firmware paths in the release file resolve here. */
+  baseDir: string;
+}
+
+async function simulateLocked(options: SimulateOptions, request: ReleaseRequest, setup: SimulationSetup, interrupt: AbortSignal | undefined, setStartProgress: (start: () => void) => void): Promise<number> {
+  const { fleet, devices, profile, terminal, jsonToStdout, talk, external, stateDir } = setup;
   const prompt = options.approve === 'prompt' ? terminalPrompt() : undefined;
   if (prompt && !process.stdin.isTTY) process.stderr.write(`ota-release: ${NOT_A_TERMINAL_WARNING}\n`);
   const cloud = await createLocalCloud({
+    ...(options.keep ? { store: (clock: Scheduler) => new DurableReleaseStore(clock, stateDir) } : {}),
     fleet,
-    baseDir: dirname(resolve(file)),
+    baseDir: setup.baseDir,
     seed: options.seed,
     approve: options.approve,
     delivery: { duplicateRate: profile.eventDuplicateRate, maxDelaySeconds: profile.eventDelaySeconds },
     ...(options.timeScale ? { timeScale: options.timeScale } : {}),
     ...(prompt ? { prompt: prompt.ask } : {}),
   });
-  const stateDir = options.stateDir ?? DEFAULT_STATE_DIR;
   // Before the run, so an agent started by hand can pin the key the images are signed with.
   const publicKeyFile = options.keep || options.mqtt ? await saveSignerPublicKey(cloud.signer.publicKeyPem, stateDir) : undefined;
   const control = options.approve === 'external' ? await serveControl(cloud.ports, stateDir) : undefined;
@@ -169,9 +200,10 @@ export async function simulate(file: string, options: SimulateOptions, interrupt
     if (publicKeyFile && options.mqtt) process.stdout.write(`Signing key for your own agent: ${publicKeyFile}\n`);
   }
   let progress: ReturnType<typeof showSimulationProgress> | undefined;
-  startProgress = () => {
+  const startProgress = () => {
     if (!progress && !interrupt?.aborted && talk && process.stdout.isTTY && options.approve !== 'prompt') progress = showSimulationProgress(cloud);
   };
+  setStartProgress(startProgress);
   if (external.length === 0) startProgress();
   // On the signal itself, before anything is awaited: the terminal gets its cursor back even if stopping hangs.
   const stop = () => {
@@ -192,6 +224,8 @@ export async function simulate(file: string, options: SimulateOptions, interrupt
     // Saved before the live control server goes away, so another terminal always finds the release somewhere. An
     // interrupted release is saved as it stands, without a report: nothing can say how it would have ended.
     const exists = cloud.store.snapshot().releases.some((release) => release.releaseId === request.releaseId);
+    // The store's own writes first, so this one (with the report) is the last word.
+    if (cloud.store instanceof DurableReleaseStore) await cloud.store.settled();
     if (options.keep && exists) saved = await saveState(cloud.store.snapshot(), stateDir, report ? { [request.releaseId]: report } : {});
   } finally {
     interrupt?.removeEventListener('abort', stop);
@@ -200,7 +234,7 @@ export async function simulate(file: string, options: SimulateOptions, interrupt
     // After the save: an interrupted execution is abandoned where it waits (no handler runs for it), so the workflow
     // library's real task timers end with it and the process can exit.
     if (!report) await cloud.workflow.stop(request.releaseId, 'interrupted');
-    // Removes control.json: an interrupted release's pending approval must not look answerable.
+    // Removes its control file: an interrupted release's pending approval must not look answerable.
     await control?.close();
     await cloud.close();
   }
@@ -238,6 +272,8 @@ export function fleetSize(options: Pick<SimulateOptions, 'devices' | 'mqtt'>, wa
 
 /** --mqtt: real agents over MQTT from src/local/mqtt (the device-agent area), in scaled real time, playing the profile. */
 async function mqttFleet(options: SimulateOptions & { devices: number }, request: ReleaseRequest, profile: FaultProfile, hooks: Pick<MqttFleetOptions, 'signal' | 'onBrokerReady' | 'onExternalConnected'>): Promise<FleetDriver> {
+  // Beside the signing key an agent run by hand pins: one state directory holds all it needs to join.
+  const secretsDir = options.stateDir ?? DEFAULT_STATE_DIR;
   let module: typeof import('#local/mqtt/mqtt-fleet.ts');
   try {
     module = await import('#local/mqtt/mqtt-fleet.ts');
@@ -252,7 +288,7 @@ async function mqttFleet(options: SimulateOptions & { devices: number }, request
     profile,
     ...hooks,
     ...(options.brokerPort === undefined ? {} : { brokerPort: options.brokerPort }),
-    ...(options.extraThing ? { externalThings: options.extraThing } : {}),
+    ...(options.extraThing ? { externalThings: options.extraThing, secretsDir } : {}),
   });
 }
 

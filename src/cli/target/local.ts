@@ -1,10 +1,11 @@
-// The operator's view of the embedded cloud in a state directory: the releases saved there, and, when a process
-// (start, or simulate --approve external --keep) is running a release right now, that release live through its
-// loopback control server. A live release wins over its saved copy; answers and aborts reach only live releases.
-// Every call looks again (control.json and releases.json are small), so a long-lived dashboard follows releases that
-// start, end and get saved while it runs.
+// The operator's view of the embedded cloud in a state directory: the releases saved there, and, for each process
+// (start, or simulate --approve external --keep) running a release right now, that release live through the
+// process's loopback control server (control/<pid>.json); several can run at once. A live release wins over its
+// saved copy; answers and aborts reach only live releases (or end one whose process was killed).
+// Every call looks again (the control and release files are small), so a long-lived dashboard follows releases
+// that start, end and get saved while it runs.
 import { httpOperations } from '#local/control/client.ts';
-import { readLiveControl } from '#local/control/control-file.ts';
+import { readLiveControls } from '#local/control/control-file.ts';
 import { ControlUnavailableError } from '#local/control/errors.ts';
 import type { ReleaseOperations } from '#local/control/operations.ts';
 import { savedOperations } from '#local/control/saved-operations.ts';
@@ -14,16 +15,15 @@ import { NotFoundError } from '#ports/errors.ts';
 export async function openLocalOperations(stateDir: string): Promise<ReleaseOperations> {
   const savedWhere = `embedded cloud (${stateDir})`;
   const sources = async () => {
-    const [state, control] = await Promise.all([loadState(stateDir), readLiveControl(stateDir)]);
-    const saved = savedOperations(state, savedWhere);
-    const live = control ? httpOperations(control, `embedded cloud (${stateDir}, live pid ${control.pid})`) : undefined;
-    return { saved, live };
+    const [state, controls] = await Promise.all([loadState(stateDir), readLiveControls(stateDir)]);
+    const saved = savedOperations(state, savedWhere, stateDir);
+    const lives = controls.map((control) => httpOperations(control, `embedded cloud (${stateDir}, live pid ${control.pid})`));
+    return { saved, lives };
   };
-  let where = (await sources()).live?.where ?? savedWhere;
+  let where = (await sources()).lives[0]?.where ?? savedWhere;
 
-  /** The live release ids, or undefined when no live process answers (it may have ended since control.json was read). */
-  const liveIds = async (live: ReleaseOperations | undefined) => {
-    if (!live) return undefined;
+  /** The live release ids, or undefined when the process does not answer (it may have ended since its file was read). */
+  const liveIds = async (live: ReleaseOperations) => {
     try {
       return new Set((await live.listReleases()).map((release) => release.releaseId));
     } catch (error) {
@@ -32,9 +32,15 @@ export async function openLocalOperations(stateDir: string): Promise<ReleaseOper
     }
   };
   const pick = async (releaseId: string) => {
-    const { saved, live } = await sources();
-    where = live?.where ?? savedWhere;
-    return { saved, source: live && (await liveIds(live))?.has(releaseId) ? live : saved };
+    const { saved, lives } = await sources();
+    for (const live of lives) {
+      if ((await liveIds(live))?.has(releaseId)) {
+        where = live.where;
+        return { saved, source: live };
+      }
+    }
+    where = lives[0]?.where ?? savedWhere;
+    return { saved, source: saved };
   };
 
   return {
@@ -42,9 +48,10 @@ export async function openLocalOperations(stateDir: string): Promise<ReleaseOper
       return where;
     },
     listReleases: async () => {
-      const { saved, live } = await sources();
-      where = live?.where ?? savedWhere;
-      const [fromLive, fromSaved] = await Promise.all([live ? live.listReleases().catch(() => []) : [], saved.listReleases()]);
+      const { saved, lives } = await sources();
+      where = lives[0]?.where ?? savedWhere;
+      const [fromLives, fromSaved] = await Promise.all([Promise.all(lives.map((live) => live.listReleases().catch(() => []))), saved.listReleases()]);
+      const fromLive = fromLives.flat();
       const ids = new Set(fromLive.map((release) => release.releaseId));
       return [...fromLive, ...fromSaved.filter((release) => !ids.has(release.releaseId))];
     },

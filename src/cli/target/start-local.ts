@@ -1,6 +1,6 @@
 // Starting a release in the embedded cloud. The embedded cloud is not a service that outlives a command, so `start`
 // launches `ota-release simulate <file> --keep --approve external` as a background process with its log in the state
-// directory. That process serves the release on loopback while it runs (control.json), so status, approve, reject,
+// directory. That process serves the release on loopback while it runs (control/<pid>.json), so status, approve, reject,
 // abort and dashboard work from any terminal, and saves the store when the release ends. `start` returns as soon as
 // the release is reachable (or has already ended, which virtual time makes quick when no person is asked).
 import { spawn } from 'node:child_process';
@@ -9,7 +9,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ReleaseRequest } from '#domain/release-request.ts';
 import { httpOperations } from '#local/control/client.ts';
-import { readLiveControl } from '#local/control/control-file.ts';
+import { isAlive, readLiveControls } from '#local/control/control-file.ts';
+import { holderOf, lockFile } from '#local/release-lock.ts';
+import { isTerminal, type ReleaseStatus } from '#domain/status.ts';
 import { loadState } from '#local/state-dir.ts';
 import { NotFoundError } from '#ports/errors.ts';
 import { openLocalOperations } from './local.ts';
@@ -42,6 +44,14 @@ export type Spawner = (args: string[], log: string) => Promise<{ pid: number; ex
 export async function startLocally(request: ReleaseRequest, options: LocalStartOptions, spawner: Spawner = spawnDetached, sleep = pause): Promise<LocalStartResult> {
   const { releaseId } = request;
   const known = await existing(options.stateDir, releaseId);
+  if (known && !isTerminal(known as ReleaseStatus) && !(await runningNow(options.stateDir, releaseId))) {
+    return {
+      releaseId,
+      started: false,
+      status: known,
+      message: `${releaseId} was interrupted at ${known}: the process that ran it has stopped, and the embedded cloud cannot resume it (its workflow and fleet ended with that process). End it with \`ota-release abort ${releaseId} --reason …\`; a release id runs once`,
+    };
+  }
   if (known) return { releaseId, started: false, status: known, message: `${releaseId} was already started (${known}); nothing changed` };
 
   const log = join(options.stateDir, 'logs', `${releaseId}.log`);
@@ -56,12 +66,17 @@ export async function startLocally(request: ReleaseRequest, options: LocalStartO
 
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);
   while (Date.now() < deadline) {
-    const control = await readLiveControl(options.stateDir);
-    if (control?.pid === child.pid) {
+    const control = (await readLiveControls(options.stateDir)).find((info) => info.pid === child.pid);
+    if (control) {
       const view = await httpOperations(control, 'live').describeRelease(releaseId).catch(() => undefined);
       if (view) return { releaseId, started: true, status: view.status, pid: child.pid, log, message: `started ${releaseId} in the embedded cloud (${view.status}); background pid ${child.pid}, log ${log}` };
     }
     if (exitCode !== undefined) {
+      // Refused by the release's lock: another start of the same release got there first and runs it.
+      if (exitCode === 2 && (await runningNow(options.stateDir, releaseId))) {
+        const status = await existing(options.stateDir, releaseId);
+        return { releaseId, started: false, ...(status ? { status } : {}), message: `${releaseId} is already running in another process${status ? ` (${status})` : ''}; nothing changed` };
+      }
       const saved = (await loadState(options.stateDir)).releases.find((release) => release.releaseId === releaseId);
       if (saved) return { releaseId, started: true, status: saved.status, log, message: `ran ${releaseId} in the embedded cloud: it ended ${saved.status} (log ${log})` };
       throw new TargetError(`the simulation of ${releaseId} stopped before it started (exit ${exitCode}); see ${log}`);
@@ -69,6 +84,12 @@ export async function startLocally(request: ReleaseRequest, options: LocalStartO
     await sleep(100);
   }
   throw new TargetError(`the simulation of ${releaseId} did not come up within ${Math.round((options.timeoutMs ?? 60_000) / 1000)} s; see ${log}`);
+}
+
+/** True when a live process holds the release's lock (runs it right now). */
+async function runningNow(stateDir: string, releaseId: string): Promise<boolean> {
+  const holder = await holderOf(lockFile(stateDir, releaseId));
+  return holder !== undefined && isAlive(holder);
 }
 
 async function existing(stateDir: string, releaseId: string): Promise<string | undefined> {

@@ -1,5 +1,5 @@
 // The hook a process running a release calls (simulate --approve external --keep, or start): it serves the control
-// API over that process's live ports on loopback and writes control.json into the state directory, so `status`,
+// API over that process's live ports on loopback and writes control/<pid>.json into the state directory, so `status`,
 // `approve`, `reject`, `abort` and `dashboard` in another terminal reach the release while it runs.
 import type { Ports } from '#ports/index.ts';
 import { removeControlFile, writeControlFile } from './control-file.ts';

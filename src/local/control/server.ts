@@ -1,8 +1,12 @@
 // The loopback control server: the dashboard page and the JSON API over one ReleaseOperations.
-// It binds to 127.0.0.1 only. Every API call must show the control token (a random value handed to the page and
-// written, owner-only, into the state directory), and the Host header must name loopback: together these stop other
-// local users' tools, web pages in the operator's browser (no CORS, JSON-only bodies) and DNS rebinding.
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+// It binds to 127.0.0.1 only and the Host header must name loopback (against DNS rebinding). Two ways in:
+// - a browser: the one-time login URL printed where the server was started gives a session cookie (sessions.ts);
+//   the page and the API then answer that browser, and approvals it makes are recorded as the operator who
+//   started the server, never as a name the browser sends;
+// - a program (the CLI in another terminal): the control token, written owner-only into the state directory
+//   (control-file.ts), in the x-ota-release-token header.
+// No response to an unauthenticated request carries the token or any other secret.
+import { randomBytes } from 'node:crypto';
 import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { userInfo } from 'node:os';
@@ -11,6 +15,7 @@ import { BadControlRequestError, ControlForbiddenError } from './errors.ts';
 import { statusOf } from './http-status.ts';
 import type { ReleaseOperations } from './operations.ts';
 import { PAGE_ASSETS, renderPage } from './page.ts';
+import { DashboardSessions, sameText } from './sessions.ts';
 
 export const TOKEN_HEADER = 'x-ota-release-token';
 const MAX_BODY_BYTES = 16 * 1024;
@@ -30,12 +35,15 @@ export interface ControlServerOptions {
 export interface ControlServer {
   url: string;
   token: string;
+  /** A one-time URL that logs a browser in (a new code each call): print it only where the operator is. */
+  loginUrl(): string;
   close(): Promise<void>;
 }
 
 export async function startControlServer(options: ControlServerOptions): Promise<ControlServer> {
   const token = options.token ?? randomBytes(24).toString('base64url');
   const operator = options.operator ?? `dashboard:${safeUserName()}`;
+  const sessions = new DashboardSessions();
   let port = 0;
   const server = createServer((request, response) => {
     serve(request, response).catch((error: unknown) => sendJson(response, statusOf(error), { error: messageOf(error) }));
@@ -45,15 +53,26 @@ export async function startControlServer(options: ControlServerOptions): Promise
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
     if (!isLoopbackHost(request.headers.host, port)) throw new ControlForbiddenError('this server answers only on 127.0.0.1 or localhost');
     if (url.pathname.startsWith('/api/')) {
-      if (!tokenMatches(request.headers[TOKEN_HEADER], token)) throw new ControlForbiddenError('missing or wrong control token');
+      const browser = sessions.holds(request.headers.cookie);
+      if (!browser && !tokenMatches(request.headers[TOKEN_HEADER], token)) throw new ControlForbiddenError('missing or wrong control token (or dashboard session)');
       const body = request.method === 'POST' ? await readJson(request) : undefined;
+      // A browser session acts as the operator who started the server: it may not name someone else.
+      if (browser && typeof body === 'object' && body !== null && 'by' in body) throw new BadControlRequestError('by: the dashboard records the operator who logged in; it cannot be set');
       const result = await handleApi({ method: request.method ?? 'GET', path: url.pathname, body }, { operations: options.operations, defaultOperator: operator });
       if (result === undefined) return sendJson(response, 404, { error: `no route ${request.method} ${url.pathname}` });
       return sendJson(response, 200, result);
     }
     if (request.method !== 'GET') return sendJson(response, 405, { error: 'only GET outside /api' });
+    if (url.pathname === '/login') {
+      const session = sessions.redeem(url.searchParams.get('code'));
+      if (!session) return sendText(response, 403, 'text/plain; charset=utf-8', 'This login link is wrong, expired or already used. Use the link printed in the terminal that started the dashboard (restart it for a new one).\n');
+      response.setHeader('set-cookie', sessions.setCookie(session));
+      response.setHeader('location', '/');
+      return sendText(response, 303, 'text/plain; charset=utf-8', 'logged in\n');
+    }
     if (url.pathname === '/' || url.pathname === '/index.html') {
-      return sendText(response, 200, 'text/html; charset=utf-8', await renderPage({ token, where: options.operations.where, refreshMs: options.refreshMs ?? 1000 }));
+      if (!sessions.holds(request.headers.cookie)) return sendText(response, 403, 'text/plain; charset=utf-8', 'Open the one-time login link printed in the terminal that started this dashboard.\n');
+      return sendText(response, 200, 'text/html; charset=utf-8', await renderPage({ token: '', where: options.operations.where, refreshMs: options.refreshMs ?? 1000 }));
     }
     const asset = PAGE_ASSETS[url.pathname];
     if (asset) return sendText(response, 200, asset.type, await asset.read());
@@ -69,6 +88,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
   return {
     url: `http://127.0.0.1:${port}/`,
     token,
+    loginUrl: () => `http://127.0.0.1:${port}/login?code=${sessions.issueCode()}`,
     close: () => {
       closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -84,10 +104,7 @@ function isLoopbackHost(host: string | undefined, port: number): boolean {
 }
 
 function tokenMatches(shown: string | string[] | undefined, token: string): boolean {
-  if (typeof shown !== 'string') return false;
-  const a = Buffer.from(shown);
-  const b = Buffer.from(token);
-  return a.length === b.length && timingSafeEqual(a, b);
+  return typeof shown === 'string' && sameText(shown, token);
 }
 
 async function readJson(request: IncomingMessage): Promise<unknown> {

@@ -38,6 +38,12 @@ export type DataPlaneResult<T> = { ok: true; value: T } | { ok: false; error: Da
 /** UpdateJobExecution's request: the payload a device sends, defined once beside the agent that sends it. */
 export type UpdateRequest = UpdateExecutionRequest;
 
+/** JobExecutionsChanged: the thing's pending executions by status, IN_PROGRESS first, 10 at most in all. */
+export interface PendingChanged {
+  jobs: { IN_PROGRESS?: JobExecutionState[]; QUEUED?: JobExecutionState[] };
+  timestamp: number;
+}
+
 export interface JobsDataPlane {
   /** GetPendingJobExecutions: `{ inProgressJobs, queuedJobs }` summaries, at most 10 each. */
   getPending(thingName: string): DataPlaneResult<{ inProgressJobs: JobExecutionState[]; queuedJobs: JobExecutionState[] }>;
@@ -52,4 +58,9 @@ export interface JobsDataPlane {
    * whenever *which* execution is next for the thing changes. Returns an unsubscribe function.
    */
   onNextChanged(thingName: string, listener: (message: { execution?: JobExecutionState; timestamp: number }) => void): () => void;
+  /**
+   * JobExecutionsChanged: called whenever the thing's list of pending executions changes (one queued, started, or
+   * ended). Optional: a data plane without it publishes no `notify` messages. Returns an unsubscribe function.
+   */
+  onPendingChanged?(thingName: string, listener: (message: PendingChanged) => void): () => void;
 }

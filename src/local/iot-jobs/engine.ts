@@ -133,6 +133,8 @@ export class JobsEngine implements EventSource {
     job.versionNumber[index]!++;
     job.updatedAt[index] = now;
     if (stepTimeoutInMinutes !== undefined) this.setStepTimer(job, index, stepTimeoutInMinutes);
+    // QUEUED → IN_PROGRESS changes the pending list (jobs/notify) and may change which execution is next.
+    if (code === Exec.QUEUED && this.nextListeners.size > 0) this.announceNext(job.things[index]!);
     return 'ok';
   }
 

@@ -1,7 +1,7 @@
 // The IoT Jobs device-side API (JobsDataPlane, data-plane.ts) over the engine: what the MQTT bridge serves to
 // real agents, and what tests use to act as one device. Errors are the documented ErrorResponse codes.
 import type { ExecutionStatus } from '#ports/fleet-jobs.ts';
-import type { DataPlaneError, DataPlaneResult, JobExecutionState, JobsDataPlane, UpdateRequest } from './data-plane.ts';
+import type { DataPlaneError, DataPlaneResult, JobExecutionState, JobsDataPlane, PendingChanged, UpdateRequest } from './data-plane.ts';
 import type { JobsEngine } from './engine.ts';
 import { Exec, isPendingCode, STATUS_OF_CODE } from './execution-status.ts';
 import type { JobRecord } from './job-record.ts';
@@ -32,7 +32,9 @@ export class LocalDataPlane implements JobsDataPlane {
     if (!next) return ok(undefined);
     const detailsError = checkDetails(request.statusDetails);
     if (detailsError) return fail(detailsError);
-    if (next.job.status[next.index] === Exec.QUEUED || request.statusDetails || request.stepTimeoutInMinutes !== undefined) {
+    // "If the next pending job execution is already IN_PROGRESS, its status details don't change" (jobs-http-device-api,
+    // StartNextPendingJobExecution): nor, here, does anything else about it (version, step timer).
+    if (next.job.status[next.index] === Exec.QUEUED) {
       this.engine.start(next.job, next.index, request.statusDetails && { ...request.statusDetails }, request.stepTimeoutInMinutes);
     }
     return ok(this.state(next.job, next.index, thingName, true));
@@ -97,9 +99,44 @@ export class LocalDataPlane implements JobsDataPlane {
     });
   }
 
+  onPendingChanged(thingName: string, listener: (message: PendingChanged) => void): () => void {
+    const thing = this.engine.things.indexOf(thingName);
+    if (thing === undefined) return () => {};
+    let lastAnnounced = this.pendingKey(thing);
+    return this.engine.onNextChanged(thing, () => {
+      const key = this.pendingKey(thing);
+      if (key === lastAnnounced) return;
+      lastAnnounced = key;
+      const pending = this.pending(thing, thingName).slice(0, MAX_PENDING_LISTED);
+      const inProgress = pending.filter((state) => state.status === 'IN_PROGRESS');
+      const queued = pending.filter((state) => state.status === 'QUEUED');
+      listener({
+        jobs: { ...(inProgress.length ? { IN_PROGRESS: inProgress } : {}), ...(queued.length ? { QUEUED: queued } : {}) },
+        timestamp: this.engine.scheduler.nowMs(),
+      });
+    });
+  }
+
   /** The job document as a device sees it: presigned-URL placeholders replaced by the URL they wrap. */
   document(job: JobRecord): string {
     return job.spec.document.replace(PRESIGNED, (_match, url: string) => url);
+  }
+
+  /** Pending executions, IN_PROGRESS before QUEUED, each by the time it was queued (the ListNotification order). */
+  private pending(thing: number, thingName: string): JobExecutionState[] {
+    return this.engine
+      .executionsOf(thing)
+      .filter(({ job, index }) => isPendingCode(job.status[index]!))
+      .sort((a, b) => b.job.status[b.index]! - a.job.status[a.index]! || a.job.queuedAt[a.index]! - b.job.queuedAt[b.index]!)
+      .map(({ job, index }) => this.state(job, index, thingName, false));
+  }
+
+  private pendingKey(thing: number): string {
+    return this.engine
+      .executionsOf(thing)
+      .filter(({ job, index }) => isPendingCode(job.status[index]!))
+      .map(({ job, index }) => `${job.jobId}#${job.retryAttempt[index]}:${job.status[index]}`)
+      .join(' ');
   }
 
   private nextKey(thing: number): string | undefined {

@@ -25,6 +25,7 @@ import type { ThingRegistry } from '../iot-jobs/things.ts';
 import { agentFaultsOf, cutOf, deviceFaultsOf, type AgentFaults, type DeviceFaults } from './agent-faults.ts';
 import { CompatibilityCheckedJobs } from './compatibility-check.ts';
 import { JobsMqttBridge } from './jobs-bridge.ts';
+import { ThingCredentials } from './thing-credentials.ts';
 
 export interface MqttFleetOptions {
   devices: number;
@@ -44,8 +45,13 @@ export interface MqttFleetOptions {
    * their part. The release starts only once each has connected.
    */
   externalThings?: readonly string[];
-  /** Called once the broker listens, before waiting for the external things (to say where to connect). */
-  onBrokerReady?: (url: string, waitingFor: readonly string[]) => void;
+  /**
+   * Where each external thing's broker password is written (`<dir>/things/<thing>.secret`, owner-only) before the
+   * fleet waits for it: the agent's `broker.passwordFile`. Without it an external thing cannot connect.
+   */
+  secretsDir?: string;
+  /** Called once the broker listens, before waiting for the external things (to say where to connect, and with what). */
+  onBrokerReady?: (url: string, waitingFor: readonly string[], secretFiles: readonly string[]) => void;
   /** Called as each external thing connects (the release starts after the last one). */
   onExternalConnected?: (thing: string) => void;
   /** Stops the wait for external things (an interrupted simulation). */
@@ -94,6 +100,8 @@ export class MqttFleet implements FleetDriver {
   /** What each external thing last said it runs (statusDetails.runningVersion of its requests). */
   private readonly externalVersions = new Map<string, string>();
   private readonly stopping = new AbortController();
+  /** Each thing's broker password; an agent run by hand gets its thing's from `secretFor` (written out by the CLI). */
+  readonly credentials = ThingCredentials.generate();
   private stopped = false;
 
   constructor(private readonly options: MqttFleetOptions) {
@@ -136,6 +144,7 @@ export class MqttFleet implements FleetDriver {
       dataPlane: context.dataPlane,
       now,
       ...(this.options.brokerPort === undefined ? {} : { port: this.options.brokerPort }),
+      credentials: this.credentials,
       presign: (thing, document) => this.presign(thing, document, context),
       observe: (thing, _operation, request) => this.observe(thing, request, context),
     });
@@ -148,7 +157,9 @@ export class MqttFleet implements FleetDriver {
       await Promise.all(online.slice(from, from + batch).map((device) => this.startDevice(device, publicKey, context)));
     }
     const external = this.options.externalThings ?? [];
-    this.options.onBrokerReady?.(this.bridge.url, external);
+    const { secretsDir } = this.options;
+    const secretFiles = secretsDir === undefined ? [] : await Promise.all(external.map((name) => this.credentials.writeSecret(secretsDir, name)));
+    this.options.onBrokerReady?.(this.bridge.url, external, secretFiles);
     const signal = this.options.signal ? AbortSignal.any([this.options.signal, this.stopping.signal]) : this.stopping.signal;
     for (const name of external) {
       if (await this.bridge.whenConnected(name, signal)) this.options.onExternalConnected?.(name);
@@ -200,7 +211,8 @@ export class MqttFleet implements FleetDriver {
   private async startDevice(device: Device, publicKey: ReturnType<typeof pinPublicKey>, context: FleetContext): Promise<void> {
     const dir = join(this.root as string, device.name);
     const newVersion = context.release.firmware.version;
-    const connection = await MqttJobsClient.connect({ thingName: device.name, broker: { kind: 'mqtt', url: (this.bridge as JobsMqttBridge).url }, requestTimeoutMs: 30_000 });
+    const broker = { kind: 'mqtt', url: (this.bridge as JobsMqttBridge).url, password: this.credentials.secretFor(device.name) } as const;
+    const connection = await MqttJobsClient.connect({ thingName: device.name, broker, requestTimeoutMs: 30_000 });
     const slots = new SlotStore(dir, { factoryVersion: context.release.firmware.previousVersion });
     const { rejectAfterSeconds } = device.faults;
     const jobs: JobsClient =

@@ -2,14 +2,17 @@
 // all read it and schedule on it. Two modes:
 // - virtual: time jumps to the next event as soon as nothing is running, so a two-hour bake takes milliseconds;
 // - scaled: virtual time follows the wall clock times 1/timeScale (`--time-scale 0.001`: one virtual second per
-//   real millisecond), for real device agents that act on their own schedule.
+//   real millisecond), for real device agents that act on their own schedule. With `followLag`, real time the
+//   process spent behind (its event loop late: lag-monitor.ts) does not count, so a busy host slows the clock
+//   instead of letting it time out agents that could not act meanwhile.
 // "Running" is explicit: work that must finish before time may move holds the clock (`hold`, `track`). That is
 // what makes virtual runs deterministic: the state machine is never overtaken by a timer it has not reached yet.
 import type { Clock } from '#ports/clock.ts';
 import { StalledError } from '../errors.ts';
 import { EventHeap } from './event-heap.ts';
+import { monitorLag } from './lag-monitor.ts';
 
-export type TimeMode = { kind: 'virtual' } | { kind: 'scaled'; timeScale: number };
+export type TimeMode = { kind: 'virtual' } | { kind: 'scaled'; timeScale: number; followLag?: boolean };
 
 /** A bulk producer of events (the simulated fleet) that keeps its own queue instead of one timer per device. */
 export interface EventSource {
@@ -25,6 +28,8 @@ export interface SchedulerOptions {
   mode?: TimeMode;
   /** Virtual mode: how long (wall ms) the loop may run before it lets I/O (progress bars, sockets) in. */
   yieldEveryMs?: number;
+  /** Scaled mode: the real clock (tests pass their own). */
+  realNow?: () => number;
 }
 
 type TimerCallback = () => void | Promise<unknown>;
@@ -32,7 +37,11 @@ type TimerCallback = () => void | Promise<unknown>;
 export class Scheduler implements Clock {
   readonly mode: TimeMode;
   private current: number;
-  private readonly realStart = performance.now();
+  private readonly realNow: () => number;
+  private readonly realStart: number;
+  /** Scaled mode: real milliseconds the process was behind, which virtual time did not follow. */
+  private lagMs = 0;
+  private stopLagMonitor: (() => void) | undefined;
   private readonly virtualStart: number;
   private readonly timers = new EventHeap(256);
   private readonly callbacks = new Map<number, TimerCallback>();
@@ -51,6 +60,25 @@ export class Scheduler implements Clock {
     this.current = options.startMs;
     this.virtualStart = options.startMs;
     this.yieldEveryMs = options.yieldEveryMs ?? 40;
+    this.realNow = options.realNow ?? (() => performance.now());
+    this.realStart = this.realNow();
+    if (this.mode.kind === 'scaled' && this.mode.followLag) this.stopLagMonitor = monitorLag((ms) => this.lagged(ms));
+  }
+
+  /** Real milliseconds the scaled clock has not counted because the process was behind. */
+  get lagDiscountedMs(): number {
+    return this.lagMs;
+  }
+
+  /** Scaled mode: the process was behind for `realMs`; virtual time does not move for that time. */
+  lagged(realMs: number): void {
+    if (realMs > 0) this.lagMs += realMs;
+  }
+
+  /** Stops the lag monitor (if any). The scheduler still works; it only stops discounting lag. */
+  dispose(): void {
+    this.stopLagMonitor?.();
+    this.stopLagMonitor = undefined;
   }
 
   now(): Date {
@@ -59,7 +87,7 @@ export class Scheduler implements Clock {
 
   nowMs(): number {
     if (this.mode.kind === 'scaled') {
-      const following = this.virtualStart + (performance.now() - this.realStart) / this.mode.timeScale;
+      const following = this.virtualStart + (this.realNow() - this.realStart - this.lagMs) / this.mode.timeScale;
       if (following > this.current) this.current = following;
     }
     return this.current;

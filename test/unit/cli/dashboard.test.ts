@@ -13,16 +13,18 @@ describe('ota-release dashboard', () => {
     const seen: { page?: string; releases?: unknown; afterStop?: unknown } = {};
     let url = '';
     const untilStopped = async () => {
-      url = /http:\/\/127\.0\.0\.1:\d+\//.exec(out.join(''))![0];
-      seen.page = await (await fetch(url)).text();
-      const token = /name="ota-release-token" content="([^"]+)"/.exec(seen.page)![1]!;
-      seen.releases = await (await fetch(`${url}api/releases`, { headers: { 'x-ota-release-token': token } })).json();
+      const loginUrl = /http:\/\/127\.0\.0\.1:\d+\/login\?code=\S+/.exec(out.join(''))![0];
+      url = new URL('/', loginUrl).href;
+      const login = await fetch(loginUrl, { redirect: 'manual' });
+      const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+      seen.page = await (await fetch(url, { headers: { cookie } })).text();
+      seen.releases = await (await fetch(`${url}api/releases`, { headers: { cookie } })).json();
     };
 
     const result = await runCli(register, ['dashboard', '--port', '0'], new FakeOperations(), { out, extra: [untilStopped] });
 
     expect(result.code).toBe(0);
-    expect(result.out).toMatch(/^Dashboard for test cloud <fake>\n {2}http:\/\/127\.0\.0\.1:\d+\/\n/);
+    expect(result.out).toMatch(/^Dashboard for test cloud <fake>\n {2}http:\/\/127\.0\.0\.1:\d+\/login\?code=[\w-]+\n/);
     expect(seen.page).toContain('<title>ota-release</title>');
     expect(seen.releases).toMatchObject({ where: 'test cloud <fake>', releases: [{ releaseId: 'fw-2-4-0' }] });
     await expect(fetch(url)).rejects.toThrow();

@@ -11,6 +11,7 @@ import { InvalidReleaseError } from '#domain/errors.ts';
 import type { ReleaseRequest } from '#domain/release-request.ts';
 import { removeControlFile, writeControlFile } from '#local/control/control-file.ts';
 import { type ControlServer, startControlServer } from '#local/control/server.ts';
+import { acquireReleaseLock } from '#local/release-lock.ts';
 import { saveState } from '#local/state-dir.ts';
 import type { FirmwareStore } from '#ports/firmware.ts';
 import { Command } from 'commander';
@@ -131,6 +132,26 @@ describe('startLocally', () => {
     const error = await startLocally(request(), options(stateDir), async () => ({ pid: 1, exited: Promise.resolve(2) }), noWait).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TargetError);
     expect((error as Error).message).toBe(`the simulation of fw-2-4-0 stopped before it started (exit 2); see ${join(stateDir, 'logs', 'fw-2-4-0.log')}`);
+  });
+
+  it('says a release whose process was killed cannot be resumed, and how to end it', async () => {
+    const stateDir = await mkdtemp(join(tmpdir(), 'ota-state-'));
+    await saveState({ releases: [record({ status: 'AWAITING_APPROVAL' })], pendingTasks: [], decisions: [] }, stateDir);
+    const result = await startLocally(request(), options(stateDir), async () => ({ pid: 1, exited: Promise.resolve(0) }), noWait);
+    expect(result).toMatchObject({ started: false, status: 'AWAITING_APPROVAL' });
+    expect(result.message).toContain('was interrupted at AWAITING_APPROVAL');
+    expect(result.message).toContain('ota-release abort fw-2-4-0');
+  });
+
+  it('says the release is already running when its own run is refused by the lock another start took', async () => {
+    const stateDir = await mkdtemp(join(tmpdir(), 'ota-state-'));
+    const result = await startLocally(request(), options(stateDir), async () => {
+      // The other start won the race: it holds the lock (this process stands in for it) and has saved the release.
+      await acquireReleaseLock(stateDir, 'fw-2-4-0');
+      await saveState({ releases: [record({ status: 'IN_PROGRESS' })], pendingTasks: [], decisions: [] }, stateDir);
+      return { pid: 1, exited: Promise.resolve(2) };
+    }, noWait);
+    expect(result).toMatchObject({ started: false, status: 'IN_PROGRESS', message: 'fw-2-4-0 is already running in another process (IN_PROGRESS); nothing changed' });
   });
 
   it('starts nothing when the release is already in the state directory', async () => {

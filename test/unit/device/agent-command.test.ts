@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '#cli/main.ts';
 import { JobsMqttBridge } from '#local/mqtt/jobs-bridge.ts';
+import { ThingCredentials } from '#local/mqtt/thing-credentials.ts';
 import { Harness } from './agent-harness.ts';
 import { HostileServer, silent } from './hostile-server.ts';
 
@@ -49,11 +50,13 @@ describe('ota-release agent', () => {
 
   it('takes the pending job over MQTT with --once and exits 0', async () => {
     const harness = await Harness.create();
-    const bridge = await JobsMqttBridge.start({ dataPlane: harness.cloud });
+    const credentials = ThingCredentials.generate();
+    const bridge = await JobsMqttBridge.start({ dataPlane: harness.cloud, credentials });
     try {
       await writeFile(join(dir, 'key.pem'), harness.keys.publicKeyPem);
+      const passwordFile = await credentials.writeSecret(dir, 'gw-1');
       const file = join(dir, 'agent.json');
-      await writeFile(file, JSON.stringify({ thingName: 'gw-1', broker: { kind: 'mqtt', url: bridge.url }, stateDir: 'state', publicKeyFile: 'key.pem', factoryVersion: '1.0.0' }));
+      await writeFile(file, JSON.stringify({ thingName: 'gw-1', broker: { kind: 'mqtt', url: bridge.url, passwordFile }, stateDir: 'state', publicKeyFile: 'key.pem', factoryVersion: '1.0.0' }));
       const image = harness.image('2.0.0');
       harness.cloud.addJob('gw-1', 'job-1', () => harness.document(image));
 
@@ -92,13 +95,15 @@ describe('ota-release agent', () => {
 
   it('logs each download retry with its reason and fails the job when the server never answers', async () => {
     const harness = await Harness.create();
-    const bridge = await JobsMqttBridge.start({ dataPlane: harness.cloud });
+    const credentials = ThingCredentials.generate();
+    const bridge = await JobsMqttBridge.start({ dataPlane: harness.cloud, credentials });
     const hostile = await HostileServer.start(silent);
     try {
       await writeFile(join(dir, 'key.pem'), harness.keys.publicKeyPem);
+      const passwordFile = await credentials.writeSecret(dir, 'gw-1');
       const file = join(dir, 'agent.json');
       const download = { headerTimeout: 1, maxAttemptsWithoutProgress: 1 };
-      await writeFile(file, JSON.stringify({ thingName: 'gw-1', broker: { kind: 'mqtt', url: bridge.url }, stateDir: 'state', publicKeyFile: 'key.pem', factoryVersion: '1.0.0', download }));
+      await writeFile(file, JSON.stringify({ thingName: 'gw-1', broker: { kind: 'mqtt', url: bridge.url, passwordFile }, stateDir: 'state', publicKeyFile: 'key.pem', factoryVersion: '1.0.0', download }));
       const image = harness.image('2.0.0');
       harness.cloud.addJob('gw-1', 'job-1', () => harness.document({ ...image, url: hostile.url }));
 

@@ -12,9 +12,12 @@ import { MqttJobsClient, type ConnectionEvent } from '#device/mqtt-jobs-client.t
 import { SlotStore } from '#device/slots.ts';
 import { pinPublicKey } from '#device/verifier.ts';
 import { JobsMqttBridge } from '#local/mqtt/jobs-bridge.ts';
+import { ThingCredentials } from '#local/mqtt/thing-credentials.ts';
 import { Harness } from './agent-harness.ts';
 
 const POLICY = { baseDelayMs: 20, maxDelayMs: 80 };
+const credentials = ThingCredentials.generate();
+const broker = (url: string, thingName: string) => ({ kind: 'mqtt' as const, url, password: credentials.secretFor(thingName) });
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -62,13 +65,13 @@ describe('MqttJobsClient reconnects', () => {
     const events: ConnectionEvent[] = [];
     const connecting = MqttJobsClient.connect({
       thingName: 'gateway-r1',
-      broker: { kind: 'mqtt', url: `mqtt://127.0.0.1:${port}` },
+      broker: broker(`mqtt://127.0.0.1:${port}`, 'gateway-r1'),
       reconnect: { ...POLICY, random: () => 0.5 },
       onConnection: (event) => events.push(event),
     });
 
     await until(() => events.length >= 4);
-    bridge = await JobsMqttBridge.start({ dataPlane: harness.cloud, port });
+    bridge = await JobsMqttBridge.start({ dataPlane: harness.cloud, credentials, port });
     client = await connecting;
 
     const refused = events.filter((event) => event.state === 'disconnected');
@@ -79,18 +82,18 @@ describe('MqttJobsClient reconnects', () => {
 
   it('starts the backoff over once a connection has stayed up long enough', async () => {
     const port = await freePort();
-    bridge = await JobsMqttBridge.start({ dataPlane: harness.cloud, port });
+    bridge = await JobsMqttBridge.start({ dataPlane: harness.cloud, credentials, port });
     const events: ConnectionEvent[] = [];
     client = await MqttJobsClient.connect({
       thingName: 'gateway-r4',
-      broker: { kind: 'mqtt', url: bridge.url },
+      broker: broker(bridge.url, 'gateway-r4'),
       reconnect: { baseDelayMs: 20, maxDelayMs: 20_000, stableAfterMs: 30, random: () => 0.5 },
       onConnection: (event) => events.push(event),
     });
     const dropAndReturn = async () => {
       await bridge?.close();
       await until(() => events.filter((event) => event.state === 'disconnected').length >= 3); // a few refused retries
-      bridge = await JobsMqttBridge.start({ dataPlane: harness.cloud, port });
+      bridge = await JobsMqttBridge.start({ dataPlane: harness.cloud, credentials, port });
       await until(() => events.at(-1)?.state === 'connected');
     };
 
@@ -107,7 +110,7 @@ describe('MqttJobsClient reconnects', () => {
   it('gives up waiting for a first connection when told to stop', async () => {
     const port = await freePort();
     const stop = new AbortController();
-    const connecting = MqttJobsClient.connect({ thingName: 'gateway-r2', broker: { kind: 'mqtt', url: `mqtt://127.0.0.1:${port}` }, reconnect: POLICY, signal: stop.signal });
+    const connecting = MqttJobsClient.connect({ thingName: 'gateway-r2', broker: broker(`mqtt://127.0.0.1:${port}`, 'gateway-r2'), reconnect: POLICY, signal: stop.signal });
 
     stop.abort();
 
@@ -117,9 +120,9 @@ describe('MqttJobsClient reconnects', () => {
   it('resumes the job after the broker drops the agent and comes back, and reports the outcome once', async () => {
     const thing = 'gateway-r3';
     const port = await freePort();
-    bridge = await JobsMqttBridge.start({ dataPlane: harness.cloud, port });
+    bridge = await JobsMqttBridge.start({ dataPlane: harness.cloud, credentials, port });
     const events: ConnectionEvent[] = [];
-    client = await MqttJobsClient.connect({ thingName: thing, broker: { kind: 'mqtt', url: bridge.url }, requestTimeoutMs: 5000, reconnect: POLICY, onConnection: (event) => events.push(event) });
+    client = await MqttJobsClient.connect({ thingName: thing, broker: broker(bridge.url, thing), requestTimeoutMs: 5000, reconnect: POLICY, onConnection: (event) => events.push(event) });
     const dir = await mkdtemp(join(tmpdir(), 'ota-reconnect-'));
     let dropped = false;
     const agent = new DeviceAgent({
@@ -141,7 +144,7 @@ describe('MqttJobsClient reconnects', () => {
     await until(() => dropped);
     await agent.whenIdle(); // the report timed out; the decided outcome waits in the journal
     expect(harness.cloud.finalStatuses(thing)).toEqual([]);
-    bridge = await JobsMqttBridge.start({ dataPlane: harness.cloud, port });
+    bridge = await JobsMqttBridge.start({ dataPlane: harness.cloud, credentials, port });
     await until(() => harness.cloud.finalStatuses(thing).length > 0);
     await agent.whenIdle();
 

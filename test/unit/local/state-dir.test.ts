@@ -17,7 +17,7 @@ describe('state directory', () => {
     await saveState({ releases: [record('a', 'IN_PROGRESS'), record('b', 'PROMOTED')], pendingTasks: [], decisions: [] }, dir);
     await saveState({ releases: [record('a', 'ROLLED_BACK')], pendingTasks: [], decisions: [] }, dir, { a: { outcome: 'ROLLED_BACK' } });
     const state = await loadState(dir);
-    expect(state.releases.map((r) => [r.releaseId, r.status])).toEqual([['b', 'PROMOTED'], ['a', 'ROLLED_BACK']]);
+    expect(state.releases.map((r) => [r.releaseId, r.status]).sort()).toEqual([['a', 'ROLLED_BACK'], ['b', 'PROMOTED']]);
     expect(state.reports).toEqual({ a: { outcome: 'ROLLED_BACK' } });
   });
 

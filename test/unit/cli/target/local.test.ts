@@ -6,7 +6,7 @@ import { removeControlFile, writeControlFile } from '#local/control/control-file
 import { type ControlServer, startControlServer } from '#local/control/server.ts';
 import { saveState } from '#local/state-dir.ts';
 import { FakeOperations } from '../../local/control/fake-operations.ts';
-import { record } from '../../local/control/support.ts';
+import { approvalTask, record, seededStore } from '../../local/control/support.ts';
 
 describe('the embedded cloud in a state directory', () => {
   let dir: string;
@@ -41,6 +41,30 @@ describe('the embedded cloud in a state directory', () => {
     expect(answer.answered).toBe(true);
     expect(live.answers).toHaveLength(1);
     expect((await operations.describeRelease('old-1')).status).toBe('PROMOTED');
+  });
+
+  it('reaches two releases running at once in one state directory, each through its own process', async () => {
+    const first = new FakeOperations();
+    const second = new FakeOperations(seededStore([record({ releaseId: 'fw-3-0-0' })], [approvalTask({ releaseId: 'fw-3-0-0' })], []));
+    server = await startControlServer({ operations: first, token: 'tok' });
+    const other = await startControlServer({ operations: second, token: 'tok2' });
+    try {
+      // Two processes: this one and, standing in for another live process, the parent of this one.
+      await writeControlFile(dir, { url: server.url, token: 'tok', pid: process.pid, startedAt: '2026-11-24T10:00:00.000Z' });
+      await writeControlFile(dir, { url: other.url, token: 'tok2', pid: process.ppid, startedAt: '2026-11-24T11:00:00.000Z' });
+
+      const operations = await openLocalOperations(dir);
+      const ids = (await operations.listReleases()).map((r) => r.releaseId).sort();
+      await operations.answerApproval({ releaseId: 'fw-3-0-0', answer: 'approve', by: 'cli:a', via: 'cli' });
+      await operations.answerApproval({ releaseId: 'fw-2-4-0', answer: 'approve', by: 'cli:a', via: 'cli' });
+
+      expect(ids).toEqual(['fw-2-4-0', 'fw-3-0-0', 'old-1']);
+      expect(second.answers.map((a) => a.releaseId)).toEqual(['fw-3-0-0']);
+      expect(first.answers.map((a) => a.releaseId)).toEqual(['fw-2-4-0']);
+    } finally {
+      await other.close();
+      await removeControlFile(dir, process.ppid);
+    }
   });
 
   it('follows a release that goes live, and then saved, while it stays open (a dashboard)', async () => {

@@ -25,7 +25,7 @@ describe('saved state operations', () => {
     expect(result.message).toContain(words);
   });
 
-  it('cannot abort what no process runs any more', async () => {
+  it('cannot abort what no process runs any more without its state directory', async () => {
     await expect(savedOperations(snapshot('IN_PROGRESS'), 'saved').abortRelease({ releaseId: 'fw-2-4-0', by: 'a', reason: 'x' })).rejects.toBeInstanceOf(ReadOnlyStateError);
   });
 });

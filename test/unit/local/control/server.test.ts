@@ -21,14 +21,56 @@ describe('control server', () => {
   const post = (path: string, body: unknown, token = TOKEN) =>
     api(path, { method: 'POST', headers: { [TOKEN_HEADER]: token, 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
-  it('serves the page on loopback with the token and an escaped location', async () => {
+  /** Opens a one-time login URL as a browser would: the session cookie it sets. */
+  async function logIn(loginUrl = server.loginUrl()): Promise<string> {
+    const response = await fetch(loginUrl, { redirect: 'manual' });
+    expect(response.status).toBe(303);
+    return response.headers.get('set-cookie')!.split(';')[0]!;
+  }
+
+  it('serves nothing secret without a session: GET / answers 403 and carries no token', async () => {
     const response = await fetch(server.url);
-    const html = await response.text();
+    const body = await response.text();
 
     expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
-    expect(html).toContain(`<meta name="ota-release-token" content="${TOKEN}">`);
+    expect(response.status).toBe(403);
+    expect(body).not.toContain(TOKEN);
+    expect(body).toContain('one-time login link');
+  });
+
+  it('serves the page to a browser that opened the one-time login URL, without the token in it', async () => {
+    const cookie = await logIn();
+    const response = await fetch(server.url, { headers: { cookie } });
+    const html = await response.text();
+
+    expect(response.status).toBe(200);
+    expect(html).not.toContain(TOKEN);
+    expect(html).toContain('<meta name="ota-release-token" content="">');
     expect(html).toContain('test cloud &#60;fake&#62;');
     expect(response.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect((await api('/releases', { headers: { cookie } })).status).toBe(200);
+  });
+
+  it('honours a login URL once: a second opening, a made-up code and a forged cookie get nothing', async () => {
+    const loginUrl = server.loginUrl();
+    await logIn(loginUrl);
+
+    expect((await fetch(loginUrl, { redirect: 'manual' })).status).toBe(403);
+    expect((await fetch(new URL('login?code=guess', server.url), { redirect: 'manual' })).status).toBe(403);
+    expect((await fetch(server.url, { headers: { cookie: 'ota_release_session=forged' } })).status).toBe(403);
+    expect((await api('/releases', { headers: { cookie: 'ota_release_session=forged' } })).status).toBe(403);
+  });
+
+  it('records a browser answer as the operator who started the server, and refuses a name the browser sends', async () => {
+    const cookie = await logIn();
+    const headers = { cookie, 'content-type': 'application/json' };
+
+    const named = await api('/releases/fw-2-4-0/approve', { method: 'POST', headers, body: JSON.stringify({ by: 'someone-else' }) });
+    const approved = await api('/releases/fw-2-4-0/approve', { method: 'POST', headers, body: JSON.stringify({ comment: 'ok' }) });
+
+    expect(named.status).toBe(400);
+    expect(approved.status).toBe(200);
+    expect(operations.answers).toEqual([{ releaseId: 'fw-2-4-0', answer: 'approve', by: 'dashboard:tester', via: 'dashboard', comment: 'ok' }]);
   });
 
   it.each(['/app.js', '/style.css'])('serves %s', async (path) => {

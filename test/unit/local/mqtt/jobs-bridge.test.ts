@@ -10,16 +10,18 @@ import { MqttJobsClient } from '#device/mqtt-jobs-client.ts';
 import { SlotStore } from '#device/slots.ts';
 import { pinPublicKey } from '#device/verifier.ts';
 import { JobsMqttBridge } from '#local/mqtt/jobs-bridge.ts';
+import { ThingCredentials } from '#local/mqtt/thing-credentials.ts';
 import { Harness } from '../../device/agent-harness.ts';
 import { FakeJobsCloud } from '../../device/fake-cloud.ts';
 
 let harness: Harness;
 let bridge: JobsMqttBridge;
+const credentials = ThingCredentials.generate();
 const clients: MqttJobsClient[] = [];
 
 beforeEach(async () => {
   harness = await Harness.create();
-  bridge = await JobsMqttBridge.start({ dataPlane: harness.cloud });
+  bridge = await JobsMqttBridge.start({ dataPlane: harness.cloud, credentials });
 });
 afterEach(async () => {
   await Promise.all(clients.splice(0).map((client) => client.close()));
@@ -28,7 +30,7 @@ afterEach(async () => {
 });
 
 async function connect(thingName: string): Promise<MqttJobsClient> {
-  const client = await MqttJobsClient.connect({ thingName, broker: { kind: 'mqtt', url: bridge.url }, requestTimeoutMs: 5000 });
+  const client = await MqttJobsClient.connect({ thingName, broker: { kind: 'mqtt', url: bridge.url, password: credentials.secretFor(thingName) }, requestTimeoutMs: 5000 });
   clients.push(client);
   return client;
 }
@@ -78,8 +80,8 @@ describe('JobsMqttBridge', () => {
   it('delivers the job document as a JSON object, rewritten per thing by the presign hook', async () => {
     await bridge.close();
     const cloud = new FakeJobsCloud();
-    bridge = await JobsMqttBridge.start({ dataPlane: cloud, presign: (thing, document) => document.replace('PLACEHOLDER', `signed-for-${thing}`) });
-    const raw = await mqtt.connectAsync(bridge.url, { clientId: 'thing-a', protocolVersion: 4 });
+    bridge = await JobsMqttBridge.start({ dataPlane: cloud, credentials, presign: (thing, document) => document.replace('PLACEHOLDER', `signed-for-${thing}`) });
+    const raw = await mqtt.connectAsync(bridge.url, { clientId: 'thing-a', username: 'thing-a', password: credentials.secretFor('thing-a'), protocolVersion: 4 });
     const replies: Array<Record<string, unknown>> = [];
     raw.on('message', (_topic, payload) => replies.push(JSON.parse(payload.toString()) as Record<string, unknown>));
     await raw.subscribeAsync('$aws/things/thing-a/jobs/start-next/accepted', { qos: 1 });
@@ -94,7 +96,7 @@ describe('JobsMqttBridge', () => {
   });
 
   it("refuses a client that subscribes to another thing's job topics", async () => {
-    const raw = await mqtt.connectAsync(bridge.url, { clientId: 'thing-a', protocolVersion: 4 });
+    const raw = await mqtt.connectAsync(bridge.url, { clientId: 'thing-a', username: 'thing-a', password: credentials.secretFor('thing-a'), protocolVersion: 4 });
     const subscribing = raw.subscribeAsync('$aws/things/thing-b/jobs/notify-next', { qos: 1 });
 
     await expect(subscribing).rejects.toThrow(/Subscribe error/);

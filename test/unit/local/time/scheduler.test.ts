@@ -105,3 +105,28 @@ describe('Scheduler (scaled)', () => {
     await expect(running).rejects.toThrow('interrupted');
   });
 });
+
+describe('Scheduler (scaled, following lag)', () => {
+  it('does not count real time the process was behind', () => {
+    let real = 1000;
+    const scheduler = new Scheduler({ startMs: 0, mode: { kind: 'scaled', timeScale: 0.001 }, realNow: () => real });
+    real += 100; // 100 real ms: 100 virtual seconds
+    expect(scheduler.nowMs()).toBe(100_000);
+
+    scheduler.lagged(60); // of the next 100 ms, 60 were spent behind
+    real += 100;
+    expect(scheduler.nowMs()).toBe(140_000);
+    expect(scheduler.lagDiscountedMs).toBe(60);
+  });
+
+  it('never goes back in time when lag is discounted after the fact', () => {
+    let real = 0;
+    const scheduler = new Scheduler({ startMs: 0, mode: { kind: 'scaled', timeScale: 0.001 }, realNow: () => real });
+    real = 50;
+    expect(scheduler.nowMs()).toBe(50_000);
+    scheduler.lagged(30);
+    expect(scheduler.nowMs()).toBe(50_000); // held still until real time catches up with the discount
+    real = 90;
+    expect(scheduler.nowMs()).toBe(60_000);
+  });
+});

@@ -48,6 +48,13 @@ export const Firmware = z.strictObject({
   rollbackSource: FirmwareSource.optional(),
   flavour: DocumentFlavour.default('generic'),
   releaseNotes: z.string().max(2000).default(''),
+  /**
+   * The signed manifest's anti-rollback counter (default 0): devices refuse a manifest whose counter is below that of
+   * an image they committed. Bump it only when no earlier version may ever run again.
+   */
+  securityCounter: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+  /** How long devices accept the signed manifest after the release starts (default 30d); later they refuse it. */
+  manifestLifetime: duration({ min: 3600, max: 366 * 86400 }).optional(),
 });
 export type Firmware = z.infer<typeof Firmware>;
 

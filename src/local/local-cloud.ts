@@ -40,7 +40,7 @@ export interface LocalCloudOptions {
   seed?: number;
   /** Scaled real time (required when the fleet's timeMode is `scaled`): real seconds per virtual second. */
   timeScale?: number;
-  /** Virtual start time; default 2026-01-01T00:00:00Z so runs are reproducible. */
+  /** Virtual start time; default 2026-01-01T00:00:00Z so runs are reproducible (scaled time: the real now). */
   startTime?: Date;
   delivery?: Omit<DeliveryFaults, 'seed'>;
   approve?: ApproveMode;
@@ -111,7 +111,9 @@ async function drainJobs(scheduler: Scheduler, engine: JobsEngine, things: Thing
 export async function createLocalCloud(options: LocalCloudOptions): Promise<LocalCloud> {
   // Real agents share this process's event loop: the clock discounts the time the loop was behind (lag-monitor.ts).
   const mode: TimeMode = options.fleet.timeMode === 'scaled' ? { kind: 'scaled', timeScale: options.timeScale ?? 0.001, followLag: options.followLag ?? true } : { kind: 'virtual' };
-  const scheduler = new Scheduler({ startMs: (options.startTime ?? new Date(Date.UTC(2026, 0, 1))).getTime(), mode });
+  // Scaled time runs real agents, whose clocks check the signed manifests' expiry: start at the real now for them.
+  const start = options.startTime ?? (mode.kind === 'scaled' ? new Date() : new Date(Date.UTC(2026, 0, 1)));
+  const scheduler = new Scheduler({ startMs: start.getTime(), mode });
   const things = new ThingRegistry();
   const engine = new JobsEngine(scheduler, things);
   const dataPlane = new LocalDataPlane(engine);

@@ -95,7 +95,7 @@ export function judge(counts: StageCounts, policy: JudgePolicy, progress: BakePr
   const coverageOk = evidence.coverage >= policy.minCoverage;
   if (acceptable && coverageOk) {
     const reasons = [
-      `failure rate ${formatRate(evidence.failureRate)} (${describeCount(evidence)}) is below the ${formatLimit(policy.unacceptableFailureRate)} the policy must catch, at ${formatLimit(evidence.confidence)} confidence over every look: ${describeFailures(evidence)} within the promotion line (${formatCount(evidence.sequential.promoteAtFailures ?? 0)} of ${formatCount(executed)})`,
+      `failure rate ${formatRate(evidence.failureRate)} (${describeCount(evidence)}) is below the ${formatLimit(policy.unacceptableFailureRate)} the policy must catch, at ${formatLimit(evidence.confidence)} confidence over every look: ${describeFailures(evidence, 'be')} within the promotion line (${formatCount(evidence.sequential.promoteAtFailures ?? 0)} of ${formatCount(executed)})`,
       `${formatCount(executed)} of ${formatQuantity(targeted, 'target')} reported (${formatRate(evidence.coverage)} coverage, ${formatLimit(policy.minCoverage)} needed)`,
       `baked ${formatDuration(progress.bakedSeconds)} of the planned ${formatDuration(progress.bakeSeconds)}`,
     ];
@@ -124,7 +124,7 @@ function rollbackReasonsFor(evidence: Evidence, policy: JudgePolicy, targeted: n
   if (breached.sequential) {
     rules.push(JudgeRule.SEQUENTIAL_ROLLBACK);
     reasons.push(
-      `failure rate ${formatRate(evidence.failureRate)} (${describeCount(evidence)}) is above the ${formatLimit(policy.maxFailureRate)} limit at ${formatLimit(evidence.confidence)} confidence over every look: ${describeFailures(evidence)} the rollback line (${formatCount(sequential.rollbackAtFailures ?? 0)} of ${formatCount(executed)}), which a stage failing ${formatLimit(policy.maxFailureRate)} ever reaches with probability under ${formatLimit(sequential.errorBudget)}`,
+      `failure rate ${formatRate(evidence.failureRate)} (${describeCount(evidence)}) is above the ${formatLimit(policy.maxFailureRate)} limit at ${formatLimit(evidence.confidence)} confidence over every look: ${describeFailures(evidence, 'reach')} the rollback line (${formatCount(sequential.rollbackAtFailures ?? 0)} of ${formatCount(executed)}), which a stage failing ${formatLimit(policy.maxFailureRate)} ever reaches with probability under ${formatLimit(sequential.errorBudget)}`,
     );
   }
   if (breached.hard) {
@@ -148,7 +148,7 @@ function notYetAcceptable(evidence: Evidence, policy: JudgePolicy): string {
   if (sequential.promoteAtFailures === null) {
     return `${formatQuantity(executed, 'execution')} cannot yet rule out ${limit} at ${formatLimit(evidence.confidence)} confidence, even with no failures`;
   }
-  return `${describeFailures(evidence)} above the promotion line (${formatCount(sequential.promoteAtFailures)} of ${formatCount(executed)}), so the evidence cannot rule out ${limit} at ${formatLimit(evidence.confidence)} confidence`;
+  return `${describeFailures(evidence, 'be')} above the promotion line (${formatCount(sequential.promoteAtFailures)} of ${formatCount(executed)}), so the evidence cannot rule out ${limit} at ${formatLimit(evidence.confidence)} confidence`;
 }
 
 function inconclusive(gaps: string[], evidence: Evidence, policy: JudgePolicy, progress: BakeProgress, pending: number): Judgement {
@@ -185,12 +185,11 @@ function describeCount(evidence: Evidence): string {
   return `${formatFailures(evidence.failures)} of ${formatCount(evidence.executed)}`;
 }
 
-/** "3 failures reach" / "1 failure is" style subject for the sequential lines. */
-function describeFailures(evidence: Evidence): string {
+/** "3 failures reach" / "1 failure is": the failures as the subject of a sentence about the test's lines. */
+function describeFailures(evidence: Evidence, verb: 'reach' | 'be'): string {
   const n = evidence.failures;
-  const reachesLine = evidence.sequential.logLikelihoodRatio >= evidence.sequential.rollbackThreshold;
-  const verb = reachesLine ? (n === 1 ? 'reaches' : 'reach') : n === 1 ? 'is' : 'are';
-  return `${formatFailures(n)} ${n === 1 ? 'failure' : 'failures'} ${verb}`;
+  const conjugated = verb === 'reach' ? (n === 1 ? 'reaches' : 'reach') : n === 1 ? 'is' : 'are';
+  return `${formatFailures(n)} ${n === 1 ? 'failure' : 'failures'} ${conjugated}`;
 }
 
 // Weighted failures can be fractional: one decimal is enough to read them.

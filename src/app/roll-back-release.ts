@@ -4,6 +4,7 @@
 import type { DecisionRecord } from '#domain/decision.ts';
 import type { SignedFirmware } from '#domain/firmware.ts';
 import { toJobConfigs } from '#domain/iot-configs.ts';
+import { iotComment } from '#domain/iot-text.ts';
 import { buildJobDocument } from '#domain/job-document.ts';
 import { isTerminal } from '#domain/status.ts';
 import { NotFoundError } from '#ports/errors.ts';
@@ -32,7 +33,7 @@ export async function rollBackRelease(ports: RollBackReleasePorts, state: Workfl
   const record = await ports.store.updateRelease(releaseId, (current) => moveTo(current, 'ROLLING_BACK', isoNow(ports.clock)));
   const jobIds = stageJobIds(record, state);
   for (const jobId of jobIds) {
-    await ports.jobs.cancelJob(jobId, { reasonCode: outcome.reasonCode, comment: `ota-release rollback: ${outcome.reason}`.slice(0, 2028) });
+    await ports.jobs.cancelJob(jobId, { reasonCode: outcome.reasonCode, comment: iotComment(`ota-release rollback: ${outcome.reason}`) });
   }
   const devices = await devicesThatTookTheRelease(ports, jobIds);
   const firmware = state.firmware ?? record.firmware;

@@ -12,6 +12,7 @@ import {
   paginateListThingsInThingGroup,
 } from '@aws-sdk/client-iot';
 import type { JobConfigs } from '#domain/iot-configs.ts';
+import { iotComment } from '#domain/iot-text.ts';
 import type { StageCounts } from '#domain/stage-counts.ts';
 import { NotFoundError } from '#ports/errors.ts';
 import type { ExecutionStatus, FleetJobs, JobSnapshot, JobSpec, JobStatus } from '#ports/fleet-jobs.ts';
@@ -62,7 +63,7 @@ export class IotFleetJobs implements FleetJobs {
           jobId: spec.jobId,
           targets,
           document: spec.document,
-          description: spec.description.slice(0, 2028),
+          description: iotComment(spec.description),
           targetSelection: spec.targetSelection,
           jobExecutionsRolloutConfig: spec.jobExecutionsRolloutConfig,
           abortConfig: spec.abortConfig,
@@ -99,14 +100,20 @@ export class IotFleetJobs implements FleetJobs {
 
   async cancelJob(jobId: string, options: { reasonCode: string; comment: string; force?: boolean }): Promise<void> {
     try {
-      await this.client.send(
-        new CancelJobCommand({ jobId, reasonCode: options.reasonCode, comment: options.comment.slice(0, 2028), force: options.force ?? false }),
-      );
+      await this.client.send(new CancelJobCommand({ jobId, reasonCode: options.reasonCode, comment: iotComment(options.comment), force: options.force ?? false }));
     } catch (error) {
-      // Cancelling a job that already completed or was cancelled changes nothing; that is what the port promises.
-      if (errorName(error) === 'InvalidStateTransitionException') return;
+      // The API model lists CancelJob's errors as InvalidRequest, LimitExceeded, ResourceNotFound, ServiceUnavailable
+      // and Throttling: a job that already completed or was cancelled answers InvalidRequest, not a state-transition
+      // error. Cancelling a finished job changes nothing, which is what the port promises; any other invalid request
+      // (a bad reasonCode, say) is a bug and propagates.
+      if (errorName(error) === 'InvalidRequestException' && (await this.isFinished(jobId))) return;
       rethrow(error, `IoT CancelJob ${jobId}`);
     }
+  }
+
+  private async isFinished(jobId: string): Promise<boolean> {
+    const { status } = await this.describeJob(jobId);
+    return status === 'COMPLETED' || status === 'CANCELED';
   }
 
   async *listExecutions(jobId: string, status?: ExecutionStatus): AsyncIterable<{ thingName: string; status: ExecutionStatus }> {

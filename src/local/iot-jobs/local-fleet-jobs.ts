@@ -1,5 +1,6 @@
 // The FleetJobs port (the IoT Jobs control plane the use cases call) over the in-memory engine.
 // Validation follows CreateJob's documented limits so a request the local cloud accepts is one AWS would accept.
+import { isIotComment } from '#domain/iot-text.ts';
 import type { ExecutionStatus, FleetJobs, JobSnapshot, JobSpec } from '#ports/fleet-jobs.ts';
 import { NotFoundError } from '#ports/errors.ts';
 import { LocalCloudError } from '../errors.ts';
@@ -65,7 +66,8 @@ export class LocalFleetJobs implements FleetJobs {
     if (options.reasonCode.length > 128 || !REASON_CODE.test(options.reasonCode)) {
       throw new InvalidJobRequestError(`CancelJob ${jobId}: reasonCode must be up to 128 of upper-case letters, digits and _`);
     }
-    if (options.comment.length > 2028) throw new InvalidJobRequestError(`CancelJob ${jobId}: comment is longer than 2,028 characters`);
+    // The API model types `comment` as `[^\p{C}]+`, at most 2,028 characters: no line breaks, tabs or other control characters.
+    if (!isIotComment(options.comment)) throw new InvalidJobRequestError(`CancelJob ${jobId}: comment must be 1–2,028 characters with no control characters (pattern [^\\p{C}]+)`);
     if (!this.engine.getJob(jobId)) throw new NotFoundError(`no job ${jobId}`);
     this.engine.cancelJob(jobId, options);
   }
@@ -100,7 +102,7 @@ function validate(spec: JobSpec): string[] {
   const problems: string[] = [];
   if (!JOB_ID.test(spec.jobId)) problems.push('jobId must be 1–64 of [a-zA-Z0-9_-]');
   if (spec.document.length > 32768) problems.push(`document is ${spec.document.length} characters, above 32,768`);
-  if (spec.description.length > 2028) problems.push('description is longer than 2,028 characters');
+  if (!isIotComment(spec.description)) problems.push('description must be 1–2,028 characters with no control characters (pattern [^\\p{C}]+)');
   const targetCount = 'thingGroups' in spec.targets ? spec.targets.thingGroups.length : spec.targets.things.length;
   if (targetCount === 0) problems.push('targets must name at least one thing or thing group');
   const rollout = spec.jobExecutionsRolloutConfig;

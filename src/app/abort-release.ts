@@ -1,5 +1,5 @@
 // An operator stops a release: the workflow first (so it starts no new job behind our back), then the open stage
-// jobs (QUEUED executions; IN_PROGRESS ones too with `force`), then the record becomes ABORTED with an `abort`
+// jobs (QUEUED executions; IN_PROGRESS ones too with `force`) and the release's wave groups, then the record becomes ABORTED with an `abort`
 // action in its history. Devices that already took the new version keep it: an abort is not a rollback (reject an
 // approval, or let the judge roll back, for that). Asking twice is harmless; a one-line answer says why nothing was done.
 import { iotComment } from '#domain/iot-text.ts';
@@ -7,6 +7,7 @@ import { type ReleaseStatus, isTerminal, transition } from '#domain/status.ts';
 import { NotFoundError, TaskClosedError } from '#ports/errors.ts';
 import type { Ports } from '#ports/index.ts';
 import type { ReleaseRecord } from '#ports/release-store.ts';
+import { removeWaveGroups } from './stage-targets.ts';
 
 export const AbortOutcome = {
   /** The release was stopped now. */
@@ -74,6 +75,7 @@ export async function abortRelease(ports: AbortPorts, input: AbortInput): Promis
       if (!(error instanceof NotFoundError)) throw error; // never created (a step that failed before CreateJob)
     }
   }
+  await removeWaveGroups(ports, updated.request);
   await dropPendingTasks(ports, releaseId);
   const stage = updated.request.stages[updated.stageIndex];
   await ports.store.appendDecision({

@@ -10,11 +10,10 @@ const OTHER = /\p{C}+/gu;
 /**
  * One line IoT accepts: every run of `\p{C}` characters (line breaks, tabs, NUL, zero-width joiners, lone surrogates)
  * becomes one space, runs of spaces collapse, the ends are trimmed, and the text is cut to `max` characters without
- * splitting a surrogate pair. `fallback` stands in for text with nothing left (the field must not be empty).
+ * splitting a surrogate pair. Text with nothing left becomes '' — send no field then: present, it must not be empty.
  */
-export function iotComment(text: string, fallback = '-', max = IOT_COMMENT_MAX): string {
+export function iotComment(text: string, max = IOT_COMMENT_MAX): string {
   const line = text.replace(OTHER, ' ').replace(/ {2,}/g, ' ').trim();
-  if (line.length === 0) return fallback;
   if (line.length <= max) return line;
   // Cut by UTF-16 units (IoT counts those), stepping back off a high surrogate so no half pair is left.
   let end = max;
@@ -23,7 +22,7 @@ export function iotComment(text: string, fallback = '-', max = IOT_COMMENT_MAX):
   return line.slice(0, end).trimEnd();
 }
 
-/** Whether `text` already is what IoT accepts in a Comment field. */
+/** Whether IoT accepts `text` in a Comment field ('' standing for the field left out). */
 export function isIotComment(text: string, max = IOT_COMMENT_MAX): boolean {
-  return text.length >= 1 && text.length <= max && !/\p{C}/u.test(text);
+  return text.length <= max && !/\p{C}/u.test(text);
 }

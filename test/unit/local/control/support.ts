@@ -112,6 +112,16 @@ export class FakeJobs implements FleetJobs {
   }
   async *listExecutions() {}
   async *listThingsInGroups() {}
+  readonly deletedGroups: string[] = [];
+  async countThings() {
+    return 0;
+  }
+  async ensureDynamicGroup() {
+    return { ready: true };
+  }
+  async deleteDynamicGroup(name: string) {
+    this.deletedGroups.push(name);
+  }
 }
 
 export class FakeWorkflow implements ReleaseWorkflow {

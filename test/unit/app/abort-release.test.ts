@@ -23,6 +23,8 @@ describe('abortRelease', () => {
     expect(ports.store.snapshot().decisions).toEqual([expect.objectContaining({ kind: 'action', action: 'abort', reason: 'wrong image', detail: expect.objectContaining({ by: 'alice' }) })]);
     expect(ports.store.snapshot().pendingTasks).toHaveLength(0);
     expect(ports.notifier.notices.map((n) => n.kind)).toEqual(['aborted']);
+    // The release leaves no wave group behind.
+    expect(ports.jobs.deletedGroups).toEqual(['fw-2-4-0-w0', 'fw-2-4-0-w1', 'fw-2-4-0-w2']);
   });
 
   it('sends IoT a comment without line breaks or control characters, however the reason was typed', async () => {

@@ -3,7 +3,7 @@
 // compute it). A percent wave is a window of cohort values, so its targets are one query whatever the fleet size.
 // Windows are rotated per release by a hash of the releaseId, so no device is always in the canary. Pure.
 import type { CohortRange, FleetQuery } from './fleet-query.ts';
-import type { ReleaseRequest } from './release-request.ts';
+import { type ReleaseRequest, stageTarget } from './release-request.ts';
 import { cumulativeCount, stableHash } from './wave-plan.ts';
 
 /** Cohort values 0..COHORTS-1: 0.01 % of the fleet each. */
@@ -39,12 +39,13 @@ export function cohortWindow(releaseId: string, fromPercent: number, toPercent: 
 export function percentSpan(request: Pick<ReleaseRequest, 'stages'>, stageIndex: number): { fromPercent: number; toPercent: number } {
   let fromPercent = 0;
   for (let index = 0; index < stageIndex; index++) {
-    const targets = request.stages[index]!.targets;
-    if ('percent' in targets) fromPercent = targets.percent;
+    const target = stageTarget(request.stages[index]!.targets);
+    if (target.kind === 'percent') fromPercent = target.percent;
   }
-  const targets = request.stages[stageIndex]?.targets;
-  if (!targets || !('percent' in targets)) throw new RangeError(`stage ${stageIndex} is not a percent stage`);
-  return { fromPercent, toPercent: targets.percent };
+  const stage = request.stages[stageIndex];
+  const target = stage && stageTarget(stage.targets);
+  if (target?.kind !== 'percent') throw new RangeError(`stage ${stageIndex} is not a percent stage`);
+  return { fromPercent, toPercent: target.percent };
 }
 
 /**

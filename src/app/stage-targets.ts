@@ -47,9 +47,14 @@ export async function resolveStageTargets(ports: TargetingPorts, request: Releas
   // The first percent stage decides; a fleet that outgrew sampling since then goes on in cohort windows.
   if (!cohortBefore && fleetSize <= SAMPLED_FLEET_MAX) {
     const fleet: string[] = [];
-    for await (const thing of ports.jobs.listThingsInGroups(request.fleet.thingGroups)) fleet.push(thing);
-    const things = selectWave(request, stageIndex, fleet);
-    return { kind: 'sampled', targeted: things.length, ...(things.length > 0 && { targets: { things } }) };
+    for await (const thing of ports.jobs.listThingsInGroups(request.fleet.thingGroups)) {
+      fleet.push(thing);
+      if (fleet.length > SAMPLED_FLEET_MAX) break; // the index lagged behind the fleet: too big to name, use cohorts
+    }
+    if (fleet.length <= SAMPLED_FLEET_MAX) {
+      const things = selectWave(request, stageIndex, fleet);
+      return { kind: 'sampled', targeted: things.length, ...(things.length > 0 && { targets: { things } }) };
+    }
   }
   let query = cohortWaveQuery(request, stageIndex);
   // The last wave takes "the fleet outside the earlier windows"; if an earlier wave was sampled instead, it takes the

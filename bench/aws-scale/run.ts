@@ -9,7 +9,13 @@
 // model: those calls were a fixed function of the fleet size (pages of 250, one AddThingToThingGroup per thing).
 // Time the quotas impose: for one invocation, at least max over APIs of calls / requests-per-second (different APIs
 // may run in parallel; one API cannot beat its rate), with the twin's rates (src/local/iot-jobs/control-plane.ts).
-// Run: node --import ./bin/polyfills.mjs --import tsx bench/aws-scale/run.ts [--write]
+// With `--simulate N` it also runs `ota-release simulate` on N devices with the code of the previous design (extracted
+// from git into a temporary directory) and with this tree, alternately, twice each: the twin's own cost, side by side.
+// Run: node --import ./bin/polyfills.mjs --import tsx bench/aws-scale/run.ts [--write] [--simulate 1000000]
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CancelJobCommand, CreateDynamicThingGroupCommand, CreateJobCommand, DeleteDynamicThingGroupCommand, DescribeJobCommand, DescribeThingGroupCommand, GetStatisticsCommand, IoTClient } from '@aws-sdk/client-iot';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createStageJob } from '#app/create-stage-job.ts';
@@ -24,6 +30,9 @@ import { MemoryReleaseStore } from '#local/adapters/memory-release-store.ts';
 import { DEFAULT_API_RATES } from '#local/iot-jobs/control-plane.ts';
 import { writeResultsSection } from '../results-file.ts';
 
+const ROOT = new URL('../../', import.meta.url).pathname;
+/** The last commit with the previous design (fleet listing, static wave groups). */
+const BEFORE_COMMIT = '31cfc45';
 const FLEETS = [1_000, 100_000, 1_000_000, 10_000_000];
 const PERCENTS = [1, 10, 50, 100];
 const LAMBDA_LIMIT_S = 900;
@@ -171,8 +180,42 @@ designs (IoT: 1,000 per minute per job) and not counted here. Measured ${new Dat
 | --- | --- | --- | --- | --- | --- | --- | --- | --- |
 ${rows.join('\n')}
 `;
-  process.stdout.write(section);
-  if (process.argv.includes('--write')) await writeResultsSection('aws-scale', section);
+  const at = process.argv.indexOf('--simulate');
+  const simulated = at > 0 ? simulateSideBySide(Number(process.argv[at + 1] ?? 1_000_000)) : '';
+  process.stdout.write(section + simulated);
+  if (process.argv.includes('--write')) await writeResultsSection('aws-scale', section + simulated);
+}
+
+/** `ota-release simulate` before and after, alternately, twice each, in fresh processes. */
+function simulateSideBySide(devices: number): string {
+  const before = mkdtempSync(join(tmpdir(), 'ota-before-'));
+  try {
+    execFileSync('sh', ['-c', `git -C '${ROOT}' archive ${BEFORE_COMMIT} | tar -x -C '${before}'`]);
+    symlinkSync(join(ROOT, 'node_modules'), join(before, 'node_modules'));
+    const rows: string[] = [];
+    for (let round = 1; round <= 2; round++) {
+      for (const [design, dir] of [['before', before], ['after', ROOT]] as const) {
+        const report = join(before, `report-${design}-${round}.json`);
+        const timing = join(before, `time-${design}-${round}`);
+        execFileSync('/usr/bin/time', ['-f', '%e %M', '-o', timing, 'node', 'bin/ota-release.mjs', 'simulate', 'examples/release.yaml', '--devices', String(devices), '--json', report, '--quiet'], { cwd: dir, stdio: 'ignore' });
+        const result = JSON.parse(readFileSync(report, 'utf8')) as { outcome: string; wallSeconds: number; controlPlane?: { maxCallsInOneInvocation: number } };
+        const [processSeconds, rssKiB] = readFileSync(timing, 'utf8').trim().split(/\s+/).map(Number) as [number, number];
+        rows.push(`| ${round} | ${design} | ${result.outcome} | ${result.wallSeconds.toFixed(1)} | ${processSeconds.toFixed(1)} | ${Math.round(rssKiB / 1024)} | ${result.controlPlane?.maxCallsInOneInvocation ?? '— (not metered)'} |`);
+      }
+    }
+    return `
+**The twin's own cost, side by side.** \`ota-release simulate examples/release.yaml --devices ${count(devices)}\` with the
+code of ${BEFORE_COMMIT} (ranked the whole fleet as strings for every wave) and with this tree, alternately in fresh
+processes on the same machine at the same time (a shared, loaded 2-core machine: compare rows, not with the *simulate*
+section).
+
+| round | design | outcome | release s | process s | peak RSS MiB | max IoT calls in one invocation |
+| --- | --- | --- | --- | --- | --- | --- |
+${rows.join('\n')}
+`;
+  } finally {
+    rmSync(before, { recursive: true, force: true });
+  }
 }
 
 await main();

@@ -204,7 +204,7 @@ function simulateSideBySide(devices: number): string {
       }
     }
     return `
-**The twin's own cost, side by side.** \`ota-release simulate examples/release.yaml --devices ${count(devices)}\` with the
+**The twin's own cost, side by side.** \`ota-release simulate examples/release.yaml --devices ${devices}\` with the
 code of ${BEFORE_COMMIT} (ranked the whole fleet as strings for every wave) and with this tree, alternately in fresh
 processes on the same machine at the same time (a shared, loaded 2-core machine: compare rows, not with the *simulate*
 section).

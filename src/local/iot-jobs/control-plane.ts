@@ -37,6 +37,7 @@ export interface ControlPlaneReport {
 interface Bucket {
   tokens: number;
   atMs: number;
+  atRealMs: number;
 }
 
 export class ControlPlane {
@@ -44,9 +45,15 @@ export class ControlPlane {
   private readonly buckets = new Map<string, Bucket>();
   private readonly stats: ControlPlaneReport = { calls: {}, maxCallsInOneInvocation: 0, throttled: 0 };
 
+  /**
+   * `realMs` is the wall clock. A bucket refills by whichever clock moved further: the shared clock when the release
+   * runs (virtual hours pass in milliseconds), the wall clock while the shared one stands still (a release waiting for
+   * an operator, whose dashboard keeps reading).
+   */
   constructor(
     private readonly clock: { nowMs(): number },
     private readonly rates: Readonly<Record<string, number>> = DEFAULT_API_RATES,
+    private readonly realMs: () => number = () => performance.now(),
   ) {}
 
   /** Runs one Lambda invocation; the calls made inside it, however deep in its awaits, count towards it. */
@@ -73,9 +80,12 @@ export class ControlPlane {
     const rate = this.rates[api];
     if (rate === undefined) return;
     const now = this.clock.nowMs();
-    const bucket = this.buckets.get(api) ?? { tokens: rate, atMs: now };
-    bucket.tokens = Math.min(rate, bucket.tokens + ((now - bucket.atMs) / 1000) * rate);
+    const real = this.realMs();
+    const bucket = this.buckets.get(api) ?? { tokens: rate, atMs: now, atRealMs: real };
+    const elapsedMs = Math.max(now - bucket.atMs, real - bucket.atRealMs);
+    bucket.tokens = Math.min(rate, bucket.tokens + (elapsedMs / 1000) * rate);
     bucket.atMs = now;
+    bucket.atRealMs = real;
     this.buckets.set(api, bucket);
     if (bucket.tokens < 1) {
       this.stats.throttled++;

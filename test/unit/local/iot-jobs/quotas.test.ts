@@ -102,7 +102,7 @@ describe('the control-plane meter', () => {
 
   it('throttles an API past its rate with TransientError (what the ASL retries), and lets it through once the clock moves', () => {
     let now = 0;
-    const meter = new ControlPlane({ nowMs: () => now }, { CreateJob: 2 });
+    const meter = new ControlPlane({ nowMs: () => now }, { CreateJob: 2 }, () => 0);
     meter.call('CreateJob');
     meter.call('CreateJob');
 
@@ -110,5 +110,15 @@ describe('the control-plane meter', () => {
     now += 500;
     expect(() => meter.call('CreateJob')).not.toThrow();
     expect(meter.report().throttled).toBe(1);
+  });
+
+  it('refills by the wall clock while the shared clock stands still (a release waiting for an operator)', () => {
+    let real = 0;
+    const meter = new ControlPlane({ nowMs: () => 0 }, { DescribeJob: 1 }, () => real);
+    meter.call('DescribeJob');
+
+    expect(() => meter.call('DescribeJob')).toThrow(expect.objectContaining({ name: 'TransientError' }));
+    real += 1000;
+    expect(() => meter.call('DescribeJob')).not.toThrow();
   });
 });

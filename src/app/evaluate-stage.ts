@@ -50,6 +50,7 @@ export async function evaluateStage(ports: EvaluateStagePorts, input: EvaluateSt
     judgement,
     route,
     extensionsUsed,
+    look: earlier.length + 1,
   });
   return { judgement, route, extendSeconds };
 }

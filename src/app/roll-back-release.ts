@@ -1,5 +1,6 @@
 // Rollback: cancel every stage job of the release (QUEUED executions), then send the previous version to the devices
-// that took the new one (SUCCEEDED, and IN_PROGRESS ones that may still finish installing it) in one rollback job,
+// that took the new one (SUCCEEDED, IN_PROGRESS ones that may still finish installing it, and TIMED_OUT ones that may
+// have installed it before going quiet) in one rollback job,
 // `<releaseId>-rb<stage>` — by name when they are few, else by wave (stage-targets.ts) — then delete the release's wave
 // groups. Every step is idempotent and O(stages) calls, so the state machine can retry this as often as it needs.
 import type { DecisionRecord } from '#domain/decision.ts';

@@ -77,14 +77,14 @@ export function fleetQuery(request: Pick<ReleaseRequest, 'fleet'>): FleetQuery {
  * Whom a rollback job goes to. When at most 100 devices took the release (the common case: a canary fails), exactly
  * those, read from the stage jobs (one page each). Otherwise the waves themselves (their dynamic groups, the stages'
  * thing groups): devices that never took the release answer the rollback at once (already on the old version).
- * `tookIt` counts SUCCEEDED and IN_PROGRESS executions, from DescribeJob: O(stages) calls either way.
+ * `tookIt` counts SUCCEEDED, IN_PROGRESS and TIMED_OUT executions, from DescribeJob: O(stages) calls either way.
  */
 export async function rollbackTargets(ports: TargetingPorts, request: ReleaseRequest, exposed: readonly StageRecord[]): Promise<{ targets?: JobTargets; tookIt: number }> {
   let tookIt = 0;
   for (const stage of exposed) {
     try {
       const { counts } = await ports.jobs.describeJob(stage.jobId);
-      tookIt += counts.succeeded + counts.inProgress;
+      tookIt += counts.succeeded + counts.inProgress + counts.timedOut;
     } catch (error) {
       if (!(error instanceof NotFoundError)) throw error; // a job that never got made has no devices
     }
@@ -93,7 +93,9 @@ export async function rollbackTargets(ports: TargetingPorts, request: ReleaseReq
   if (tookIt <= MAX_JOB_TARGETS) {
     const things = new Set<string>();
     for (const stage of exposed) {
-      for (const status of ['SUCCEEDED', 'IN_PROGRESS'] as const) {
+      // TIMED_OUT too: a device that went quiet may have installed the new image first; a rollback to one still on
+      // the old version costs it nothing.
+      for (const status of ['SUCCEEDED', 'IN_PROGRESS', 'TIMED_OUT'] as const) {
         try {
           for await (const execution of ports.jobs.listExecutions(stage.jobId, status)) things.add(execution.thingName);
         } catch (error) {

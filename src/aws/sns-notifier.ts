@@ -1,6 +1,7 @@
 // Notifier on SNS (@aws-sdk/client-sns): one topic for approvals and release events; subscribers filter on the
 // `kind` message attribute (approval-requested, promoted, rolled-back, …).
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { describeTestLines } from '#domain/evidence.ts';
 import { formatCount } from '#domain/percent.ts';
 import type { ApprovalRequest, Notifier, ReleaseNotice } from '#ports/notifier.ts';
 import { type Instrument, noInstrument, required } from './config.ts';
@@ -55,7 +56,7 @@ export function approvalMessage(request: ApprovalRequest): string {
       `Verdict: ${judgement.verdict}`,
       ...judgement.reasons.map((reason) => `  - ${reason}`),
       `Executed ${formatCount(e.executed)} of ${formatCount(e.counts.targeted)} targeted: ${formatCount(e.counts.succeeded)} succeeded, ${formatCount(e.counts.failed)} failed, ${formatCount(e.counts.rejected)} rejected, ${formatCount(e.counts.timedOut)} timed out.`,
-      `Failure rate ${pct(e.failureRate)} (between ${pct(e.lower)} and ${pct(e.upper)} at ${pct(e.confidence)} confidence); limit ${pct(e.maxFailureRate)}.`,
+      `Failure rate ${pct(e.failureRate)}; acceptable ${pct(e.maxFailureRate)}, must catch ${pct(e.unacceptableFailureRate)}, at ${pct(e.confidence)} confidence over every look (the test ${describeTestLines(e)}).`,
     );
   }
   lines.push('');

@@ -1,4 +1,5 @@
 // Verdicts and decision records: every judgement, approval answer and action is kept with its evidence.
+import type { SequentialEvidence } from './sequential-test.ts';
 import type { StageCounts } from './stage-counts.ts';
 
 export const Verdict = {
@@ -20,11 +21,13 @@ export interface Evidence {
   /** Weighted failures (failed, rejected and timed out, with the policy's weights). */
   failures: number;
   failureRate: number;
-  /** Wilson score interval of the failure rate at `confidence`. */
-  lower: number;
-  upper: number;
   confidence: number;
+  /** The acceptable failure rate (p0). */
   maxFailureRate: number;
+  /** The unacceptable failure rate (p1) the stage must catch. */
+  unacceptableFailureRate: number;
+  /** The sequential test on these counts: its likelihood ratio, its lines and the error budget (sequential-test.ts). */
+  sequential: SequentialEvidence;
   /** executed / targeted (1 when nothing was targeted). */
   coverage: number;
   /** timedOut / (succeeded + timedOut): the share of executions that did not report a failure but went silent. */
@@ -56,7 +59,14 @@ interface RecordBase {
 }
 
 export type DecisionRecord =
-  | (RecordBase & { kind: 'verdict'; judgement: Judgement; route: Route; extensionsUsed: number })
+  | (RecordBase & {
+      kind: 'verdict';
+      judgement: Judgement;
+      route: Route;
+      extensionsUsed: number;
+      /** This stage's evaluations so far, this one included (the early checks on failure events come on top). */
+      look?: number;
+    })
   | (RecordBase & {
       kind: 'approval';
       answer: 'approve' | 'reject' | 'timeout';

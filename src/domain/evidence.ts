@@ -1,10 +1,11 @@
 // The evidence a verdict rests on, derived from a stage's counts and the health policy (never stored twice).
 import type { Evidence } from './decision.ts';
 import type { HealthPolicy } from './release-request.ts';
+import { formatCount } from './percent.ts';
 import { executedOf, type StageCounts } from './stage-counts.ts';
-import { wilsonBounds } from './wilson.ts';
+import { sequentialTest } from './sequential-test.ts';
 
-type EvidencePolicy = Pick<HealthPolicy, 'maxFailureRate' | 'confidence' | 'failureWeights'>;
+type EvidencePolicy = Pick<HealthPolicy, 'maxFailureRate' | 'unacceptableFailureRate' | 'confidence' | 'failureWeights'>;
 
 /** Weighted failures: failed, rejected and timed out, each with the policy's weight. */
 export function weightedFailures(counts: StageCounts, weights: HealthPolicy['failureWeights']): number {
@@ -28,7 +29,6 @@ export function collectEvidence(counts: StageCounts, policy: EvidencePolicy, bak
   const executed = executedOf(counts);
   const failures = weightedFailures(counts, policy.failureWeights);
   const targeted = targetedOf(counts);
-  const { lower, upper } = wilsonBounds(failures, executed, policy.confidence);
   // Timeouts are measured against the executions that did not fail outright, so that one more outright failure can
   // never make the timeout picture look better (it would, with all executions as the denominator).
   const answeredOrSilent = counts.succeeded + counts.timedOut;
@@ -37,12 +37,28 @@ export function collectEvidence(counts: StageCounts, policy: EvidencePolicy, bak
     executed,
     failures,
     failureRate: executed === 0 ? 0 : Math.min(1, failures / executed),
-    lower,
-    upper,
     confidence: policy.confidence,
     maxFailureRate: policy.maxFailureRate,
+    unacceptableFailureRate: policy.unacceptableFailureRate,
+    sequential: sequentialTest(failures, executed, policy),
     coverage: targeted === 0 ? 1 : executed / targeted,
     timeoutRate: answeredOrSilent === 0 ? 0 : counts.timedOut / answeredOrSilent,
     bakedSeconds,
   };
+}
+
+/**
+ * The sequential test's two lines at the evidence's count of executions, for people: "promotes at ≤ 3, rolls back at
+ * ≥ 9 failures of 100". A line that no count of failures reaches yet is left out.
+ */
+export function describeTestLines(evidence: Pick<Evidence, 'executed' | 'sequential'>): string {
+  // Records kept from before the sequential test have no lines to show.
+  const sequential = evidence.sequential as Evidence['sequential'] | undefined;
+  if (!sequential) return 'has no lines on record (judged before the sequential test)';
+  const { promoteAtFailures, rollbackAtFailures } = sequential;
+  const lines = [
+    promoteAtFailures === null ? 'cannot promote yet' : `promotes at ≤ ${formatCount(promoteAtFailures)}`,
+    rollbackAtFailures === null ? 'cannot roll back yet' : `rolls back at ≥ ${formatCount(rollbackAtFailures)}`,
+  ];
+  return `${lines.join(', ')} failures of ${formatCount(evidence.executed)}`;
 }

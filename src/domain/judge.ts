@@ -1,12 +1,14 @@
 // The judge: a stage's counts and the health policy in, a verdict with plain reasons and its evidence out.
-// It takes plain numbers and a policy, never a client; the workflow calls it at the end of a bake (and may call it
-// early, when failures arrive, to stop a bad release sooner).
+// It takes plain numbers and a policy, never a client. The workflow asks it many times per stage (on failure events,
+// at the end of the bake, after each extension), so its statistical rule is sequential (sequential-test.ts): the
+// confidence the policy states bounds the chance of a wrong rollback, or a wrong promotion, over all those looks.
 import { formatDuration } from './duration.ts';
 import type { Evidence, Judgement, Route } from './decision.ts';
 import { Verdict } from './decision.ts';
 import { collectEvidence, pendingOf, targetedOf } from './evidence.ts';
 import { formatCount, formatLimit, formatQuantity, formatRate } from './percent.ts';
 import type { HealthPolicy } from './release-request.ts';
+import { logLikelihoodRatio, promoteThreshold, rollbackThreshold } from './sequential-test.ts';
 import type { StageCounts } from './stage-counts.ts';
 
 export interface BakeProgress {
@@ -18,10 +20,44 @@ export interface BakeProgress {
   extensionsUsed: number;
 }
 
-type JudgePolicy = Pick<
+export type JudgePolicy = Pick<
   HealthPolicy,
-  'maxFailureRate' | 'confidence' | 'minExecuted' | 'minCoverage' | 'hardFailureRate' | 'maxTimeoutRate' | 'failureWeights' | 'inconclusive' | 'maxExtensions' | 'extendBy'
+  | 'maxFailureRate'
+  | 'unacceptableFailureRate'
+  | 'confidence'
+  | 'minExecuted'
+  | 'minCoverage'
+  | 'hardFailureRate'
+  | 'maxTimeoutRate'
+  | 'failureWeights'
+  | 'inconclusive'
+  | 'maxExtensions'
+  | 'extendBy'
 >;
+
+/**
+ * Whether enough executions have ended for a verdict on the evidence: minExecuted, or every target of a smaller stage.
+ * It holds back the statistical rule too, not only the hard lines: the first devices to report are not a fair sample
+ * when failures report faster than successes (a download that fails at once against an install that takes minutes).
+ */
+export function hasEnoughExecuted(executed: number, targeted: number, minExecuted: number): boolean {
+  return executed >= minExecuted || (targeted < minExecuted && executed >= targeted);
+}
+
+/** Which rollback rules the failures breach; the judge and the power analysis both ask this. */
+export function rollbackRulesBreached(failures: number, executed: number, targeted: number, policy: Omit<JudgePolicy, 'inconclusive' | 'maxExtensions' | 'extendBy'>): { sequential: boolean; hard: boolean } {
+  const rate = executed === 0 ? 0 : Math.min(1, failures / executed);
+  return {
+    sequential: hasEnoughExecuted(executed, targeted, policy.minExecuted) && logLikelihoodRatio(failures, executed, policy) >= rollbackThreshold(policy),
+    // The hard line works as IoT Jobs abort criteria do: strictly greater, and only once enough executions have ended.
+    hard: executed >= policy.minExecuted && rate > policy.hardFailureRate,
+  };
+}
+
+/** Whether the failures clear the stage on evidence (minimum executed and the promotion line; bake and coverage aside). */
+export function promotable(failures: number, executed: number, targeted: number, policy: Pick<JudgePolicy, 'maxFailureRate' | 'unacceptableFailureRate' | 'confidence' | 'minExecuted'>): boolean {
+  return hasEnoughExecuted(executed, targeted, policy.minExecuted) && logLikelihoodRatio(failures, executed, policy) <= promoteThreshold(policy);
+}
 
 export function judge(counts: StageCounts, policy: JudgePolicy, progress: BakeProgress): Judgement {
   const evidence = collectEvidence(counts, policy, progress.bakedSeconds);
@@ -34,7 +70,8 @@ export function judge(counts: StageCounts, policy: JudgePolicy, progress: BakePr
     return { verdict: Verdict.PROMOTE, reasons: ['the stage has no targets, so there is nothing to judge'], evidence };
   }
 
-  const rollbackReasons = rollbackReasonsFor(evidence, policy);
+  const enoughExecuted = hasEnoughExecuted(executed, targeted, policy.minExecuted);
+  const rollbackReasons = rollbackReasonsFor(evidence, policy, targeted);
   if (rollbackReasons.length > 0) return { verdict: Verdict.ROLLBACK, reasons: rollbackReasons, evidence };
 
   const remainingBake = Math.max(0, progress.bakeSeconds - progress.bakedSeconds);
@@ -53,12 +90,11 @@ export function judge(counts: StageCounts, policy: JudgePolicy, progress: BakePr
     };
   }
 
-  const enoughExecuted = executed >= policy.minExecuted || (targeted < policy.minExecuted && executed >= targeted);
-  const boundOk = evidence.upper <= policy.maxFailureRate;
+  const acceptable = promotable(evidence.failures, executed, targeted, policy);
   const coverageOk = evidence.coverage >= policy.minCoverage;
-  if (enoughExecuted && boundOk && coverageOk) {
+  if (acceptable && coverageOk) {
     const reasons = [
-      `failure rate ${formatRate(evidence.failureRate)} (${describeCount(evidence)}, upper bound ${formatRate(evidence.upper)} at ${formatLimit(evidence.confidence)} confidence) is within the ${formatLimit(policy.maxFailureRate)} limit`,
+      `failure rate ${formatRate(evidence.failureRate)} (${describeCount(evidence)}) is below the ${formatLimit(policy.unacceptableFailureRate)} the policy must catch, at ${formatLimit(evidence.confidence)} confidence over every look: ${describeFailures(evidence)} within the promotion line (${formatCount(evidence.sequential.promoteAtFailures ?? 0)} of ${formatCount(executed)})`,
       `${formatCount(executed)} of ${formatQuantity(targeted, 'target')} reported (${formatRate(evidence.coverage)} coverage, ${formatLimit(policy.minCoverage)} needed)`,
       `baked ${formatDuration(progress.bakedSeconds)} of the planned ${formatDuration(progress.bakeSeconds)}`,
     ];
@@ -71,11 +107,7 @@ export function judge(counts: StageCounts, policy: JudgePolicy, progress: BakePr
   }
 
   const gaps: string[] = [];
-  if (!boundOk) {
-    gaps.push(
-      `the failure rate's upper bound ${formatRate(evidence.upper)} (${describeCount(evidence)} at ${formatLimit(evidence.confidence)} confidence) is above the ${formatLimit(policy.maxFailureRate)} limit, so the stage cannot be called healthy`,
-    );
-  }
+  if (evidence.sequential.logLikelihoodRatio > evidence.sequential.promoteThreshold) gaps.push(notYetAcceptable(evidence, policy));
   if (!enoughExecuted) gaps.push(`only ${formatQuantity(executed, 'execution')} ${executed === 1 ? 'has' : 'have'} ended; the policy needs ${formatCount(policy.minExecuted)}`);
   if (!coverageOk) {
     gaps.push(`only ${formatCount(executed)} of ${formatQuantity(targeted, 'target')} reported (${formatRate(evidence.coverage)} coverage, ${formatLimit(policy.minCoverage)} needed)`);
@@ -83,24 +115,35 @@ export function judge(counts: StageCounts, policy: JudgePolicy, progress: BakePr
   return inconclusive(gaps, evidence, policy, progress, pending);
 }
 
-function rollbackReasonsFor(evidence: Evidence, policy: JudgePolicy): string[] {
+function rollbackReasonsFor(evidence: Evidence, policy: JudgePolicy, targeted: number): string[] {
   const reasons: string[] = [];
-  const { executed, counts } = evidence;
-  if (executed > 0 && evidence.lower > policy.maxFailureRate) {
+  const { executed, counts, sequential } = evidence;
+  const breached = rollbackRulesBreached(evidence.failures, executed, targeted, policy);
+  if (breached.sequential) {
     reasons.push(
-      `failure rate ${formatRate(evidence.failureRate)} (${describeCount(evidence)}, lower bound ${formatRate(evidence.lower)} at ${formatLimit(evidence.confidence)} confidence) is above the ${formatLimit(policy.maxFailureRate)} limit`,
+      `failure rate ${formatRate(evidence.failureRate)} (${describeCount(evidence)}) is above the ${formatLimit(policy.maxFailureRate)} limit at ${formatLimit(evidence.confidence)} confidence over every look: ${describeFailures(evidence)} the rollback line (${formatCount(sequential.rollbackAtFailures ?? 0)} of ${formatCount(executed)}), which a stage failing ${formatLimit(policy.maxFailureRate)} ever reaches with probability under ${formatLimit(sequential.errorBudget)}`,
     );
   }
-  // The hard lines work as IoT Jobs abort criteria do: strictly greater, and only once enough executions have ended.
-  if (executed >= policy.minExecuted && evidence.failureRate > policy.hardFailureRate) {
+  if (breached.hard) {
     reasons.push(`failure rate ${formatRate(evidence.failureRate)} (${describeCount(evidence)}) is above the hard limit of ${formatLimit(policy.hardFailureRate)}`);
   }
+  // Timeouts have a hard line of their own, drawn the same way.
   if (executed >= policy.minExecuted && evidence.timeoutRate > policy.maxTimeoutRate) {
     reasons.push(
       `${formatCount(counts.timedOut)} of ${formatQuantity(counts.succeeded + counts.timedOut, 'execution')} that did not fail outright timed out (${formatRate(evidence.timeoutRate)}), above the ${formatLimit(policy.maxTimeoutRate)} limit`,
     );
   }
   return reasons;
+}
+
+/** Why the counts do not yet clear the stage: how far they are from the promotion line, in failures. */
+function notYetAcceptable(evidence: Evidence, policy: JudgePolicy): string {
+  const { executed, sequential } = evidence;
+  const limit = `the ${formatLimit(policy.unacceptableFailureRate)} the policy must catch`;
+  if (sequential.promoteAtFailures === null) {
+    return `${formatQuantity(executed, 'execution')} cannot yet rule out ${limit} at ${formatLimit(evidence.confidence)} confidence, even with no failures`;
+  }
+  return `${describeFailures(evidence)} above the promotion line (${formatCount(sequential.promoteAtFailures)} of ${formatCount(executed)}), so the evidence cannot rule out ${limit} at ${formatLimit(evidence.confidence)} confidence`;
 }
 
 function inconclusive(gaps: string[], evidence: Evidence, policy: JudgePolicy, progress: BakeProgress, pending: number): Judgement {
@@ -132,13 +175,29 @@ function inconclusive(gaps: string[], evidence: Evidence, policy: JudgePolicy, p
 }
 
 function describeCount(evidence: Evidence): string {
-  // Weighted failures can be fractional: one decimal is enough to read them.
-  const failures = Number.isInteger(evidence.failures) ? formatCount(evidence.failures) : evidence.failures.toFixed(1);
-  return `${failures} of ${formatCount(evidence.executed)}`;
+  return `${formatFailures(evidence.failures)} of ${formatCount(evidence.executed)}`;
+}
+
+/** "3 failures reach" / "1 failure is" style subject for the sequential lines. */
+function describeFailures(evidence: Evidence): string {
+  const n = evidence.failures;
+  const reachesLine = evidence.sequential.logLikelihoodRatio >= evidence.sequential.rollbackThreshold;
+  const verb = reachesLine ? (n === 1 ? 'reaches' : 'reach') : n === 1 ? 'is' : 'are';
+  return `${formatFailures(n)} ${n === 1 ? 'failure' : 'failures'} ${verb}`;
+}
+
+// Weighted failures can be fractional: one decimal is enough to read them.
+function formatFailures(failures: number): string {
+  return Number.isInteger(failures) ? formatCount(failures) : failures.toFixed(1);
 }
 
 function describeRate(evidence: Evidence): string {
-  return `failure rate so far ${formatRate(evidence.failureRate)} (${describeCount(evidence)}, bounds ${formatRate(evidence.lower)}–${formatRate(evidence.upper)})`;
+  const { sequential, executed } = evidence;
+  const lines = [
+    sequential.rollbackAtFailures === null ? undefined : `rolls back at ${formatCount(sequential.rollbackAtFailures)}`,
+    sequential.promoteAtFailures === null ? undefined : `promotable at ${formatCount(sequential.promoteAtFailures)} or fewer`,
+  ].filter(Boolean);
+  return `failure rate so far ${formatRate(evidence.failureRate)} (${describeCount(evidence)}${lines.length ? `; with ${formatCount(executed)} reported the test ${lines.join(', ')}` : ''})`;
 }
 
 /**

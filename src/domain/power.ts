@@ -1,25 +1,58 @@
-// Power analysis: what a stage of n devices can tell under a health policy, before the release starts.
-// "With 100 devices and max failure rate 2 % at 95 % confidence, a defect that fails ≥ 7.6 % of devices is caught
-// with probability ≥ 0.9." It asks the judge itself (exactly, over every failure count), so it cannot drift from it.
-import { binomialUpperTail } from './binomial.ts';
-import { Verdict } from './decision.ts';
-import { judge } from './judge.ts';
-import { formatLimit, formatQuantity, formatRate } from './percent.ts';
-import type { HealthPolicy } from './release-request.ts';
-import { ZERO_COUNTS } from './stage-counts.ts';
-import { wilsonBounds, zForConfidence } from './wilson.ts';
+// Power analysis: what a stage of n devices can tell under a health policy, before the release starts, computed for
+// the sequential design the workflow really runs, not for one look. Executions report one by one; the workflow looks
+// at every failure (the early checks on failure events: only a rollback can come of them) and once more when all have
+// reported (the bake end: promote, roll back or hold). The rollback and promotion rules are the judge's own
+// (`rollbackRulesBreached`, `promotable`), and the probabilities are exact: a dynamic programme over (reports,
+// failures), not a simulation, so `validate` prints the same numbers every time.
+import { hasEnoughExecuted, type JudgePolicy, promotable, rollbackRulesBreached } from './judge.ts';
+import { formatCount, formatLimit, formatQuantity, formatRate } from './percent.ts';
+import { mostFailuresToPromote } from './sequential-test.ts';
 
 /** The probability of catching a defect that power analyses speak of. */
 export const DETECTION_PROBABILITY = 0.9;
 /** A stage that only catches defects above this multiple of the limit is flagged as too small. */
 export const TOO_COARSE_FACTOR = 5;
+/** Reports analysed per stage: enough to settle every question here; a larger stage only adds evidence. */
+export const ANALYSED_REPORTS = 20_000;
+/** Multiples of the acceptable rate whose rollback speed `validate` prints. */
+export const DEFECT_MULTIPLES = [2, 4] as const;
+/** A good release, for the HOLD rate: failing at half the acceptable rate. */
+export const GOOD_FRACTION = 0.5;
+
+export interface LookScheduleOutcome {
+  /** Chance the stage is rolled back at some look. */
+  rollback: number;
+  /** Chance it is promoted at the final look. */
+  promote: number;
+  /** Chance nothing is decisive at the final look (HOLD, or an extension that cannot add evidence). */
+  hold: number;
+  /** Mean reports (executions ended) at the look that rolls it back; NaN when it never rolls back. */
+  meanReportsAtRollback: number;
+}
+
+export interface DefectSpeed {
+  multiple: number;
+  rate: number;
+  rollbackProbability: number;
+  meanReportsAtRollback: number;
+}
 
 export interface PowerAnalysis {
   cohort: number;
-  /** The fewest failures among `cohort` executions that make the judge roll back; absent when none do. */
+  /** Reports the analysis covers: the cohort, or its first ANALYSED_REPORTS. */
+  analysedReports: number;
+  /** With every device reported, the fewest failures that roll the stage back; absent when none do. */
   failuresToRollBack?: number;
-  /** The smallest true failure rate the judge catches with probability ≥ 0.9; absent when it cannot. */
+  /** The smallest true failure rate rolled back with probability ≥ 0.9 over all looks; absent when none is. */
   detectableRate?: number;
+  /** Chance a stage failing exactly at the acceptable rate is ever rolled back, by any rule. */
+  falseRollbackAtLimit: number;
+  /** The same by the sequential test alone: at most 1 − confidence, whatever the looks. */
+  falseRollbackAtLimitSequential: number;
+  /** How surely and how soon defects at 2× and 4× the acceptable rate are rolled back. */
+  defects: DefectSpeed[];
+  /** Chance a good stage (half the acceptable rate) ends in HOLD or is rolled back instead of promoted. */
+  goodNotPromoted: number;
   /** Whether a stage of this size with no failures at all can be promoted. */
   canPromoteClean: boolean;
   /** The smallest stage that can be promoted when nothing fails. */
@@ -27,62 +60,178 @@ export interface PowerAnalysis {
   tooSmall: boolean;
   /** What the stage can catch, in one plain sentence. */
   summary: string;
-  /** Why the stage is too small, in one short sentence; present only when `tooSmall`. */
+  /** How fast it catches defects and how often a good stage waits for a person, one sentence each. */
+  details: string[];
+  /** What is wrong with the stage, in one short sentence ("is too small: …"); absent when nothing is. */
   warning?: string;
 }
 
-type PowerPolicy = Omit<HealthPolicy, 'inconclusive' | 'maxExtensions' | 'extendBy'> & Partial<HealthPolicy>;
+export type PowerPolicy = Omit<JudgePolicy, 'inconclusive' | 'maxExtensions' | 'extendBy'>;
+
+/** Mass below this is dropped from the programme's edges: far below anything printed. */
+const NEGLIGIBLE = 1e-13;
+
+/**
+ * The exact outcome of a stage of `cohort` devices whose executions each fail with probability `rate` (a failure
+ * counts with the policy's weight for FAILED), under the workflow's look schedule, over its first `horizon` reports.
+ *
+ * The rule can only start to roll back by a failure (a success lowers the evidence, and the lines only rise with more
+ * reports), so absorbing every state past the rollback line after each report is the same as looking at each failure.
+ * The one exception is the report that meets the minimum executed: it is counted as a look, although the workflow
+ * sees those counts at the next failure or the bake end. That errs towards more rollbacks, by very little.
+ */
+export function lookScheduleOutcome(cohort: number, policy: PowerPolicy, rate: number, horizon = Math.min(cohort, ANALYSED_REPORTS)): LookScheduleOutcome {
+  if (cohort <= 0) return { rollback: 0, promote: 1, hold: 0, meanReportsAtRollback: Number.NaN };
+  const weight = policy.failureWeights.failed;
+  const rollsBack = (reports: number, failures: number) => {
+    const breached = rollbackRulesBreached(failures * weight, reports, cohort, policy);
+    return breached.sequential || breached.hard;
+  };
+  // mass[k - low] = P(k failures among the reports so far, and no rollback yet).
+  let mass = new Float64Array(64);
+  let next = new Float64Array(64);
+  let low = 0;
+  let size = 1;
+  mass[0] = 1;
+  let rolledBack = 0;
+  let reportsAtRollback = 0;
+  let line = 0; // the fewest failures that roll back at n reports; never falls as n grows
+  for (let n = 1; n <= horizon; n++) {
+    if (size + 1 > next.length) {
+      next = new Float64Array(next.length * 2);
+      const grown = new Float64Array(mass.length * 2);
+      grown.set(mass.subarray(0, size));
+      mass = grown;
+    }
+    next[0] = mass[0]! * (1 - rate);
+    for (let i = 1; i < size; i++) next[i] = mass[i]! * (1 - rate) + mass[i - 1]! * rate;
+    next[size] = mass[size - 1]! * rate;
+    let end = size + 1;
+    if (hasEnoughExecuted(n, cohort, policy.minExecuted)) {
+      while (line <= n && !rollsBack(n, line)) line++;
+      for (let i = Math.max(0, line - low); i < end; i++) {
+        rolledBack += next[i]!;
+        reportsAtRollback += next[i]! * n;
+        next[i] = 0;
+      }
+    }
+    // Keep the window to the live part of the distribution.
+    let start = 0;
+    while (start < end - 1 && next[start]! < NEGLIGIBLE) start++;
+    while (end > start + 1 && next[end - 1]! < NEGLIGIBLE) end--;
+    for (let i = start; i < end; i++) mass[i - start] = next[i]!;
+    low += start;
+    size = end - start;
+  }
+  let promote = 0;
+  let hold = 0;
+  for (let i = 0; i < size; i++) {
+    if (promotable((low + i) * weight, horizon, cohort, policy)) promote += mass[i]!;
+    else hold += mass[i]!;
+  }
+  return { rollback: rolledBack, promote, hold, meanReportsAtRollback: rolledBack > 0 ? reportsAtRollback / rolledBack : Number.NaN };
+}
 
 export function analysePower(cohort: number, policy: PowerPolicy): PowerAnalysis {
-  // Judge as at the end of a complete bake, on evidence alone: a policy that rolls back inconclusive stages would
-  // otherwise make a clean stage look like a detected defect.
-  const evidencePolicy = { ...policy, inconclusive: 'hold' as const, maxExtensions: 0, extendBy: undefined };
-  const verdictWith = (n: number, failures: number) =>
-    judge({ ...ZERO_COUNTS, targeted: n, succeeded: n - failures, failed: failures }, evidencePolicy, { bakedSeconds: 1, bakeSeconds: 1, extensionsUsed: 0 }).verdict;
-
-  const minimumCohortToPromote = smallestPromotableCohort(policy, (n) => verdictWith(n, 0) === Verdict.PROMOTE);
-  const conditions = `max failure rate ${formatLimit(policy.maxFailureRate)} at ${formatLimit(policy.confidence)} confidence`;
+  const minimumCohortToPromote = smallestPromotableCohort(policy);
+  const conditions = `acceptable failure rate ${formatLimit(policy.maxFailureRate)}, unacceptable ${formatLimit(policy.unacceptableFailureRate)}, at ${formatLimit(policy.confidence)} confidence`;
   if (cohort <= 0) {
-    return { cohort, canPromoteClean: true, minimumCohortToPromote, tooSmall: false, summary: 'the stage has no devices, so there is nothing to judge' };
+    return {
+      cohort,
+      analysedReports: 0,
+      falseRollbackAtLimit: 0,
+      falseRollbackAtLimitSequential: 0,
+      defects: [],
+      goodNotPromoted: 0,
+      canPromoteClean: true,
+      minimumCohortToPromote,
+      tooSmall: false,
+      summary: 'the stage has no devices, so there is nothing to judge',
+      details: [],
+    };
   }
-
-  const canPromoteClean = verdictWith(cohort, 0) === Verdict.PROMOTE;
-  const failuresToRollBack = fewestFailuresToRollBack(cohort, (f) => verdictWith(cohort, f) === Verdict.ROLLBACK);
-  const detectableRate = failuresToRollBack === undefined ? undefined : smallestDetectableRate(failuresToRollBack, cohort);
+  const horizon = Math.min(cohort, ANALYSED_REPORTS);
+  const outcome = (rate: number) => lookScheduleOutcome(cohort, policy, rate, horizon);
+  const canPromoteClean = promotable(0, horizon, cohort, policy);
+  const failuresToRollBack = fewestFailuresToRollBackAll(cohort, policy);
+  const detectableRate = smallestDetectableRate(policy, outcome);
+  const falseRollbackAtLimit = outcome(policy.maxFailureRate).rollback;
+  // The hard line is IoT-style (a plain rate after minExecuted), so it adds wrong rollbacks of its own: say how many.
+  const falseRollbackAtLimitSequential = lookScheduleOutcome(cohort, { ...policy, hardFailureRate: 1 }, policy.maxFailureRate, horizon).rollback;
+  const budget = 1 - policy.confidence;
+  const hardLineTooLow = falseRollbackAtLimit > budget;
+  const defects = DEFECT_MULTIPLES.filter((multiple) => multiple * policy.maxFailureRate <= 1).map((multiple) => {
+    const rate = multiple * policy.maxFailureRate;
+    const result = outcome(rate);
+    return { multiple, rate, rollbackProbability: result.rollback, meanReportsAtRollback: result.meanReportsAtRollback };
+  });
+  const goodRate = GOOD_FRACTION * policy.maxFailureRate;
+  const goodNotPromoted = 1 - outcome(goodRate).promote;
   const tooCoarse = detectableRate === undefined || detectableRate > TOO_COARSE_FACTOR * policy.maxFailureRate;
   const tooSmall = !canPromoteClean || tooCoarse;
 
   const stage = `with ${formatQuantity(cohort, 'device')} and ${conditions}`;
+  const analysed = horizon < cohort ? ` within its first ${formatCount(horizon)} reports` : '';
   const summary =
-    detectableRate === undefined || failuresToRollBack === undefined
-      ? `${stage}, no number of failures makes the judge roll back`
-      : `${stage}, a defect that fails ≥ ${formatRate(detectableRate)} of devices is caught with probability ≥ ${DETECTION_PROBABILITY} (${formatQuantity(failuresToRollBack, 'failure')} ${failuresToRollBack === 1 ? 'rolls' : 'roll'} it back)`;
+    detectableRate === undefined
+      ? `${stage}, no defect is caught with probability ≥ ${DETECTION_PROBABILITY}${analysed}`
+      : `${stage}, a defect that fails ≥ ${formatRate(detectableRate)} of devices is caught with probability ≥ ${DETECTION_PROBABILITY} over every look${analysed}`;
+  const details = [
+    ...defects.map(
+      (d) =>
+        `at ${d.multiple}× the limit (${formatLimit(d.rate)}) it rolls back ${formatShare(d.rollbackProbability)} of the time${Number.isNaN(d.meanReportsAtRollback) ? '' : `, after ${formatQuantity(Math.round(d.meanReportsAtRollback), 'report')} on average`}`,
+    ),
+    `a good release (${formatLimit(goodRate)}) waits for a person or rolls back ${formatShare(goodNotPromoted)} of the time instead of promoting`,
+    `one failing at the limit is ever rolled back ${formatShare(falseRollbackAtLimit)} of the time${falseRollbackAtLimit - falseRollbackAtLimitSequential >= 0.001 ? `: ${formatShare(falseRollbackAtLimitSequential)} by the sequential test (at most ${formatLimit(budget)}), the rest by the hard limit` : ` (at most ${formatLimit(budget)})`}`,
+  ];
 
   return {
     cohort,
+    analysedReports: horizon,
     ...(failuresToRollBack === undefined ? {} : { failuresToRollBack }),
     ...(detectableRate === undefined ? {} : { detectableRate }),
+    falseRollbackAtLimit,
+    falseRollbackAtLimitSequential,
+    defects,
+    goodNotPromoted,
     canPromoteClean,
     minimumCohortToPromote,
     tooSmall,
     summary,
-    ...(tooSmall ? { warning: `too small: ${tooSmallBecause(cohort, policy, canPromoteClean, minimumCohortToPromote, detectableRate)}` } : {}),
+    details,
+    ...(tooSmall
+      ? { warning: `is too small: ${tooSmallBecause(policy, canPromoteClean, minimumCohortToPromote, detectableRate)}` }
+      : hardLineTooLow
+        ? {
+            warning: `breaks the confidence: its hard limit of ${formatLimit(policy.hardFailureRate)} after ${formatQuantity(policy.minExecuted, 'execution')} rolls back a stage failing at the ${formatLimit(policy.maxFailureRate)} limit ${formatShare(falseRollbackAtLimit)} of the time, more than the ${formatLimit(budget)} the confidence allows; raise hardFailureRate or minExecuted`,
+          }
+        : {}),
   };
 }
 
-/** The one reason a stage is too small that matters most: a stage that can never be promoted says only that. */
-function tooSmallBecause(cohort: number, policy: PowerPolicy, canPromoteClean: boolean, minimumCohortToPromote: number, detectableRate: number | undefined): string {
-  const limit = `the ${formatLimit(policy.maxFailureRate)} limit`;
-  if (!canPromoteClean) {
-    const { upper } = wilsonBounds(0, cohort, policy.confidence);
-    return `even with no failures the upper bound ${formatRate(upper)} stays above ${limit}, so promoting on evidence takes at least ${formatQuantity(minimumCohortToPromote, 'device')}`;
-  }
-  if (detectableRate === undefined) return 'no number of failures rolls it back';
-  return `it only catches defects above ${TOO_COARSE_FACTOR}× ${limit}`;
+/** A probability as a share people read: `8 %`, `0.4 %`, `< 0.1 %`, `> 99.9 %`. */
+function formatShare(probability: number): string {
+  if (probability < 0.001) return '< 0.1 %';
+  if (probability > 0.999) return '> 99.9 %';
+  return `${Number((probability * 100).toFixed(probability < 0.1 ? 1 : 0))} %`;
 }
 
-/** The judge's ROLLBACK is monotone in failures for a fixed cohort (a property test holds it to that): bisect. */
-function fewestFailuresToRollBack(cohort: number, rollsBack: (failures: number) => boolean): number | undefined {
+/** The one reason a stage is too small that matters most: a stage that can never be promoted says only that. */
+function tooSmallBecause(policy: PowerPolicy, canPromoteClean: boolean, minimumCohortToPromote: number, detectableRate: number | undefined): string {
+  if (!canPromoteClean) {
+    return `even with no failures it cannot rule out the unacceptable ${formatLimit(policy.unacceptableFailureRate)} at ${formatLimit(policy.confidence)} confidence; promoting on evidence takes at least ${formatQuantity(minimumCohortToPromote, 'device')}`;
+  }
+  if (detectableRate === undefined) return `no defect is caught with probability ≥ ${DETECTION_PROBABILITY}`;
+  return `it only catches defects above ${TOO_COARSE_FACTOR}× the ${formatLimit(policy.maxFailureRate)} limit`;
+}
+
+/** With the whole cohort reported, the fewest failures that roll it back (the test's line or the hard limit). */
+function fewestFailuresToRollBackAll(cohort: number, policy: PowerPolicy): number | undefined {
+  const weight = policy.failureWeights.failed;
+  const rollsBack = (failures: number) => {
+    const breached = rollbackRulesBreached(failures * weight, cohort, cohort, policy);
+    return breached.sequential || breached.hard;
+  };
   if (!rollsBack(cohort)) return undefined;
   let low = 0;
   let high = cohort;
@@ -94,25 +243,24 @@ function fewestFailuresToRollBack(cohort: number, rollsBack: (failures: number) 
   return low;
 }
 
-/** The smallest p with P(X ≥ k) ≥ 0.9 for X ~ Binomial(n, p), rounded up to 0.1 %. */
-function smallestDetectableRate(k: number, n: number): number {
-  let low = 0;
-  let high = 1;
-  for (let i = 0; i < 60; i++) {
-    const middle = (low + high) / 2;
-    if (binomialUpperTail(k, n, middle) >= DETECTION_PROBABILITY) high = middle;
+/** The smallest rate rolled back with probability ≥ 0.9, to 0.1 %: the chance of a rollback only grows with the rate. */
+function smallestDetectableRate(policy: PowerPolicy, outcome: (rate: number) => LookScheduleOutcome): number | undefined {
+  if (outcome(1).rollback < DETECTION_PROBABILITY) return undefined;
+  let low = Math.floor(policy.maxFailureRate * 1000);
+  let high = 1000;
+  while (low + 1 < high) {
+    const middle = Math.floor((low + high) / 2);
+    if (outcome(middle / 1000).rollback >= DETECTION_PROBABILITY) high = middle;
     else low = middle;
   }
-  return Math.ceil(high * 1000 - 1e-9) / 1000;
+  return high / 1000;
 }
 
-/** Starts from the Wilson formula (z²(1−m)/m for zero failures) and lets the judge have the last word. */
-function smallestPromotableCohort(policy: PowerPolicy, promotes: (n: number) => boolean): number {
-  const m = policy.maxFailureRate;
-  if (m >= 1) return 1;
-  const z = zForConfidence(policy.confidence);
-  const z2 = z * z;
-  let n = Math.max(1, Math.floor((z2 * (1 - m)) / m) - 2);
-  while (!promotes(n) && n < 1e9) n += 1;
+/** The smallest stage that can be promoted when nothing fails: the promotion line at 0 failures. */
+function smallestPromotableCohort(policy: PowerPolicy): number {
+  let n = 1;
+  while (mostFailuresToPromote(n, policy) === null && n < 1e9) n = n < 1024 ? n + 1 : Math.ceil(n * 1.01);
+  // Walk back over the coarse steps (the line only opens up as n grows).
+  while (n > 1 && mostFailuresToPromote(n - 1, policy) !== null) n -= 1;
   return n;
 }

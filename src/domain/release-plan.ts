@@ -100,7 +100,7 @@ function stageWarnings(request: ReleaseRequest, stage: StagePlanView, cohort: nu
     warnings.push(`${name} reaches no devices in a fleet of ${formatCount(fleetSize)}, so it has nothing to judge`);
     return warnings;
   }
-  if (stage.power?.warning) warnings.push(`${name} (${devices}) is ${stage.power.warning}`);
+  if (stage.power?.warning) warnings.push(`${name} (${devices}) ${stage.power.warning}`);
   const abortMinimum = Math.min(...request.safetyNet.abort.map((criterion) => criterion.minNumberOfExecutedThings));
   if (cohort < abortMinimum) {
     warnings.push(`${name} has ${devices}, fewer than the ${formatQuantity(abortMinimum, 'execution')} IoT Jobs' abort criteria wait for: only the judge can stop it`);

@@ -3,6 +3,7 @@
 // normalised form again gives the same value, so the workflow input can be re-checked by every Lambda.
 import { z } from 'zod';
 import { duration } from './duration.ts';
+import { defaultUnacceptableRate } from './sequential-test.ts';
 
 /** jobIds are `<releaseId>-s<stage>` or `<releaseId>-rb<stage>` and must fit IoT's 64 characters. */
 export const RELEASE_ID_MAX = 48;
@@ -94,31 +95,50 @@ export type Stage = z.infer<typeof Stage>;
 
 export const InconclusiveAction = z.enum(['extend', 'hold', 'rollback']);
 
-export const HealthPolicy = z.strictObject({
-  /** Highest failure rate the fleet tolerates. */
-  maxFailureRate: fraction.default(0.02),
-  /** Confidence of the Wilson bounds used to call a stage good or bad. */
-  confidence: z.number().gt(0.5).lt(1).default(0.95),
-  /** Executions that must have ended before any verdict other than ROLLBACK on a hard threshold. */
-  minExecuted: z.number().int().min(1).default(20),
-  /** Share of a stage's targets that must have ended before it can be promoted. */
-  minCoverage: fraction.default(0.9),
-  /** A hard line, as IoT Jobs draws it: strictly above this rate after minExecuted, roll back whatever the bounds say. */
-  hardFailureRate: fraction.default(0.1),
-  /** Timed-out executions above this share of executed ones roll back even when few failed outright. */
-  maxTimeoutRate: fraction.default(0.05),
-  failureWeights: z
-    .strictObject({
-      failed: z.number().min(0).default(1),
-      rejected: z.number().min(0).default(1),
-      timedOut: z.number().min(0).default(1),
-    })
-    .default({ failed: 1, rejected: 1, timedOut: 1 }),
-  inconclusive: InconclusiveAction.default('extend'),
-  maxExtensions: z.number().int().min(0).max(10).default(2),
-  /** How much longer each extension bakes; defaults to half the stage's bake. */
-  extendBy: duration({ min: 60, max: 7 * 86400 }).optional(),
-});
+export const HealthPolicy = z
+  .strictObject({
+    /**
+     * The acceptable failure rate (p0): a stage failing at or below it is rolled back by the statistical rule with
+     * probability at most 1 − confidence, over every look the workflow takes.
+     */
+    maxFailureRate: fraction.default(0.02),
+    /**
+     * The unacceptable failure rate (p1), the level a stage must catch: a stage failing at or above it is promoted
+     * with probability at most 1 − confidence. Between the two either answer is fine. Default: twice maxFailureRate.
+     */
+    unacceptableFailureRate: fraction.optional(),
+    /** 1 − the bound on each kind of wrong call (rollback of an acceptable stage, promotion of an unacceptable one). */
+    confidence: z.number().gt(0.5).lt(1).default(0.95),
+    /** Executions that must have ended before any verdict on the evidence (all of them, in a smaller stage). */
+    minExecuted: z.number().int().min(1).default(20),
+    /** Share of a stage's targets that must have ended before it can be promoted. */
+    minCoverage: fraction.default(0.9),
+    /**
+     * A hard line, as IoT Jobs draws it: strictly above this rate after minExecuted, roll back whatever the statistics
+     * say. It is a plain rate asked at every look, so it adds wrong rollbacks of its own; at 20 % with the other
+     * defaults it adds almost none, where 10 % would add about 1.7 % and break the 95 % promise.
+     */
+    hardFailureRate: fraction.default(0.2),
+    /** Timed-out executions above this share of executed ones roll back even when few failed outright. */
+    maxTimeoutRate: fraction.default(0.05),
+    /** How much each outcome counts as a failure, from 0 (not at all) to 1 (a whole failure). */
+    failureWeights: z
+      .strictObject({
+        failed: z.number().min(0).max(1).default(1),
+        rejected: z.number().min(0).max(1).default(1),
+        timedOut: z.number().min(0).max(1).default(1),
+      })
+      .default({ failed: 1, rejected: 1, timedOut: 1 }),
+    inconclusive: InconclusiveAction.default('extend'),
+    maxExtensions: z.number().int().min(0).max(10).default(2),
+    /** How much longer each extension bakes; defaults to half the stage's bake. */
+    extendBy: duration({ min: 60, max: 7 * 86400 }).optional(),
+  })
+  // Filled in here rather than left to each reader, so the workflow input states the rate it is judged against.
+  .transform(({ unacceptableFailureRate, ...policy }) => ({
+    ...policy,
+    unacceptableFailureRate: unacceptableFailureRate ?? defaultUnacceptableRate(policy.maxFailureRate),
+  }));
 export type HealthPolicy = z.infer<typeof HealthPolicy>;
 
 export const FailureType = z.enum(['FAILED', 'REJECTED', 'TIMED_OUT', 'ALL']);
@@ -176,7 +196,7 @@ interface Loose {
   fleet?: { thingGroups?: unknown };
   firmware?: { version?: unknown; previousVersion?: unknown; flavour?: unknown; rollbackSource?: unknown };
   stages?: unknown;
-  health?: { maxFailureRate?: unknown; hardFailureRate?: unknown };
+  health?: { maxFailureRate?: unknown; unacceptableFailureRate?: unknown; hardFailureRate?: unknown };
   safetyNet?: { abort?: unknown; retries?: unknown };
 }
 
@@ -225,6 +245,16 @@ function checkConsistency(request: Loose, ctx: z.RefinementCtx): void {
   const health = isRecord(request.health) ? request.health : {};
   if (typeof health.hardFailureRate === 'number' && typeof health.maxFailureRate === 'number' && health.hardFailureRate < health.maxFailureRate) {
     ctx.addIssue({ code: 'custom', path: ['health', 'hardFailureRate'], message: `must be at least maxFailureRate (${health.maxFailureRate * 100}%): the hard line sits above the statistical one` });
+  }
+  if (typeof health.unacceptableFailureRate === 'number' && typeof health.maxFailureRate === 'number' && health.unacceptableFailureRate <= health.maxFailureRate) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['health', 'unacceptableFailureRate'],
+      message: `must be above maxFailureRate (${health.maxFailureRate * 100}%): the judge tells an acceptable rate from an unacceptable one, so they cannot meet`,
+    });
+  }
+  if (health.maxFailureRate === 1) {
+    ctx.addIssue({ code: 'custom', path: ['health', 'maxFailureRate'], message: 'must be below 100%: at 100% no failure rate is unacceptable, so nothing could be caught' });
   }
   const safetyNet = isRecord(request.safetyNet) ? request.safetyNet : {};
   checkDistinct(ctx, records(safetyNet.abort).map((criterion) => criterion.failureType), ['safetyNet', 'abort'], 'abort criterion');

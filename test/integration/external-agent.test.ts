@@ -27,7 +27,7 @@ describe('an agent run by hand against simulate --mqtt', () => {
     const request = await loadRelease('small-fleet.yaml', (release) => ({
       ...release,
       stages: [{ ...release.stages[0]!, targets: { percent: 100 }, bake: 600 }],
-      health: { ...release.health, minExecuted: 1, maxFailureRate: 0.5, hardFailureRate: 0.6, maxExtensions: 1 },
+      health: { ...release.health, minExecuted: 1, maxFailureRate: 0.5, unacceptableFailureRate: 0.75, hardFailureRate: 0.6, maxExtensions: 1 },
     }));
     let external: RunningAgent | undefined;
     let joined: Promise<RunningAgent> | undefined;

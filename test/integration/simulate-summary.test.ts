@@ -12,7 +12,7 @@ describe('the simulation summary', () => {
       ['half', 0, NO_JOB],
       ['all', 0, NO_JOB],
     ]);
-    // The upper bound still applies below minExecuted: a clean 1-device canary holds, and --approve auto answers it.
+    // The promotion line still applies below minExecuted: a clean 1-device canary holds, and --approve auto answers it.
     expect(verdicts(report).filter((v) => v.startsWith('canary:')).at(-1)).toBe('canary:HOLD');
 
     const text = renderSimulationSummary(report, { columns: 200, color: false });

@@ -29,18 +29,19 @@ export function renderPlan(plan: ReleasePlan, terminal: Terminal, fleetSizeAssum
   heading('Health policy (what the judge holds each stage to)');
   const health = request.health;
   out.push(
-    `max failure rate ${formatLimit(health.maxFailureRate)} at ${formatLimit(health.confidence)} confidence · hard limit ${formatLimit(health.hardFailureRate)} · timeouts ${formatLimit(health.maxTimeoutRate)} · at least ${formatCount(health.minExecuted)} executed · coverage ${formatLimit(health.minCoverage)}`,
+    `acceptable failure rate ${formatLimit(health.maxFailureRate)} · unacceptable ${formatLimit(health.unacceptableFailureRate)} · ${formatLimit(health.confidence)} confidence over every look (sequential test) · hard limit ${formatLimit(health.hardFailureRate)} · timeouts ${formatLimit(health.maxTimeoutRate)} · at least ${formatCount(health.minExecuted)} executed · coverage ${formatLimit(health.minCoverage)}`,
     `failure weights: failed ${health.failureWeights.failed}, rejected ${health.failureWeights.rejected}, timed out ${health.failureWeights.timedOut} · inconclusive → ${health.inconclusive}${health.inconclusive === 'extend' ? ` (up to ${health.maxExtensions}×, ${health.extendBy ? `by ${formatDuration(health.extendBy)}` : 'by half the bake'})` : ''}`,
     `approvals: answer within ${formatDuration(request.approval.timeout)}, otherwise ${request.approval.onTimeout}${request.approval.notify ? ` · notify ${request.approval.notify}` : ''}`,
   );
 
-  heading('What each stage can tell (power analysis)');
+  heading('What each stage can tell (power analysis over every look the workflow takes)');
   for (const stage of plan.stages) {
     if (!stage.power) {
       out.push(`${stage.name}: thing groups; its size is known when the job is created`);
       continue;
     }
     out.push(`${stage.name}: ${stage.power.summary}`);
+    out.push(...stage.power.details.map((detail) => `  - ${detail}`));
     if (stage.power.warning) out.push(paint(`  ⚠ ${stage.power.warning}`, 'yellow', terminal));
   }
 

@@ -2,6 +2,7 @@
 // evidence), rollback jobs, the outcome, exposure, virtual duration and wall time.
 import { formatDuration } from '#domain/duration.ts';
 import type { Evidence } from '#domain/decision.ts';
+import { describeTestLines } from '#domain/evidence.ts';
 import { formatCount, formatQuantity } from '#domain/percent.ts';
 import { NO_JOB, type ReleaseReport } from '#local/report.ts';
 import { paint, percent, status, table, type Terminal } from './terminal.ts';
@@ -58,9 +59,10 @@ export function controlPlaneLine(report: Pick<ReleaseReport, 'controlPlane'>): s
 
 export function evidenceText(evidence: Evidence, reasons: string[] = []): string {
   const parts = [
-    `failure ${percent(evidence.failureRate)} (${Math.round(evidence.confidence * 100)}% CI ${percent(evidence.lower)}–${percent(evidence.upper)}, max ${percent(evidence.maxFailureRate)})`,
+    `failure ${percent(evidence.failureRate)} (limit ${percent(evidence.maxFailureRate)}, catch ${percent(evidence.unacceptableFailureRate)} at ${Math.round(evidence.confidence * 100)}%)`,
+    `test ${describeTestLines(evidence)}`,
     `${formatCount(evidence.executed)} executed, coverage ${percent(evidence.coverage, 0)}, baked ${formatDuration(Math.round(evidence.bakedSeconds))}`,
   ];
-  if (reasons[0] && !reasons[0].includes('within')) parts.push(reasons[0]);
+  if (reasons[0] && !reasons[0].includes('must catch')) parts.push(reasons[0]);
   return parts.join('\n');
 }

@@ -3,6 +3,7 @@
 import type { ReleaseView, StageView, VerdictView } from '#app/describe-release.ts';
 import type { DecisionRecord } from '#domain/decision.ts';
 import { formatDuration } from '#domain/duration.ts';
+import { describeTestLines } from '#domain/evidence.ts';
 import { formatCount, formatQuantity } from '#domain/percent.ts';
 import { type Terminal, bar, paint, percent, status, table, when } from './terminal.ts';
 
@@ -80,7 +81,7 @@ export function verdictLines(stageName: string, verdict: VerdictView, terminal: 
   const e = verdict.evidence;
   return [
     `  ${stageName}: ${status(verdict.verdict, terminal)} → ${verdict.route} at ${when(verdict.at)}${verdict.extensionsUsed ? ` (after ${verdict.extensionsUsed} extension${verdict.extensionsUsed === 1 ? '' : 's'})` : ''}`,
-    `    failure rate ${percent(e.failureRate)} (${percent(e.lower)}–${percent(e.upper)} at ${percent(e.confidence, 0)} confidence), limit ${percent(e.maxFailureRate)}`,
+    `    failure rate ${percent(e.failureRate)}, limit ${percent(e.maxFailureRate)}, must catch ${percent(e.unacceptableFailureRate)} at ${percent(e.confidence, 0)} confidence; the test ${describeTestLines(e)}`,
     `    executed ${formatCount(e.executed)} of ${formatCount(e.counts.targeted)} (${percent(e.coverage, 0)}), ${formatQuantity(e.failures, 'failure')}, timeout rate ${percent(e.timeoutRate)}, baked ${formatDuration(e.bakedSeconds)}`,
     ...verdict.reasons.map((reason) => `    - ${reason}`),
   ];

@@ -31,7 +31,8 @@ describe('ota-release validate', () => {
     expect(out).toContain('Release gateway-2-4-0 · edge-gateway · 2.3.1 → 2.4.0');
     expect(out).toMatch(/│ 0\s+│ canary\s+│ 1 % of fleet\s+│ 100\s+│ 2h\s+│ auto\s+│ \{"maximumPerMinute":20\}/);
     expect(out).toContain('{"criteriaList":[{"failureType":"ALL","action":"CANCEL","thresholdPercentage":15,"minNumberOfExecutedThings":50}]}');
-    expect(out).toContain('canary: with 100 devices and max failure rate 5 % at 90 % confidence, a defect that fails ≥ 12.7 % of devices is caught with probability ≥ 0.9');
+    expect(out).toContain('canary: with 100 devices and acceptable failure rate 5 %, unacceptable 10 %, at 90 % confidence, a defect that fails ≥ 14.0 % of devices is caught with probability ≥ 0.9 over every look');
+    expect(out).toContain('  - at 4× the limit (20 %) it rolls back 100 % of the time, after 51 reports on average');
     // The real checksum of the committed image, because the file is there.
     expect(out).toContain('"checksum": "2e9be1cf5d2ea52515ca70dbde3870916e961ef762fd68cecc97c7dbe6888fd7"');
     expect(out).toContain('"authorisedRollback": true');
@@ -42,7 +43,7 @@ describe('ota-release validate', () => {
     const { code, out } = await run('validate', EXAMPLE, '--fleet-size', '1000');
     expect(code).toBe(0);
     expect(out).toContain('1,000 devices');
-    expect(out).toMatch(/⚠ stage canary \(10 devices\) is too small: even with no failures the upper bound/);
+    expect(out).toMatch(/⚠ stage canary \(10 devices\) is too small: even with no failures it cannot rule out the unacceptable 10 %/);
     expect(out).toContain('stage canary has 10 devices, fewer than the 50 executions');
   });
 

@@ -25,6 +25,7 @@ const policyArb = (weights: fc.Arbitrary<number>) =>
   fc
     .record({
       maxFailureRate: fc.double({ min: 0.001, max: 0.5, noNaN: true }),
+      unacceptableFactor: fc.double({ min: 1.05, max: 5, noNaN: true }),
       hardExtra: fc.double({ min: 0, max: 0.5, noNaN: true }),
       confidence: fc.constantFrom(0.8, 0.9, 0.95, 0.99),
       minExecuted: fc.integer({ min: 1, max: 100 }),
@@ -34,7 +35,10 @@ const policyArb = (weights: fc.Arbitrary<number>) =>
       inconclusive: fc.constantFrom('extend', 'hold', 'rollback'),
       maxExtensions: fc.integer({ min: 0, max: 3 }),
     })
-    .map(({ hardExtra, ...p }): HealthPolicy => ({ ...p, hardFailureRate: Math.min(1, p.maxFailureRate + hardExtra) }) as HealthPolicy);
+    .map(
+      ({ hardExtra, unacceptableFactor, ...p }): HealthPolicy =>
+        ({ ...p, unacceptableFailureRate: Math.min(0.999, p.maxFailureRate * unacceptableFactor), hardFailureRate: Math.min(1, p.maxFailureRate + hardExtra) }) as HealthPolicy,
+    );
 
 const progressArb: fc.Arbitrary<BakeProgress> = fc.record({
   bakeSeconds: fc.integer({ min: 60, max: 86400 }),
@@ -56,7 +60,7 @@ function oneMoreFailure(c: StageCounts, kind: 'failed' | 'rejected' | 'timedOut'
 describe('judge properties', () => {
   it('never turns ROLLBACK into PROMOTE when a success turns out to be a failure', () => {
     fc.assert(
-      fc.property(countsArb, policyArb(fc.double({ min: 0, max: 3, noNaN: true })), progressArb, failureKind, (c, policy, progress, kind) => {
+      fc.property(countsArb, policyArb(fc.double({ min: 0, max: 1, noNaN: true })), progressArb, failureKind, (c, policy, progress, kind) => {
         fc.pre(c.succeeded > 0);
         const before = judge(c, policy, progress).verdict;
         const after = judge({ ...c, succeeded: c.succeeded - 1, [kind]: c[kind] + 1 }, policy, progress).verdict;
@@ -68,7 +72,7 @@ describe('judge properties', () => {
 
   it('never turns a non-PROMOTE into PROMOTE when a success turns out to be a failure', () => {
     fc.assert(
-      fc.property(countsArb, policyArb(fc.double({ min: 0, max: 3, noNaN: true })), progressArb, failureKind, (c, policy, progress, kind) => {
+      fc.property(countsArb, policyArb(fc.double({ min: 0, max: 1, noNaN: true })), progressArb, failureKind, (c, policy, progress, kind) => {
         fc.pre(c.succeeded > 0);
         const before = judge(c, policy, progress).verdict;
         const after = judge({ ...c, succeeded: c.succeeded - 1, [kind]: c[kind] + 1 }, policy, progress).verdict;
@@ -95,7 +99,7 @@ describe('judge properties', () => {
 
   it('never turns PROMOTE into ROLLBACK when a running execution succeeds', () => {
     fc.assert(
-      fc.property(countsArb, policyArb(fc.double({ min: 0, max: 3, noNaN: true })), progressArb, (c, policy, progress) => {
+      fc.property(countsArb, policyArb(fc.double({ min: 0, max: 1, noNaN: true })), progressArb, (c, policy, progress) => {
         fc.pre(c.inProgress > 0);
         const before = judge(c, policy, progress).verdict;
         const after = judge({ ...c, inProgress: c.inProgress - 1, succeeded: c.succeeded + 1 }, policy, progress).verdict;
@@ -105,21 +109,33 @@ describe('judge properties', () => {
     );
   });
 
-  it('gives bounds that contain the observed rate, reasons, and an extension only with EXTEND', () => {
+  it('draws the promotion line below the rollback line, gives reasons, and an extension only with EXTEND', () => {
     fc.assert(
-      fc.property(countsArb, policyArb(fc.double({ min: 0, max: 3, noNaN: true })), progressArb, (c, policy, progress) => {
+      fc.property(countsArb, policyArb(fc.double({ min: 0, max: 1, noNaN: true })), progressArb, (c, policy, progress) => {
         const j = judge(c, policy, progress);
-        const { lower, upper, failureRate } = j.evidence;
+        const { promoteAtFailures, rollbackAtFailures } = j.evidence.sequential;
+        const linesOk = promoteAtFailures === null || rollbackAtFailures === null || promoteAtFailures < rollbackAtFailures;
         const extendOk = j.verdict === Verdict.EXTEND ? (j.extendSeconds ?? 0) > 0 : j.extendSeconds === undefined;
-        return lower <= failureRate && failureRate <= upper && j.reasons.length > 0 && extendOk;
+        return linesOk && j.reasons.length > 0 && extendOk;
       }),
       { seed: SEED + 4, numRuns: RUNS },
     );
   });
 
+  it('never rolls back on the evidence before the minimum executed, unless every target has reported', () => {
+    fc.assert(
+      fc.property(countsArb, policyArb(fc.double({ min: 0, max: 1, noNaN: true })), progressArb, (c, policy, progress) => {
+        const executed = c.succeeded + c.failed + c.rejected + c.timedOut;
+        fc.pre(executed < policy.minExecuted && executed < c.targeted);
+        return judge(c, { ...policy, maxTimeoutRate: 1, inconclusive: 'hold' }, progress).verdict !== Verdict.ROLLBACK;
+      }),
+      { seed: SEED + 6, numRuns: RUNS },
+    );
+  });
+
   it('never promotes before the bake is complete', () => {
     fc.assert(
-      fc.property(countsArb, policyArb(fc.double({ min: 0, max: 3, noNaN: true })), progressArb, (c, policy, progress) => {
+      fc.property(countsArb, policyArb(fc.double({ min: 0, max: 1, noNaN: true })), progressArb, (c, policy, progress) => {
         fc.pre(progress.bakedSeconds < progress.bakeSeconds && c.targeted > 0);
         return judge(c, policy, progress).verdict !== Verdict.PROMOTE;
       }),

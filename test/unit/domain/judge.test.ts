@@ -53,25 +53,63 @@ describe('judge: the hard threshold, as IoT Jobs draws it', () => {
   });
 });
 
-describe('judge: the statistics', () => {
-  it('rolls back when the lower bound is above the limit, whatever the minimum executed', () => {
-    const judgement = judge(counts({ succeeded: 3, failed: 2, inProgress: 95 }), aPolicy({ minExecuted: 50 }), BAKED);
+describe('judge: the sequential test', () => {
+  // Default policy: acceptable 2 %, unacceptable 4 %, 95 % confidence, so the lines at 20 reports are 5 failures
+  // (roll back) and none (promote needs 146 clean reports).
+  it('rolls back once the failures reach the rollback line', () => {
+    const judgement = judge(counts({ succeeded: 15, failed: 5, inProgress: 80 }), aPolicy(), BAKED);
     expect(judgement.verdict).toBe(Verdict.ROLLBACK);
-    expect(judgement.reasons[0]).toMatch(/^failure rate 40\.0 % \(2 of 5, lower bound 11\.\d % at 95 % confidence\) is above the 2 % limit$/);
+    expect(judgement.reasons[0]).toBe(
+      'failure rate 25.0 % (5 of 20) is above the 2 % limit at 95 % confidence over every look: 5 failures reach the rollback line (5 of 20), which a stage failing 2 % ever reaches with probability under 5 %',
+    );
+    expect(judgement.evidence.sequential).toMatchObject({ rule: 'sprt', acceptableRate: 0.02, unacceptableRate: 0.04, rollbackAtFailures: 5, promoteAtFailures: null });
+    expect(judgement.evidence.sequential.errorBudget).toBeCloseTo(0.05, 12);
   });
 
-  it('promotes when the upper bound is within the limit and everything else is met', () => {
+  it('does not roll back one failure short of the line', () => {
+    expect(judge(counts({ succeeded: 16, failed: 4, inProgress: 80 }), aPolicy({ hardFailureRate: 0.5 }), BAKED).verdict).not.toBe(Verdict.ROLLBACK);
+  });
+
+  it('waits for the minimum executed before rolling back on the evidence', () => {
+    const judgement = judge(counts({ succeeded: 3, failed: 2, inProgress: 95 }), aPolicy({ minExecuted: 50 }), BAKED);
+    expect(judgement.verdict).toBe(Verdict.EXTEND);
+    expect(judgement.reasons).toContain('only 5 executions have ended; the policy needs 50');
+  });
+
+  it('judges a stage smaller than the minimum executed once every target has reported', () => {
+    const judgement = judge(counts({ succeeded: 5, failed: 5 }), aPolicy({ minExecuted: 50 }), BAKED);
+    expect(judgement.verdict).toBe(Verdict.ROLLBACK);
+  });
+
+  it('promotes when the counts are within the promotion line and everything else is met', () => {
     const judgement = judge(counts({ succeeded: 200 }), aPolicy(), BAKED);
     expect(judgement.verdict).toBe(Verdict.PROMOTE);
-    expect(judgement.reasons[0]).toBe('failure rate 0.0 % (0 of 200, upper bound 1.9 % at 95 % confidence) is within the 2 % limit');
-    expect(judgement.evidence).toMatchObject({ executed: 200, failures: 0, coverage: 1, lower: 0, confidence: 0.95, maxFailureRate: 0.02 });
+    expect(judgement.reasons[0]).toBe(
+      'failure rate 0.0 % (0 of 200) is below the 4 % the policy must catch, at 95 % confidence over every look: 0 failures are within the promotion line (1 of 200)',
+    );
+    expect(judgement.evidence).toMatchObject({ executed: 200, failures: 0, coverage: 1, confidence: 0.95, maxFailureRate: 0.02, unacceptableFailureRate: 0.04 });
   });
 
-  it('cannot promote a healthy stage too small for the limit and asks a person', () => {
+  it('cannot promote a healthy stage too small to rule out the unacceptable rate, and asks a person', () => {
     const judgement = judge(counts({ succeeded: 100 }), aPolicy(), BAKED);
     expect(judgement.verdict).toBe(Verdict.HOLD);
-    expect(judgement.reasons[0]).toMatch(/upper bound 3\.7 % .* is above the 2 % limit/);
+    expect(judgement.reasons[0]).toBe('100 executions cannot yet rule out the 4 % the policy must catch at 95 % confidence, even with no failures');
     expect(judgement.reasons).toContain('every execution has ended, so baking longer cannot add evidence; a person must decide');
+  });
+
+  it('promotes the first stage size that can rule out the unacceptable rate with no failures', () => {
+    expect(judge(counts({ succeeded: 145 }), aPolicy(), BAKED).verdict).toBe(Verdict.HOLD);
+    expect(judge(counts({ succeeded: 146 }), aPolicy(), BAKED).verdict).toBe(Verdict.PROMOTE);
+  });
+
+  it('uses the unacceptable rate the policy sets', () => {
+    expect(judge(counts({ succeeded: 100 }), aPolicy({ unacceptableFailureRate: 0.1 }), BAKED).verdict).toBe(Verdict.PROMOTE);
+  });
+
+  it('says how far the counts are from the promotion line', () => {
+    const judgement = judge(counts({ succeeded: 295, failed: 5 }), aPolicy(), BAKED);
+    expect(judgement.verdict).toBe(Verdict.HOLD);
+    expect(judgement.reasons[0]).toBe('5 failures are above the promotion line (4 of 300), so the evidence cannot rule out the 4 % the policy must catch at 95 % confidence');
   });
 
   it('weighs failures by the policy', () => {
@@ -143,11 +181,12 @@ describe('judge: bake, coverage and the inconclusive policy', () => {
     // [name, counts, verdict]
     ['all queued', { queued: 50 }, Verdict.EXTEND],
     ['all in progress', { inProgress: 50 }, Verdict.EXTEND],
-    ['one early failure out of one', { failed: 1, inProgress: 49 }, Verdict.ROLLBACK],
+    ['one early failure out of one (too few executed to judge)', { failed: 1, inProgress: 49 }, Verdict.EXTEND],
     ['a clean large stage', { succeeded: 5000 }, Verdict.PROMOTE],
     ['a large stage at 1 %', { succeeded: 4950, failed: 50 }, Verdict.PROMOTE],
     ['a large stage at 3 %', { succeeded: 4850, failed: 150 }, Verdict.ROLLBACK],
-    ['a large stage at 2 %', { succeeded: 4900, failed: 100 }, Verdict.HOLD],
+    ['a large stage at the acceptable 2 %', { succeeded: 4900, failed: 100 }, Verdict.PROMOTE],
+    ['a large stage between the acceptable and the unacceptable rate', { succeeded: 4855, failed: 145 }, Verdict.HOLD],
     ['rejections count as failures', { succeeded: 4850, rejected: 150 }, Verdict.ROLLBACK],
   ])('judges %s', (_name, stageCounts, verdict) => {
     expect(judge(counts(stageCounts), aPolicy(), BAKED).verdict).toBe(verdict);
@@ -174,8 +213,8 @@ describe('judge: numbers in its reasons', () => {
   it.each([
     ['separates thousands in coverage', counts({ succeeded: 3370, queued: 630 }), aPolicy(), { ...BAKED, extensionsUsed: 2 }, 'only 3,370 of 4,000 targets reported (84.3 % coverage, 90 % needed)'],
     ['separates thousands in failure counts', counts({ succeeded: 8500, failed: 1500 }), hardLineOnly, BAKED, 'failure rate 15.0 % (1,500 of 10,000) is above the hard limit of 10 %'],
-    ['speaks of one target in the singular', counts({ succeeded: 1 }), aPolicy({ maxFailureRate: 0.9, hardFailureRate: 0.9 }), BAKED, '1 of 1 target reported (100.0 % coverage, 90 % needed)'],
-    ['says the only target reported', counts({ succeeded: 1 }), aPolicy({ maxFailureRate: 0.9, hardFailureRate: 0.9 }), BAKED, 'the stage has only 1 target, fewer than the 20 executions the policy asks for; it reported'],
+    ['speaks of one target in the singular', counts({ succeeded: 1 }), aPolicy({ maxFailureRate: 0.5, unacceptableFailureRate: 0.99, hardFailureRate: 0.9 }), BAKED, '1 of 1 target reported (100.0 % coverage, 90 % needed)'],
+    ['says the only target reported', counts({ succeeded: 1 }), aPolicy({ maxFailureRate: 0.5, unacceptableFailureRate: 0.99, hardFailureRate: 0.9 }), BAKED, 'the stage has only 1 target, fewer than the 20 executions the policy asks for; it reported'],
     ['says the only execution has ended', counts({ succeeded: 1 }), aPolicy(), HALF_BAKED, 'the only execution has ended after 30m, but failures can still show after install; baking the remaining 1h30m'],
     ['says one execution has ended', counts({ succeeded: 1, inProgress: 99 }), aPolicy(), BAKED, 'only 1 execution has ended; the policy needs 20'],
     ['says one execution is still running', counts({ succeeded: 20, inProgress: 1 }), aPolicy(), BAKED, '1 execution is still running or queued; extending the bake by 1h (extension 1 of 2)'],
@@ -184,11 +223,9 @@ describe('judge: numbers in its reasons', () => {
     expect(judge(stageCounts, policy, progress).reasons).toContain(reason);
   });
 
-  it('holds a clean 1-device canary: the upper bound applies even below the minimum executed', () => {
+  it('holds a clean 1-device canary: the promotion line applies even below the minimum executed', () => {
     const judgement = judge(counts({ succeeded: 1 }), aPolicy({ maxFailureRate: 0.05, confidence: 0.9, hardFailureRate: 0.1, minExecuted: 50 }), BAKED);
     expect(judgement.verdict).toBe(Verdict.HOLD);
-    expect(judgement.reasons[0]).toBe(
-      "the failure rate's upper bound 73.0 % (0 of 1 at 90 % confidence) is above the 5 % limit, so the stage cannot be called healthy",
-    );
+    expect(judgement.reasons[0]).toBe('1 execution cannot yet rule out the 10 % the policy must catch at 90 % confidence, even with no failures');
   });
 });

@@ -30,11 +30,12 @@ beforeEach(() => {
   iot.on(CreateJobCommand).resolves({});
   iot.on(DeleteDynamicThingGroupCommand).resolves({});
   iot.on(DescribeJobCommand).resolves({ job: { status: 'CANCELED', jobProcessDetails: {} } });
-  iot.on(DescribeJobCommand, { jobId: 'gw-2-4-0-s0' }).resolves({ job: { status: 'CANCELED', jobProcessDetails: { numberOfSucceededThings: 2, numberOfInProgressThings: 1, numberOfCanceledThings: 7 } } });
+  iot.on(DescribeJobCommand, { jobId: 'gw-2-4-0-s0' }).resolves({ job: { status: 'CANCELED', jobProcessDetails: { numberOfSucceededThings: 2, numberOfInProgressThings: 1, numberOfTimedOutThings: 1, numberOfCanceledThings: 6 } } });
   iot.on(ListJobExecutionsForJobCommand).resolves({ executionSummaries: [] });
   iot.on(ListJobExecutionsForJobCommand, { jobId: 'gw-2-4-0-s0', status: 'SUCCEEDED' }).resolves({ executionSummaries: [{ thingArn: `${ARN}gw-1`, jobExecutionSummary: { status: 'SUCCEEDED' } }], nextToken: 'p2' });
   iot.on(ListJobExecutionsForJobCommand, { jobId: 'gw-2-4-0-s0', status: 'SUCCEEDED', nextToken: 'p2' }).resolves({ executionSummaries: [{ thingArn: `${ARN}gw-2`, jobExecutionSummary: { status: 'SUCCEEDED' } }] });
   iot.on(ListJobExecutionsForJobCommand, { jobId: 'gw-2-4-0-s0', status: 'IN_PROGRESS' }).resolves({ executionSummaries: [{ thingArn: `${ARN}gw-3`, jobExecutionSummary: { status: 'IN_PROGRESS' } }] });
+  iot.on(ListJobExecutionsForJobCommand, { jobId: 'gw-2-4-0-s0', status: 'TIMED_OUT' }).resolves({ executionSummaries: [{ thingArn: `${ARN}gw-4`, jobExecutionSummary: { status: 'TIMED_OUT' } }] });
 });
 
 describe('promote-or-rollback: promote', () => {
@@ -81,12 +82,13 @@ describe('promote-or-rollback: rollback', () => {
     expect(iot).toHaveReceivedCommandWith(CancelJobCommand, { jobId: 'gw-2-4-0-s0', reasonCode: 'CANARY_FAILED', force: false });
     const rollback = iot.commandCalls(CreateJobCommand)[0]!.args[0].input;
     expect(rollback.jobId).toBe('gw-2-4-0-rb0');
-    expect(rollback.targets).toEqual([`${ARN}gw-1`, `${ARN}gw-2`, `${ARN}gw-3`]);
+    // A timed-out device may have installed the image before it went quiet: it goes back too.
+    expect(rollback.targets).toEqual([`${ARN}gw-1`, `${ARN}gw-2`, `${ARN}gw-3`, `${ARN}gw-4`]);
     expect(JSON.parse(rollback.document!)).toEqual(expect.objectContaining({ operation: 'firmwareRevert', version: '2.3.1', authorisedRollback: true }));
     const record = await store.getRelease('gw-2-4-0');
     expect(record).toEqual(expect.objectContaining({ status: 'ROLLED_BACK', rollbackJobIds: ['gw-2-4-0-rb0'] }));
     expect(record?.stages[0]?.outcome).toBe('rolled-back');
-    expect(sns.commandCalls(PublishCommand)[0]!.args[0].input.Message).toContain('3 devices sent back to 2.3.1');
+    expect(sns.commandCalls(PublishCommand)[0]!.args[0].input.Message).toContain('4 devices sent back to 2.3.1');
     expect(iot).toHaveReceivedCommandWith(DeleteDynamicThingGroupCommand, { thingGroupName: 'gw-2-4-0-w0' });
   });
 

@@ -1,3 +1,4 @@
+import { sequentialTest } from '#domain/sequential-test.ts';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { awsNotifier } from '#aws/sns-notifier.ts';
@@ -9,7 +10,7 @@ const sns = mockClient(SNSClient);
 const STAGE = { index: 1, name: 'fleet', jobId: 'gw-2-4-0-s1', targeted: 900, bakeSeconds: 7200, approval: 'manual' as const };
 const counts = { targeted: 900, succeeded: 880, failed: 2, rejected: 0, timedOut: 0, inProgress: 0, queued: 18, canceled: 0, removed: 0 };
 const EVALUATION = {
-  judgement: { verdict: 'PROMOTE', reasons: ['failure rate 0.2 % is within the 5 % limit'], evidence: { counts, executed: 882, failures: 2, failureRate: 0.002, lower: 0.0006, upper: 0.008, confidence: 0.95, maxFailureRate: 0.05, coverage: 0.98, timeoutRate: 0, bakedSeconds: 7200 } },
+  judgement: { verdict: 'PROMOTE', reasons: ['failure rate 0.2 % is within the 5 % limit'], evidence: { counts, executed: 882, failures: 2, failureRate: 0.002, confidence: 0.95, maxFailureRate: 0.05, unacceptableFailureRate: 0.1, sequential: sequentialTest(2, 882, { maxFailureRate: 0.05, unacceptableFailureRate: 0.1, confidence: 0.95 }), coverage: 0.98, timeoutRate: 0, bakedSeconds: 7200 } },
   route: 'approve',
   extendSeconds: 0,
 };

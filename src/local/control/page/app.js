@@ -43,6 +43,7 @@
     return node;
   }
   const pct = (x, digits = 1) => `${(x * 100).toFixed(digits)} %`;
+  const count = (n) => Number(n).toLocaleString('en-US');
   const time = (iso) => (iso ? new Date(iso).toLocaleString() : '');
   const duration = (seconds) => (seconds >= 3600 ? `${+(seconds / 3600).toFixed(1)} h` : seconds >= 60 ? `${Math.round(seconds / 60)} min` : `${seconds} s`);
   const badge = (text, kind) => el('span', { class: `badge badge-${String(kind || text).toLowerCase().replace(/[^a-z-]/g, '-')}` }, text);
@@ -216,12 +217,22 @@
     );
   }
 
+  // The sequential test's two lines at this count of executions (as describeTestLines in src/domain/evidence.ts).
+  function testLines(e) {
+    const s = e.sequential;
+    if (!s) return 'n/a';
+    const promote = s.promoteAtFailures === null ? 'cannot promote yet' : `promotes at ≤ ${count(s.promoteAtFailures)}`;
+    const rollback = s.rollbackAtFailures === null ? 'cannot roll back yet' : `rolls back at ≥ ${count(s.rollbackAtFailures)}`;
+    return `${promote}, ${rollback} failures of ${count(e.executed)}`;
+  }
+
   function evidenceBlock(verdict) {
     const e = verdict.evidence;
     const facts = [
       ['verdict', verdict.verdict],
-      ['failure rate', `${pct(e.failureRate)} (${pct(e.lower)} – ${pct(e.upper)} at ${pct(e.confidence, 0)})`],
-      ['limit', pct(e.maxFailureRate)],
+      ['failure rate', `${pct(e.failureRate)} (${count(e.failures)} of ${count(e.executed)})`],
+      ['limits', `acceptable ${pct(e.maxFailureRate)}, must catch ${pct(e.unacceptableFailureRate)}, at ${pct(e.confidence, 0)} over every look`],
+      ['test lines', testLines(e)],
       ['executed', `${e.executed} of ${e.counts.targeted} (${pct(e.coverage, 0)})`],
       ['failures', String(e.failures)],
       ['timeout rate', pct(e.timeoutRate)],

@@ -1,4 +1,5 @@
 import { PassThrough, Readable, Writable } from 'node:stream';
+import { sequentialTest } from '#domain/sequential-test.ts';
 import { END_OF_INPUT_COMMENT, terminalPrompt } from '#cli/commands/simulate-prompt.ts';
 import type { ApprovalRequest } from '#ports/notifier.ts';
 
@@ -80,7 +81,7 @@ describe('simulate --approve prompt', () => {
       judgement: {
         verdict: 'HOLD',
         reasons: ['failure rate 4% is inconclusive'],
-        evidence: { executed: 60, succeeded: 57, failed: 3, failureRate: 0.05, lower: 0.01, upper: 0.12, confidence: 0.9, maxFailureRate: 0.05, coverage: 0.95, bakedSeconds: 3600 },
+        evidence: { executed: 60, succeeded: 57, failed: 3, failureRate: 0.05, confidence: 0.9, maxFailureRate: 0.05, unacceptableFailureRate: 0.1, sequential: sequentialTest(3, 60, { maxFailureRate: 0.05, unacceptableFailureRate: 0.1, confidence: 0.9 }), coverage: 0.95, bakedSeconds: 3600 },
       },
     } as unknown as ApprovalRequest);
     expect(text()).toMatch(/the judge could not decide[\s\S]*verdict: HOLD[\s\S]*60 executed/);

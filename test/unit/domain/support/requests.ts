@@ -1,5 +1,6 @@
 // Release requests and counts for domain tests: a valid minimal request, overridable field by field.
 import { HealthPolicy, ReleaseRequest, type ReleaseRequestInput } from '#domain/release-request.ts';
+import { defaultUnacceptableRate } from '#domain/sequential-test.ts';
 import { ZERO_COUNTS, type StageCounts } from '#domain/stage-counts.ts';
 import type { SignedFirmware } from '#domain/firmware.ts';
 
@@ -22,8 +23,11 @@ export function aRequest(overrides: Partial<ReleaseRequestInput> = {}): ReleaseR
   return ReleaseRequest.parse(requestInput(overrides));
 }
 
+/** The default policy with some fields replaced; the unacceptable rate follows a new maxFailureRate unless given. */
 export function aPolicy(overrides: Partial<HealthPolicy> = {}): HealthPolicy {
-  return { ...HealthPolicy.parse({}), ...overrides };
+  const policy = { ...HealthPolicy.parse({}), ...overrides };
+  if (overrides.unacceptableFailureRate === undefined) policy.unacceptableFailureRate = defaultUnacceptableRate(policy.maxFailureRate);
+  return policy;
 }
 
 export function counts(overrides: Partial<StageCounts>): StageCounts {

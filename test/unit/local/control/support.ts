@@ -1,5 +1,6 @@
 // In-test fakes of the ports the operator use cases touch, and release fixtures. The store is the project's own
 // in-memory adapter, seeded; the fakes are a job table, a workflow that records what it was asked, a notifier.
+import { sequentialTest } from '#domain/sequential-test.ts';
 import type { DecisionRecord, Judgement } from '#domain/decision.ts';
 import { isIotComment } from '#domain/iot-text.ts';
 import { ReleaseRequest, type ReleaseRequestInput } from '#domain/release-request.ts';
@@ -60,10 +61,10 @@ export function judgement(verdict: Judgement['verdict'], partial: Partial<StageC
       executed,
       failures,
       failureRate: failures / Math.max(executed, 1),
-      lower: 0.01,
-      upper: 0.08,
       confidence: 0.95,
       maxFailureRate: 0.02,
+      unacceptableFailureRate: 0.04,
+      sequential: sequentialTest(failures, executed, { maxFailureRate: 0.02, unacceptableFailureRate: 0.04, confidence: 0.95 }),
       coverage: executed / Math.max(c.targeted, 1),
       timeoutRate: c.timedOut / Math.max(executed, 1),
       bakedSeconds: 7200,

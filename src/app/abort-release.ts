@@ -1,11 +1,13 @@
 // An operator stops a release: the workflow first (so it starts no new job behind our back), then the open stage
-// jobs (QUEUED executions; IN_PROGRESS ones too with `force`), then the record becomes ABORTED with an `abort`
+// jobs (QUEUED executions; IN_PROGRESS ones too with `force`) and the release's wave groups, then the record becomes ABORTED with an `abort`
 // action in its history. Devices that already took the new version keep it: an abort is not a rollback (reject an
 // approval, or let the judge roll back, for that). Asking twice is harmless; a one-line answer says why nothing was done.
+import { iotComment } from '#domain/iot-text.ts';
 import { type ReleaseStatus, isTerminal, transition } from '#domain/status.ts';
 import { NotFoundError, TaskClosedError } from '#ports/errors.ts';
 import type { Ports } from '#ports/index.ts';
 import type { ReleaseRecord } from '#ports/release-store.ts';
+import { removeWaveGroups } from './stage-targets.ts';
 
 export const AbortOutcome = {
   /** The release was stopped now. */
@@ -67,10 +69,18 @@ export async function abortRelease(ports: AbortPorts, input: AbortInput): Promis
   });
   if (late.refusal) return { ...late.refusal, status: updated.status, canceledJobIds: [] };
 
-  const openJobIds = (record?.stages ?? []).filter((stage) => !stage.closedAt).map((stage) => stage.jobId);
+  // An empty wave made no job (create-stage-job creates none for zero targets): there is nothing to cancel, and asking
+  // IoT would fail with ResourceNotFound half way through the abort, before its record and notice.
+  const openJobIds = (record?.stages ?? []).filter((stage) => !stage.closedAt && stage.targeted > 0).map((stage) => stage.jobId);
+  const comment = iotComment(`aborted by ${input.by}: ${input.reason}`);
   for (const jobId of openJobIds) {
-    await ports.jobs.cancelJob(jobId, { reasonCode: ABORT_REASON_CODE, comment: `aborted by ${input.by}: ${input.reason}`.slice(0, 2028), force: input.force ?? false });
+    try {
+      await ports.jobs.cancelJob(jobId, { reasonCode: ABORT_REASON_CODE, comment, force: input.force ?? false });
+    } catch (error) {
+      if (!(error instanceof NotFoundError)) throw error; // never created (a step that failed before CreateJob)
+    }
   }
+  await removeWaveGroups(ports, updated.request);
   await dropPendingTasks(ports, releaseId);
   const stage = updated.request.stages[updated.stageIndex];
   await ports.store.appendDecision({

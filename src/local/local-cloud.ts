@@ -3,6 +3,7 @@
 // fleet. `runRelease` starts the real workflow and runs the shared clock until the execution ends.
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_COHORT_ATTRIBUTE } from '#domain/cohort.ts';
 import type { ReleaseRequest } from '#domain/release-request.ts';
 import type { IotJobsEvent } from '#ports/events.ts';
 import type { Ports } from '#ports/index.ts';
@@ -14,11 +15,13 @@ import { MemoryReleaseStore, type ReleaseStoreSnapshot } from './adapters/memory
 import { wireApprovals, type AnswerInput, type ApproveMode, type PromptApproval } from './approvals.ts';
 import { IotRuleRelay, type DeliveryFaults } from './events/iot-rule.ts';
 import { LocalEventBus, parseEventRules, type BusEvent } from './events/local-event-bus.ts';
+import { spreadCohorts } from './fleet/cohorts.ts';
 import type { FleetDriver } from './fleet/fleet-driver.ts';
 import { JobsEngine } from './iot-jobs/engine.ts';
 import { Exec } from './iot-jobs/execution-status.ts';
 import type { JobRecord } from './iot-jobs/job-record.ts';
 import { LocalDataPlane } from './iot-jobs/local-data-plane.ts';
+import { ControlPlane } from './iot-jobs/control-plane.ts';
 import { LocalFleetJobs } from './iot-jobs/local-fleet-jobs.ts';
 import { ThingRegistry } from './iot-jobs/things.ts';
 import { collectReport, type ReleaseReport } from './report.ts';
@@ -71,6 +74,8 @@ export interface LocalCloud {
   ports: Ports;
   scheduler: Scheduler;
   engine: JobsEngine;
+  /** Counts (and rate-limits) the IoT control-plane calls the handlers make. */
+  controlPlane: ControlPlane;
   things: ThingRegistry;
   dataPlane: LocalDataPlane;
   store: MemoryReleaseStore;
@@ -128,8 +133,9 @@ export async function createLocalCloud(options: LocalCloudOptions): Promise<Loca
   const rules = parseEventRules(JSON.parse(await readFile(options.rulesPath ?? DEFAULT_RULES, 'utf8')));
 
   // Ports are one bag the handlers close over; the workflow and bus join it once built.
-  const ports = { jobs: new LocalFleetJobs(engine), firmware, signer, store, callbacks: tokens, notifier, clock: scheduler } as Partial<Ports> as Ports;
-  const handlers = new LocalHandlers(ports);
+  const controlPlane = new ControlPlane(scheduler);
+  const ports = { jobs: new LocalFleetJobs(engine, controlPlane), firmware, signer, store, callbacks: tokens, notifier, clock: scheduler } as Partial<Ports> as Ports;
+  const handlers = new LocalHandlers(ports, (name, run) => controlPlane.invocation(name, run));
   const workflow = new LocalWorkflow(definition, handlers, tokens, scheduler);
   const targets = [...new Set(Object.values(rules).map((rule) => rule.target))];
   await handlers.load([...workflow.bindings.map((b) => b.functionName), ...targets, RELAY]);
@@ -148,12 +154,14 @@ export async function createLocalCloud(options: LocalCloudOptions): Promise<Loca
   const fleet = options.fleet;
   let fleetStarted = false;
   const cloud: LocalCloud = {
-    ports, scheduler, engine, things, dataPlane, store, notifier, firmware, signer, bus, rule, workflow, tokens, handlers, fleet,
+    ports, scheduler, engine, controlPlane, things, dataPlane, store, notifier, firmware, signer, bus, rule, workflow, tokens, handlers, fleet,
     async runRelease(request) {
       const wallStart = performance.now();
       const virtualStart = scheduler.nowMs();
       if (!fleetStarted) {
         await fleet.provision(things, request);
+        // Provisioning sets each thing's cohort attribute (what percent waves select on), as a real fleet's would.
+        spreadCohorts(things, request.fleet.cohortAttribute ?? DEFAULT_COHORT_ATTRIBUTE, things.membersOfAll(request.fleet.thingGroups), options.seed ?? 1);
         await fleet.start({
           dataPlane, engine, scheduler, things, release: request,
           readFirmware: async (path) => firmware.bytes(path),

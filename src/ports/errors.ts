@@ -5,6 +5,13 @@ import { OtaReleaseError } from '#domain/errors.ts';
 /** Throttling, 5xx, timeouts: safe to retry with backoff (the state machine does). */
 export class TransientError extends OtaReleaseError {}
 
+/**
+ * A documented quota is used up (IoT `LimitExceededException`: active or concurrent jobs, dynamic thing groups, groups
+ * per thing). Not transient: retrying within seconds meets the same wall. The ASL lets only the rollback path wait for
+ * it (job concurrency clears as rollouts finish); a stage that meets it ends in the catch-all rollback.
+ */
+export class QuotaExceededError extends OtaReleaseError {}
+
 /** The thing asked for does not exist (release, job, object, token). */
 export class NotFoundError extends OtaReleaseError {}
 

@@ -56,7 +56,7 @@ export function approvalMessage(request: ApprovalRequest): string {
       `Verdict: ${judgement.verdict}`,
       ...judgement.reasons.map((reason) => `  - ${reason}`),
       `Executed ${formatCount(e.executed)} of ${formatCount(e.counts.targeted)} targeted: ${formatCount(e.counts.succeeded)} succeeded, ${formatCount(e.counts.failed)} failed, ${formatCount(e.counts.rejected)} rejected, ${formatCount(e.counts.timedOut)} timed out.`,
-      `Failure rate ${pct(e.failureRate)}; acceptable ${pct(e.maxFailureRate)}, must catch ${pct(e.unacceptableFailureRate)}, at ${pct(e.confidence)} confidence over every look (the test ${describeTestLines(e)}).`,
+      `Failure rate ${pct(e.failureRate)}; acceptable ${pct(e.maxFailureRate)}, unacceptable ${pct(e.unacceptableFailureRate)}, at ${pct(e.confidence)} confidence over every look (test lines: ${describeTestLines(e)}).`,
     );
   }
   lines.push('');

@@ -24,7 +24,7 @@ export interface Evidence {
   confidence: number;
   /** The acceptable failure rate (p0). */
   maxFailureRate: number;
-  /** The unacceptable failure rate (p1) the stage must catch. */
+  /** The unacceptable failure rate (p1): a stage failing at it must not be promoted. */
   unacceptableFailureRate: number;
   /** The sequential test on these counts: its likelihood ratio, its lines and the error budget (sequential-test.ts). */
   sequential: SequentialEvidence;

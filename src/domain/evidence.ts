@@ -48,17 +48,16 @@ export function collectEvidence(counts: StageCounts, policy: EvidencePolicy, bak
 }
 
 /**
- * The sequential test's two lines at the evidence's count of executions, for people: "promotes at ≤ 3, rolls back at
- * ≥ 9 failures of 100". A line that no count of failures reaches yet is left out.
+ * The sequential test's two lines at the evidence's count of executions, for people: "promotes at ≤ 4, rolls back at
+ * ≥ 11 failures (100 reported)"; a line no count of failures can reach yet says so.
  */
 export function describeTestLines(evidence: Pick<Evidence, 'executed' | 'sequential'>): string {
   // Records kept from before the sequential test have no lines to show.
   const sequential = evidence.sequential as Evidence['sequential'] | undefined;
   if (!sequential) return 'has no lines on record (judged before the sequential test)';
   const { promoteAtFailures, rollbackAtFailures } = sequential;
-  const lines = [
-    promoteAtFailures === null ? 'cannot promote yet' : `promotes at ≤ ${formatCount(promoteAtFailures)}`,
-    rollbackAtFailures === null ? 'cannot roll back yet' : `rolls back at ≥ ${formatCount(rollbackAtFailures)}`,
-  ];
-  return `${lines.join(', ')} failures of ${formatCount(evidence.executed)}`;
+  const promote = promoteAtFailures === null ? 'too few reports to promote' : `promotes at ≤ ${formatCount(promoteAtFailures)}`;
+  const rollback = rollbackAtFailures === null ? 'too few reports to roll back' : `rolls back at ≥ ${formatCount(rollbackAtFailures)}`;
+  const unit = promoteAtFailures === null && rollbackAtFailures === null ? '' : ' failures';
+  return `${promote}, ${rollback}${unit} (${formatCount(evidence.executed)} reported)`;
 }

@@ -95,7 +95,7 @@ export function judge(counts: StageCounts, policy: JudgePolicy, progress: BakePr
   const coverageOk = evidence.coverage >= policy.minCoverage;
   if (acceptable && coverageOk) {
     const reasons = [
-      `failure rate ${formatRate(evidence.failureRate)} (${describeCount(evidence)}) is below the ${formatLimit(policy.unacceptableFailureRate)} the policy must catch, at ${formatLimit(evidence.confidence)} confidence over every look: ${describeFailures(evidence, 'be')} within the promotion line (${formatCount(evidence.sequential.promoteAtFailures ?? 0)} of ${formatCount(executed)})`,
+      `failure rate ${formatRate(evidence.failureRate)} (${describeCount(evidence)}) is below the unacceptable ${formatLimit(policy.unacceptableFailureRate)}, at ${formatLimit(evidence.confidence)} confidence over every look: ${describeFailures(evidence, 'be')} within the promotion line (${formatCount(evidence.sequential.promoteAtFailures ?? 0)} of ${formatCount(executed)})`,
       `${formatCount(executed)} of ${formatQuantity(targeted, 'target')} reported (${formatRate(evidence.coverage)} coverage, ${formatLimit(policy.minCoverage)} needed)`,
       `baked ${formatDuration(progress.bakedSeconds)} of the planned ${formatDuration(progress.bakeSeconds)}`,
     ];
@@ -144,7 +144,7 @@ function rollbackReasonsFor(evidence: Evidence, policy: JudgePolicy, targeted: n
 /** Why the counts do not yet clear the stage: how far they are from the promotion line, in failures. */
 function notYetAcceptable(evidence: Evidence, policy: JudgePolicy): string {
   const { executed, sequential } = evidence;
-  const limit = `the ${formatLimit(policy.unacceptableFailureRate)} the policy must catch`;
+  const limit = `the unacceptable ${formatLimit(policy.unacceptableFailureRate)}`;
   if (sequential.promoteAtFailures === null) {
     return `${formatQuantity(executed, 'execution')} cannot yet rule out ${limit} at ${formatLimit(evidence.confidence)} confidence, even with no failures`;
   }

@@ -110,7 +110,7 @@ export const HealthPolicy = z
      */
     maxFailureRate: fraction.default(0.02),
     /**
-     * The unacceptable failure rate (p1), the level a stage must catch: a stage failing at or above it is promoted
+     * The unacceptable failure rate (p1), the level a stage must not pass: a stage failing at or above it is promoted
      * with probability at most 1 − confidence. Between the two either answer is fine. Default: twice maxFailureRate.
      */
     unacceptableFailureRate: fraction.optional(),
@@ -262,6 +262,13 @@ function checkConsistency(request: Loose, ctx: z.RefinementCtx): void {
   }
   if (health.maxFailureRate === 1) {
     ctx.addIssue({ code: 'custom', path: ['health', 'maxFailureRate'], message: 'must be below 100%: at 100% no failure rate is unacceptable, so nothing could be caught' });
+  }
+  if (health.maxFailureRate === 0) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['health', 'maxFailureRate'],
+      message: 'must be above 0%: the judge weighs an acceptable rate against an unacceptable one, and a stage allowed no failure at all would roll back on its first; use a small rate such as 0.5%',
+    });
   }
   const safetyNet = isRecord(request.safetyNet) ? request.safetyNet : {};
   checkDistinct(ctx, records(safetyNet.abort).map((criterion) => criterion.failureType), ['safetyNet', 'abort'], 'abort criterion');

@@ -59,10 +59,10 @@ export function controlPlaneLine(report: Pick<ReleaseReport, 'controlPlane'>): s
 
 export function evidenceText(evidence: Evidence, reasons: string[] = []): string {
   const parts = [
-    `failure ${percent(evidence.failureRate)} (limit ${percent(evidence.maxFailureRate)}, catch ${percent(evidence.unacceptableFailureRate)} at ${Math.round(evidence.confidence * 100)}%)`,
-    `test ${describeTestLines(evidence)}`,
+    `failure ${percent(evidence.failureRate)} (limit ${percent(evidence.maxFailureRate)}, unacceptable ${percent(evidence.unacceptableFailureRate)}, ${Math.round(evidence.confidence * 100)}%)`,
+    `test lines: ${describeTestLines(evidence)}`,
     `${formatCount(evidence.executed)} executed, coverage ${percent(evidence.coverage, 0)}, baked ${formatDuration(Math.round(evidence.bakedSeconds))}`,
   ];
-  if (reasons[0] && !reasons[0].includes('must catch')) parts.push(reasons[0]);
+  if (reasons[0] && !reasons[0].includes('is below the unacceptable')) parts.push(reasons[0]);
   return parts.join('\n');
 }

@@ -81,7 +81,7 @@ export function verdictLines(stageName: string, verdict: VerdictView, terminal: 
   const e = verdict.evidence;
   return [
     `  ${stageName}: ${status(verdict.verdict, terminal)} → ${verdict.route} at ${when(verdict.at)}${verdict.extensionsUsed ? ` (after ${verdict.extensionsUsed} extension${verdict.extensionsUsed === 1 ? '' : 's'})` : ''}`,
-    `    failure rate ${percent(e.failureRate)}, limit ${percent(e.maxFailureRate)}, must catch ${percent(e.unacceptableFailureRate)} at ${percent(e.confidence, 0)} confidence; the test ${describeTestLines(e)}`,
+    `    failure rate ${percent(e.failureRate)}, limit ${percent(e.maxFailureRate)}, unacceptable ${percent(e.unacceptableFailureRate)}, ${percent(e.confidence, 0)} confidence; test lines: ${describeTestLines(e)}`,
     `    executed ${formatCount(e.executed)} of ${formatCount(e.counts.targeted)} (${percent(e.coverage, 0)}), ${formatQuantity(e.failures, 'failure')}, timeout rate ${percent(e.timeoutRate)}, baked ${formatDuration(e.bakedSeconds)}`,
     ...verdict.reasons.map((reason) => `    - ${reason}`),
   ];

@@ -12,7 +12,7 @@ describe('ota-release status', () => {
     expect(result.out).toContain('fw-2-4-0  AWAITING_APPROVAL  gateway 2.3.1 → 2.4.0');
     expect(result.out).toMatch(/canary \(manual\).*active.*100% of 100 \(last verdict\)/);
     expect(result.out).toContain('ota-release approve fw-2-4-0');
-    expect(result.out).toContain('failure rate 3.0%, limit 2.0%, must catch 4.0% at 95% confidence; the test cannot promote yet, rolls back at ≥ 8 failures of 100');
+    expect(result.out).toContain('failure rate 3.0%, limit 2.0%, unacceptable 4.0%, 95% confidence; test lines: too few reports to promote, rolls back at ≥ 8 failures (100 reported)');
     expect(result.out).toContain('- failure rate 3.0 % needs a person');
   });
 

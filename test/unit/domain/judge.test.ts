@@ -85,7 +85,7 @@ describe('judge: the sequential test', () => {
     const judgement = judge(counts({ succeeded: 200 }), aPolicy(), BAKED);
     expect(judgement.verdict).toBe(Verdict.PROMOTE);
     expect(judgement.reasons[0]).toBe(
-      'failure rate 0.0 % (0 of 200) is below the 4 % the policy must catch, at 95 % confidence over every look: 0 failures are within the promotion line (1 of 200)',
+      'failure rate 0.0 % (0 of 200) is below the unacceptable 4 %, at 95 % confidence over every look: 0 failures are within the promotion line (1 of 200)',
     );
     expect(judgement.evidence).toMatchObject({ executed: 200, failures: 0, coverage: 1, confidence: 0.95, maxFailureRate: 0.02, unacceptableFailureRate: 0.04 });
   });
@@ -93,7 +93,7 @@ describe('judge: the sequential test', () => {
   it('cannot promote a healthy stage too small to rule out the unacceptable rate, and asks a person', () => {
     const judgement = judge(counts({ succeeded: 100 }), aPolicy(), BAKED);
     expect(judgement.verdict).toBe(Verdict.HOLD);
-    expect(judgement.reasons[0]).toBe('100 executions cannot yet rule out the 4 % the policy must catch at 95 % confidence, even with no failures');
+    expect(judgement.reasons[0]).toBe('100 executions cannot yet rule out the unacceptable 4 % at 95 % confidence, even with no failures');
     expect(judgement.reasons).toContain('every execution has ended, so baking longer cannot add evidence; a person must decide');
   });
 
@@ -109,7 +109,7 @@ describe('judge: the sequential test', () => {
   it('says how far the counts are from the promotion line', () => {
     const judgement = judge(counts({ succeeded: 295, failed: 5 }), aPolicy(), BAKED);
     expect(judgement.verdict).toBe(Verdict.HOLD);
-    expect(judgement.reasons[0]).toBe('5 failures are above the promotion line (4 of 300), so the evidence cannot rule out the 4 % the policy must catch at 95 % confidence');
+    expect(judgement.reasons[0]).toBe('5 failures are above the promotion line (4 of 300), so the evidence cannot rule out the unacceptable 4 % at 95 % confidence');
   });
 
   it('weighs failures by the policy', () => {
@@ -226,7 +226,7 @@ describe('judge: numbers in its reasons', () => {
   it('holds a clean 1-device canary: the promotion line applies even below the minimum executed', () => {
     const judgement = judge(counts({ succeeded: 1 }), aPolicy({ maxFailureRate: 0.05, confidence: 0.9, hardFailureRate: 0.1, minExecuted: 50 }), BAKED);
     expect(judgement.verdict).toBe(Verdict.HOLD);
-    expect(judgement.reasons[0]).toBe('1 execution cannot yet rule out the 10 % the policy must catch at 90 % confidence, even with no failures');
+    expect(judgement.reasons[0]).toBe('1 execution cannot yet rule out the unacceptable 10 % at 90 % confidence, even with no failures');
   });
 });
 

@@ -220,10 +220,11 @@
   // The sequential test's two lines at this count of executions (as describeTestLines in src/domain/evidence.ts).
   function testLines(e) {
     const s = e.sequential;
-    if (!s) return 'n/a';
-    const promote = s.promoteAtFailures === null ? 'cannot promote yet' : `promotes at ≤ ${count(s.promoteAtFailures)}`;
-    const rollback = s.rollbackAtFailures === null ? 'cannot roll back yet' : `rolls back at ≥ ${count(s.rollbackAtFailures)}`;
-    return `${promote}, ${rollback} failures of ${count(e.executed)}`;
+    if (!s) return 'none on record';
+    const promote = s.promoteAtFailures === null ? 'too few reports to promote' : `promotes at ≤ ${count(s.promoteAtFailures)}`;
+    const rollback = s.rollbackAtFailures === null ? 'too few reports to roll back' : `rolls back at ≥ ${count(s.rollbackAtFailures)}`;
+    const unit = s.promoteAtFailures === null && s.rollbackAtFailures === null ? '' : ' failures';
+    return `${promote}, ${rollback}${unit} (${count(e.executed)} reported)`;
   }
 
   function evidenceBlock(verdict) {
@@ -231,7 +232,7 @@
     const facts = [
       ['verdict', verdict.verdict],
       ['failure rate', `${pct(e.failureRate)} (${count(e.failures)} of ${count(e.executed)})`],
-      ['limits', `acceptable ${pct(e.maxFailureRate)}, must catch ${pct(e.unacceptableFailureRate)}, at ${pct(e.confidence, 0)} over every look`],
+      ['limits', `acceptable ${pct(e.maxFailureRate)}, unacceptable ${pct(e.unacceptableFailureRate)}, ${pct(e.confidence, 0)} over every look`],
       ['test lines', testLines(e)],
       ['executed', `${e.executed} of ${e.counts.targeted} (${pct(e.coverage, 0)})`],
       ['failures', String(e.failures)],

@@ -44,13 +44,20 @@ export function hasEnoughExecuted(executed: number, targeted: number, minExecute
   return executed >= minExecuted || (targeted < minExecuted && executed >= targeted);
 }
 
-/** Which rollback rules the failures breach; the judge and the power analysis both ask this. */
-export function rollbackRulesBreached(failures: number, executed: number, targeted: number, policy: Omit<JudgePolicy, 'inconclusive' | 'maxExtensions' | 'extendBy'>): { sequential: boolean; hard: boolean } {
+/** Which rollback rules the counts breach; the judge and the power analysis both ask this. */
+export function rollbackRulesBreached(
+  failures: number,
+  executed: number,
+  targeted: number,
+  policy: Omit<JudgePolicy, 'inconclusive' | 'maxExtensions' | 'extendBy'>,
+  timeoutRate = 0,
+): { sequential: boolean; hard: boolean; timeouts: boolean } {
   const rate = executed === 0 ? 0 : Math.min(1, failures / executed);
   return {
     sequential: hasEnoughExecuted(executed, targeted, policy.minExecuted) && logLikelihoodRatio(failures, executed, policy) >= rollbackThreshold(policy),
-    // The hard line works as IoT Jobs abort criteria do: strictly greater, and only once enough executions have ended.
+    // The hard lines work as IoT Jobs abort criteria do: strictly greater, and only once enough executions have ended.
     hard: executed >= policy.minExecuted && rate > policy.hardFailureRate,
+    timeouts: executed >= policy.minExecuted && timeoutRate > policy.maxTimeoutRate,
   };
 }
 
@@ -120,7 +127,7 @@ function rollbackReasonsFor(evidence: Evidence, policy: JudgePolicy, targeted: n
   const reasons: string[] = [];
   const rules: JudgeRule[] = [];
   const { executed, counts, sequential } = evidence;
-  const breached = rollbackRulesBreached(evidence.failures, executed, targeted, policy);
+  const breached = rollbackRulesBreached(evidence.failures, executed, targeted, policy, evidence.timeoutRate);
   if (breached.sequential) {
     rules.push(JudgeRule.SEQUENTIAL_ROLLBACK);
     reasons.push(
@@ -132,7 +139,7 @@ function rollbackReasonsFor(evidence: Evidence, policy: JudgePolicy, targeted: n
     reasons.push(`failure rate ${formatRate(evidence.failureRate)} (${describeCount(evidence)}) is above the hard limit of ${formatLimit(policy.hardFailureRate)}`);
   }
   // Timeouts have a hard line of their own, drawn the same way.
-  if (executed >= policy.minExecuted && evidence.timeoutRate > policy.maxTimeoutRate) {
+  if (breached.timeouts) {
     rules.push(JudgeRule.HARD_TIMEOUT_RATE);
     reasons.push(
       `${formatCount(counts.timedOut)} of ${formatQuantity(counts.succeeded + counts.timedOut, 'execution')} that did not fail outright timed out (${formatRate(evidence.timeoutRate)}), above the ${formatLimit(policy.maxTimeoutRate)} limit`,

@@ -34,6 +34,8 @@ export interface DefectSpeed {
   multiple: number;
   rate: number;
   rollbackProbability: number;
+  /** The wrong call at this rate: promoted (at most 1 − confidence at or above the unacceptable rate). */
+  promoteProbability: number;
   meanReportsAtRollback: number;
 }
 
@@ -49,6 +51,11 @@ export interface PowerAnalysis {
   falseRollbackAtLimit: number;
   /** The same by the sequential test alone: at most 1 − confidence, whatever the looks. */
   falseRollbackAtLimitSequential: number;
+  /**
+   * Chance a stage is rolled back when its bad executions are timeouts at the acceptable rate: the timeout line is a
+   * plain rate asked at every look, so it can break the promise the sequential test keeps.
+   */
+  falseRollbackOnTimeouts: number;
   /** How surely and how soon defects at 2× and 4× the acceptable rate are rolled back. */
   defects: DefectSpeed[];
   /** Chance a good stage (half the acceptable rate) ends in HOLD or is rolled back instead of promoted. */
@@ -80,12 +87,20 @@ const NEGLIGIBLE = 1e-13;
  * The one exception is the report that meets the minimum executed: it is counted as a look, although the workflow
  * sees those counts at the next failure or the bake end. That errs towards more rollbacks, by very little.
  */
-export function lookScheduleOutcome(cohort: number, policy: PowerPolicy, rate: number, horizon = Math.min(cohort, ANALYSED_REPORTS)): LookScheduleOutcome {
+export function lookScheduleOutcome(
+  cohort: number,
+  policy: PowerPolicy,
+  rate: number,
+  horizon = Math.min(cohort, ANALYSED_REPORTS),
+  outcome: 'failed' | 'timedOut' = 'failed',
+): LookScheduleOutcome {
   if (cohort <= 0) return { rollback: 0, promote: 1, hold: 0, meanReportsAtRollback: Number.NaN };
-  const weight = policy.failureWeights.failed;
-  const rollsBack = (reports: number, failures: number) => {
-    const breached = rollbackRulesBreached(failures * weight, reports, cohort, policy);
-    return breached.sequential || breached.hard;
+  // Every bad execution ends the one way: FAILED, or TIMED_OUT (then the timeout line applies too: with no outright
+  // failures, timeouts over succeeded + timed out is timeouts over reports).
+  const weight = policy.failureWeights[outcome];
+  const rollsBack = (reports: number, bad: number) => {
+    const breached = rollbackRulesBreached(bad * weight, reports, cohort, policy, outcome === 'timedOut' ? bad / reports : 0);
+    return breached.sequential || breached.hard || breached.timeouts;
   };
   // mass[k - low] = P(k failures among the reports so far, and no rollback yet).
   let mass = new Float64Array(64);
@@ -141,6 +156,7 @@ export function analysePower(cohort: number, policy: PowerPolicy): PowerAnalysis
       analysedReports: 0,
       falseRollbackAtLimit: 0,
       falseRollbackAtLimitSequential: 0,
+      falseRollbackOnTimeouts: 0,
       defects: [],
       goodNotPromoted: 0,
       canPromoteClean: true,
@@ -163,8 +179,12 @@ export function analysePower(cohort: number, policy: PowerPolicy): PowerAnalysis
   const defects = DEFECT_MULTIPLES.filter((multiple) => multiple * policy.maxFailureRate <= 1).map((multiple) => {
     const rate = multiple * policy.maxFailureRate;
     const result = outcome(rate);
-    return { multiple, rate, rollbackProbability: result.rollback, meanReportsAtRollback: result.meanReportsAtRollback };
+    return { multiple, rate, rollbackProbability: result.rollback, promoteProbability: result.promote, meanReportsAtRollback: result.meanReportsAtRollback };
   });
+  // Timeouts count as failures in the test; the timeout line is a plain rate on top. A stage timing out at the
+  // acceptable rate is acceptable, so the line must not roll it back more often than the confidence allows.
+  const falseRollbackOnTimeouts = lookScheduleOutcome(cohort, policy, policy.maxFailureRate, horizon, 'timedOut').rollback;
+  const timeoutLineTooLow = falseRollbackOnTimeouts > budget;
   const goodRate = GOOD_FRACTION * policy.maxFailureRate;
   const goodNotPromoted = 1 - outcome(goodRate).promote;
   const tooCoarse = detectableRate === undefined || detectableRate > TOO_COARSE_FACTOR * policy.maxFailureRate;
@@ -179,10 +199,11 @@ export function analysePower(cohort: number, policy: PowerPolicy): PowerAnalysis
   const details = [
     ...defects.map(
       (d) =>
-        `at ${d.multiple}× the limit (${formatLimit(d.rate)}) it rolls back ${formatShare(d.rollbackProbability)} of the time${Number.isNaN(d.meanReportsAtRollback) ? '' : `, after ${formatQuantity(Math.round(d.meanReportsAtRollback), 'report')} on average`}`,
+        `at ${d.multiple}× the limit (${formatLimit(d.rate)}) it rolls back ${formatShare(d.rollbackProbability)} of the time${Number.isNaN(d.meanReportsAtRollback) ? '' : ` (after ${formatQuantity(Math.round(d.meanReportsAtRollback), 'report')} on average)`} and promotes ${formatShare(d.promoteProbability)}; a person decides the rest`,
     ),
     `a good release (${formatLimit(goodRate)}) waits for a person or rolls back ${formatShare(goodNotPromoted)} of the time instead of promoting`,
     `one failing at the limit is ever rolled back ${formatShare(falseRollbackAtLimit)} of the time${falseRollbackAtLimit - falseRollbackAtLimitSequential >= 0.001 ? `: ${formatShare(falseRollbackAtLimitSequential)} by the sequential test (at most ${formatLimit(budget)}), the rest by the hard limit` : ` (at most ${formatLimit(budget)})`}`,
+    `one whose devices time out at the limit instead of failing is rolled back ${formatShare(falseRollbackOnTimeouts)} of the time (timeout line ${formatLimit(policy.maxTimeoutRate)})`,
   ];
 
   return {
@@ -192,6 +213,7 @@ export function analysePower(cohort: number, policy: PowerPolicy): PowerAnalysis
     ...(detectableRate === undefined ? {} : { detectableRate }),
     falseRollbackAtLimit,
     falseRollbackAtLimitSequential,
+    falseRollbackOnTimeouts,
     defects,
     goodNotPromoted,
     canPromoteClean,
@@ -205,7 +227,11 @@ export function analysePower(cohort: number, policy: PowerPolicy): PowerAnalysis
         ? {
             warning: `breaks the confidence: its hard limit of ${formatLimit(policy.hardFailureRate)} after ${formatQuantity(policy.minExecuted, 'execution')} rolls back a stage failing at the ${formatLimit(policy.maxFailureRate)} limit ${formatShare(falseRollbackAtLimit)} of the time, more than the ${formatLimit(budget)} the confidence allows; raise hardFailureRate or minExecuted`,
           }
-        : {}),
+        : timeoutLineTooLow
+          ? {
+              warning: `breaks the confidence: its timeout line of ${formatLimit(policy.maxTimeoutRate)} after ${formatQuantity(policy.minExecuted, 'execution')} rolls back a stage whose devices time out at the ${formatLimit(policy.maxFailureRate)} limit ${formatShare(falseRollbackOnTimeouts)} of the time, more than the ${formatLimit(budget)} the confidence allows; raise maxTimeoutRate or minExecuted`,
+            }
+          : {}),
   };
 }
 

@@ -235,7 +235,7 @@ describe('judge: which rule fired', () => {
     ['no targets', counts({}), aPolicy(), BAKED, ['no-targets']],
     ['the rollback line and the hard line', counts({ succeeded: 15, failed: 5, inProgress: 80 }), aPolicy(), BAKED, ['sequential-rollback', 'hard-failure-rate']],
     ['the rollback line alone', counts({ succeeded: 15, failed: 5, inProgress: 80 }), aPolicy({ hardFailureRate: 0.5 }), BAKED, ['sequential-rollback']],
-    ['the timeout line', counts({ succeeded: 90, timedOut: 10 }), aPolicy({ failureWeights: { failed: 1, rejected: 1, timedOut: 0 } }), BAKED, ['hard-timeout-rate']],
+    ['the timeout line', counts({ succeeded: 90, timedOut: 10 }), aPolicy({ failureWeights: { failed: 1, rejected: 1, timedOut: 0 }, maxTimeoutRate: 0.05 }), BAKED, ['hard-timeout-rate']],
     ['the bake', counts({ succeeded: 300 }), aPolicy(), { bakedSeconds: 1800, bakeSeconds: 7200, extensionsUsed: 0 }, ['bake-not-over']],
     ['the promotion line', counts({ succeeded: 200 }), aPolicy(), BAKED, ['sequential-promote']],
     ['neither line', counts({ succeeded: 100 }), aPolicy(), BAKED, ['inconclusive']],

@@ -5,7 +5,7 @@ import { HealthPolicy } from '#domain/release-request.ts';
 import { aPolicy, counts } from './support/requests.ts';
 
 const defaults = HealthPolicy.parse({});
-const example = aPolicy({ maxFailureRate: 0.05, unacceptableFailureRate: 0.1, confidence: 0.9, hardFailureRate: 0.15, minExecuted: 50 });
+const example = aPolicy({ maxFailureRate: 0.05, unacceptableFailureRate: 0.1, confidence: 0.9, hardFailureRate: 0.15, maxTimeoutRate: 0.2, minExecuted: 50 });
 const MID_BAKE = { bakedSeconds: 0, bakeSeconds: 1, extensionsUsed: 0 };
 const BAKED = { bakedSeconds: 1, bakeSeconds: 1, extensionsUsed: 0 };
 
@@ -79,10 +79,11 @@ describe('analysePower', () => {
       'with 100 devices and acceptable failure rate 5 %, unacceptable 10 %, at 90 % confidence, a defect that fails ≥ 14.0 % of devices is caught with probability ≥ 0.9 over every look',
     );
     expect(power.details).toEqual([
-      'at 2× the limit (10 %) it rolls back 55 % of the time, after 63 reports on average',
-      'at 4× the limit (20 %) it rolls back 99.7 % of the time, after 51 reports on average',
+      'at 2× the limit (10 %) it rolls back 55 % of the time (after 63 reports on average) and promotes 2.4 %; a person decides the rest',
+      'at 4× the limit (20 %) it rolls back 99.7 % of the time (after 51 reports on average) and promotes < 0.1 %; a person decides the rest',
       'a good release (2.5 %) waits for a person or rolls back 11 % of the time instead of promoting',
       'one failing at the limit is ever rolled back 3.7 % of the time (at most 10 %)',
+      'one whose devices time out at the limit instead of failing is rolled back 3.7 % of the time (timeout line 20 %)',
     ]);
     expect(power.warning).toBeUndefined();
   });
@@ -140,6 +141,13 @@ describe('analysePower', () => {
     expect(power.falseRollbackAtLimit).toBeGreaterThan(0.1);
     expect(power.falseRollbackAtLimitSequential).toBeLessThanOrEqual(0.1);
     expect(power.warning).toMatch(/^breaks the confidence: its hard limit of 10 % after 50 executions rolls back a stage failing at the 5 % limit 12 % of the time, more than the 10 % the confidence allows; raise hardFailureRate or minExecuted$/);
+  });
+
+  it('warns when the timeout line breaks the promise the confidence makes', () => {
+    const power = analysePower(1000, { ...defaults, maxTimeoutRate: 0.05 });
+    expect(power.falseRollbackOnTimeouts).toBeGreaterThan(0.2);
+    expect(power.warning).toMatch(/^breaks the confidence: its timeout line of 5 % after 20 executions rolls back a stage whose devices time out at the 2 % limit 24 % of the time/);
+    expect(analysePower(1000, defaults).falseRollbackOnTimeouts).toBeLessThanOrEqual(0.05);
   });
 
   it('passes a stage large enough for the policy', () => {

@@ -35,6 +35,6 @@ describe('ota-release --version', () => {
     const { code, out } = await runCli('--version');
 
     expect(code).toBe(0);
-    expect(out).toBe('0.1.0\n');
+    expect(out).toBe('0.2.0\n');
   });
 });

@@ -100,7 +100,7 @@ Examples:
   $ ota-release simulate examples/release.yaml --devices 10000
   $ ota-release simulate examples/release.yaml --devices 10000 --fail-rate 0.2 --seed 7     # rolls back at the canary
   $ ota-release simulate examples/release.yaml --fault-profile silent-devices --json report.json
-  $ ota-release simulate examples/release.yaml --approve external --keep   # then: ota-release approve <release>
+  $ ota-release simulate examples/release.yaml --approve external --keep   # then: ota-release approve <release> --wave <wave>
   $ ota-release simulate examples/release.yaml --mqtt --devices 50 --fail-rate 0.3       # real agents roll back
   $ ota-release simulate examples/release.yaml --mqtt --devices 50 --fault-profile flaky-network --time-scale 0.0005
   $ ota-release simulate examples/release.yaml --mqtt --devices 20 --broker-port 1883 --extra-thing my-gateway --keep
@@ -196,7 +196,7 @@ async function simulateLocked(options: SimulateOptions, request: ReleaseRequest,
   if (talk) {
     const onWhat = `${formatQuantity(devices, `${fleet.kind} device`)}${external.length ? ` + ${formatQuantity(external.length, 'external thing')}` : ''}`;
     process.stdout.write(`Simulating ${request.releaseId}: ${request.firmware.previousVersion} → ${request.firmware.version} on ${onWhat}, fault profile ${profile.name}${options.failRate === undefined ? '' : ` (fail rate ${options.failRate})`}, seed ${options.seed}\n`);
-    if (control) process.stdout.write(`Approvals come from another terminal: ota-release approve ${request.releaseId} --state-dir ${stateDir}\n`);
+    if (control) process.stdout.write(`Approvals come from another terminal: ota-release approve ${request.releaseId} --wave <wave> --state-dir ${stateDir}\n`);
     if (publicKeyFile && options.mqtt) process.stdout.write(`Signing key for your own agent: ${publicKeyFile}\n`);
   }
   let progress: ReturnType<typeof showSimulationProgress> | undefined;

@@ -1,6 +1,6 @@
 // `ota-release list` as a table, newest first; releases that wait for an operator stand out.
 import type { ReleaseSummary } from '#local/control/operations.ts';
-import { type Terminal, paint, status, table, when } from './terminal.ts';
+import { type Terminal, paint, printable, status, table, when } from './terminal.ts';
 
 export function renderList(releases: ReleaseSummary[], where: string, terminal: Terminal): string {
   if (releases.length === 0) return `No releases in ${where}.\n`;
@@ -8,7 +8,7 @@ export function renderList(releases: ReleaseSummary[], where: string, terminal: 
   for (const release of releases) {
     rows.push([
       release.releaseId,
-      release.product,
+      printable(release.product),
       release.version,
       release.awaitingApproval ? paint('AWAITING_APPROVAL ←', 'yellow', terminal) : status(release.status, terminal),
       `${release.stageName} (${release.stageIndex + 1}/${release.stageCount})`,

@@ -4,7 +4,7 @@ import Table from 'cli-table3';
 import { formatDuration } from '#domain/duration.ts';
 import { formatCount, formatLimit, formatQuantity } from '#domain/percent.ts';
 import type { ReleasePlan, StagePlanView } from '#domain/release-plan.ts';
-import { type Terminal, paint } from './terminal.ts';
+import { type Terminal, paint, printable } from './terminal.ts';
 
 export function renderPlan(plan: ReleasePlan, terminal: Terminal, fleetSizeAssumed: boolean): string {
   const { request } = plan;
@@ -12,7 +12,7 @@ export function renderPlan(plan: ReleasePlan, terminal: Terminal, fleetSizeAssum
   const heading = (text: string) => out.push('', paint(text, 'bold', terminal));
 
   out.push(
-    `${paint(`Release ${request.releaseId}`, 'bold', terminal)} · ${request.product} · ${request.firmware.previousVersion} → ${request.firmware.version} (${request.firmware.flavour} job document)`,
+    `${paint(`Release ${request.releaseId}`, 'bold', terminal)} · ${printable(request.product)} · ${request.firmware.previousVersion} → ${request.firmware.version} (${request.firmware.flavour} job document)`,
     `Fleet: thing group${request.fleet.thingGroups.length === 1 ? '' : 's'} ${request.fleet.thingGroups.join(', ')} · ${formatQuantity(plan.fleetSize, 'device')}${fleetSizeAssumed ? ' (assumed; set --fleet-size)' : ''}`,
   );
 

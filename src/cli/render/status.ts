@@ -5,7 +5,7 @@ import type { DecisionRecord } from '#domain/decision.ts';
 import { formatDuration } from '#domain/duration.ts';
 import { describeTestLines } from '#domain/evidence.ts';
 import { formatCount, formatQuantity } from '#domain/percent.ts';
-import { type Terminal, bar, paint, percent, status, table, when } from './terminal.ts';
+import { type Terminal, bar, paint, percent, printable, status, table, when } from './terminal.ts';
 
 export interface StatusRenderOptions {
   /** Show every decision, not only the latest few. */
@@ -16,7 +16,7 @@ const LATEST_DECISIONS = 10;
 
 export function renderStatus(view: ReleaseView, terminal: Terminal, options: StatusRenderOptions = {}): string {
   const lines: string[] = [];
-  lines.push(`${paint(view.releaseId, 'bold', terminal)}  ${status(view.status, terminal)}  ${view.product} ${view.previousVersion} → ${view.version}`);
+  lines.push(`${paint(view.releaseId, 'bold', terminal)}  ${status(view.status, terminal)}  ${printable(view.product)} ${view.previousVersion} → ${view.version}`);
   const execution = view.execution ? ` · workflow ${view.execution.status}${view.execution.error ? ` (${view.execution.error})` : ''}` : '';
   lines.push(paint(`started ${when(view.createdAt)} · updated ${when(view.updatedAt)}${execution}`, 'grey', terminal));
   lines.push('', stageTable(view, terminal));

@@ -57,7 +57,7 @@ describe('ota-release validate', () => {
     expect(plan.jobDocuments.release.document.firmwareSize).toBe(262144);
   });
 
-  it('lists every problem of a malformed file with its path and exits 2', async () => {
+  it('lists every problem of a malformed file with its path, the missing image too, and exits 2', async () => {
     const file = tempFile(
       'bad.yaml',
       `releaseId: gw
@@ -74,10 +74,11 @@ health: { maxFailureRate: lots, confidence: 2 }
     expect(code).toBe(2);
     expect(out).toBe('');
     expect(err).toBe(
-      `ota-release: ${file} has 3 problems:
+      `ota-release: ${file} has 4 problems:
   stages[1].bake: expected a duration like 30m, 2h or 1d, got "2 hours"
   health.maxFailureRate: expected a rate like 2% or 0.02, got "lots"
   health.confidence: must be less than 1, got 2
+  firmware.source.file: no such file ${join(dirname(file), 'a.bin')}
 `,
     );
   });

@@ -38,7 +38,7 @@ export function renderStatus(view: ReleaseView, terminal: Terminal, options: Sta
 
 function stageTable(view: ReleaseView, terminal: Terminal): string {
   const barWidth = Math.max(6, Math.min(20, terminal.columns - 100));
-  const rows = table(['#', 'stage', 'targets', 'state', 'progress', 'ok', 'failed', 'timed out', 'running', 'queued', 'verdict'], terminal);
+  const rows = table(['#', 'stage', 'targets', 'state', 'progress', 'ok', 'failed', 'rejected', 'timed out', 'running', 'queued', 'verdict'], terminal);
   for (const stage of view.stages) {
     const c = stage.counts;
     const current = stage.index === view.stageIndex && stage.state === 'active';
@@ -48,11 +48,13 @@ function stageTable(view: ReleaseView, terminal: Terminal): string {
       stage.targets,
       status(stage.state, terminal),
       progress(stage, barWidth),
-      c ? c.succeeded : '',
-      c ? c.failed + c.rejected : '',
-      c ? c.timedOut : '',
-      c ? c.inProgress : '',
-      c ? c.queued : '',
+      // Counted as simulate and IoT Jobs count them: a device that refused the job (REJECTED) is not one that failed it.
+      c ? formatCount(c.succeeded) : '',
+      c ? formatCount(c.failed) : '',
+      c ? formatCount(c.rejected) : '',
+      c ? formatCount(c.timedOut) : '',
+      c ? formatCount(c.inProgress) : '',
+      c ? formatCount(c.queued) : '',
       stage.latestVerdict ? status(stage.latestVerdict.verdict, terminal) : '',
     ]);
   }

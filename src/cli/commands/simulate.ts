@@ -16,7 +16,7 @@ import { createLocalCloud } from '#local/local-cloud.ts';
 import { acquireReleaseLock } from '#local/release-lock.ts';
 import type { Scheduler } from '#local/time/scheduler.ts';
 import type { ReleaseReport } from '#local/report.ts';
-import { DEFAULT_STATE_DIR, saveSignerPublicKey, saveState } from '#local/state-dir.ts';
+import { DEFAULT_STATE_DIR, loadState, saveSignerPublicKey, saveState } from '#local/state-dir.ts';
 import { formatQuantity } from '#domain/percent.ts';
 import { BadInputError, InterruptedError } from '../errors.ts';
 import { ExitCode } from '../exit-codes.ts';
@@ -67,7 +67,7 @@ export function register(program: Command, setExitCode: (code: number) => void):
     .addOption(new Option('--approve <mode>', 'who answers approvals: auto, reject, prompt (ask here), external (another terminal: ota-release approve)').default('auto').choices([...APPROVE_MODES]))
     .option('--json <file>', "write the full report (decision records included) to a file, '-' for stdout")
     .option('--quiet', 'no progress bars and no summary; the exit status says how it ended')
-    .option('--keep', `save the releases, decision records and pending tasks to the state directory for status, list and dashboard`)
+    .option('--keep', `save the release, its decision records and pending tasks to the state directory for status, list and dashboard (refused when the directory already holds a release of that id)`)
     .option('--state-dir <dir>', `state directory for --keep and --approve external (default ${DEFAULT_STATE_DIR}/)`)
     .option('--mqtt', 'real device agents over MQTT on an embedded broker instead of the simulated fleet (scaled real time); they play --fault-profile and --fail-rate')
     .addOption(new Option('--time-scale <s>', 'with --mqtt only: real seconds per virtual second (default 0.001: a 2 h bake takes 7.2 s)').argParser(positive))
@@ -156,9 +156,20 @@ export async function simulate(file: string, options: SimulateOptions, interrupt
   // release written durably before it is acknowledged, so a SIGKILL leaves it as it was at its last step.
   const lock = options.keep ? await acquireReleaseLock(stateDir, request.releaseId) : undefined;
   try {
+    if (options.keep) await refuseSavedRelease(stateDir, request.releaseId);
     return await simulateLocked(options, request, { fleet, devices, profile, terminal, jsonToStdout, talk, external, say, stateDir, baseDir: dirname(resolve(file)) }, interrupt, (start) => (startProgress = start));
   } finally {
     await lock?.release();
+  }
+}
+
+/** A release id runs once per state directory, as with `start`: --keep never replaces a saved release with a new run. */
+async function refuseSavedRelease(stateDir: string, releaseId: string): Promise<void> {
+  const saved = (await loadState(stateDir)).releases.find((release) => release.releaseId === releaseId);
+  if (saved) {
+    throw new BadInputError(
+      `${releaseId} is already saved in ${stateDir} (${saved.status}); --keep does not replace it. Give the new run another releaseId, or another --state-dir, or run it without --keep`,
+    );
   }
 }
 

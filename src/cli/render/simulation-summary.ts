@@ -8,7 +8,9 @@ import { NO_JOB, type ReleaseReport } from '#local/report.ts';
 import { paint, percent, status, table, type Terminal } from './terminal.ts';
 
 export function renderSimulationSummary(report: ReleaseReport, terminal: Terminal): string {
-  const stages = table(['stage', 'job', 'targeted', 'succeeded', 'failed', 'rejected', 'timed out', 'pending', 'verdict', 'evidence'], terminal);
+  // Two sets of counts, labelled: the job's at the end of the run (its devices go on reporting after a verdict, and a
+  // rollback cancels what was queued) and the ones the verdict was given on, in its evidence.
+  const stages = table(['stage', 'job', 'targeted', 'succeeded', 'failed', 'rejected', 'timed out', 'pending', 'verdict', 'evidence (counts at the verdict)'], terminal);
   for (const stage of report.stages) {
     const c = stage.counts;
     stages.push([
@@ -24,7 +26,7 @@ export function renderSimulationSummary(report: ReleaseReport, terminal: Termina
       stage.evidence ? evidenceText(stage.evidence, stage.reasons) : '',
     ]);
   }
-  const lines = [stages.toString()];
+  const lines = [stages.toString(), paint('Counts: each job at the end of the run. Evidence: the counts each verdict was given on.', 'grey', terminal)];
   if (report.rollbackJobs.length > 0) {
     const rollbacks = table(['rollback job', 'status', 'targeted', 'succeeded', 'failed', 'pending'], terminal);
     for (const job of report.rollbackJobs) {
@@ -47,7 +49,7 @@ export function evidenceText(evidence: Evidence, reasons: string[] = []): string
   const parts = [
     `failure ${percent(evidence.failureRate)} (limit ${percent(evidence.maxFailureRate)}, catch ${percent(evidence.unacceptableFailureRate)} at ${Math.round(evidence.confidence * 100)}%)`,
     `test ${describeTestLines(evidence)}`,
-    `${formatCount(evidence.executed)} executed, coverage ${percent(evidence.coverage, 0)}, baked ${formatDuration(Math.round(evidence.bakedSeconds))}`,
+    `at the verdict: ${formatCount(evidence.executed)} executed, ${formatQuantity(evidence.failures, 'failure')}, coverage ${percent(evidence.coverage, 0)}, baked ${formatDuration(Math.round(evidence.bakedSeconds))}`,
   ];
   if (reasons[0] && !reasons[0].includes('must catch')) parts.push(reasons[0]);
   return parts.join('\n');

@@ -73,14 +73,14 @@ export async function abortRelease(ports: AbortPorts, input: AbortInput): Promis
     action: 'abort',
     releaseId,
     stageIndex: updated.stageIndex,
-    stageName: stage?.name ?? `stage ${updated.stageIndex}`,
+    stageName: stage?.name ?? `stage ${updated.stageIndex + 1}`,
     at,
     reason: input.reason,
     detail: { by: input.by, force: input.force ?? false, canceledJobIds: openJobIds },
   });
   await ports.notifier.releaseEvent({ releaseId, kind: 'aborted', summary: `${releaseId} aborted by ${input.by}: ${input.reason}` });
   const canceled = openJobIds.length === 0 ? 'no job was open' : `cancelled ${openJobIds.join(', ')}`;
-  return { outcome: AbortOutcome.ABORTED, message: `${releaseId} aborted at stage ${stage?.name ?? updated.stageIndex}; ${canceled}`, status: updated.status, canceledJobIds: openJobIds };
+  return { outcome: AbortOutcome.ABORTED, message: `${releaseId} aborted at stage ${stage?.name ?? updated.stageIndex + 1}; ${canceled}`, status: updated.status, canceledJobIds: openJobIds };
 }
 
 function refuse(record: ReleaseRecord): { outcome: AbortOutcome; message: string } | undefined {

@@ -172,7 +172,7 @@ function waitView(record: ReleaseRecord, task: PendingTask, verdict: VerdictView
   return {
     kind: task.kind,
     stageIndex: task.stageIndex,
-    stageName: record.request.stages[task.stageIndex]?.name ?? `stage ${task.stageIndex}`,
+    stageName: record.request.stages[task.stageIndex]?.name ?? `stage ${task.stageIndex + 1}`,
     since: task.createdAt,
     expiresAt: task.expiresAt,
     ...(task.kind === 'approval' && verdict && { evidence: verdict }),

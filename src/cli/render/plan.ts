@@ -76,7 +76,7 @@ function stageTable(stages: StagePlanView[], terminal: Terminal): string {
   for (const stage of stages) {
     const targets = 'percent' in stage.targets ? `${stage.targets.percent} % of fleet` : `groups ${stage.targets.thingGroups.join(', ')}`;
     const devices = stage.cohort === undefined ? '?' : formatCount(stage.cohort);
-    table.push([String(stage.index), stage.name, targets, devices, formatDuration(stage.bakeSeconds), stage.approval, JSON.stringify(stage.jobConfigs.jobExecutionsRolloutConfig)]);
+    table.push([String(stage.index + 1), stage.name, targets, devices, formatDuration(stage.bakeSeconds), stage.approval, JSON.stringify(stage.jobConfigs.jobExecutionsRolloutConfig)]);
   }
   return table.toString();
 }

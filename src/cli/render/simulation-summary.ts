@@ -14,7 +14,8 @@ export function renderSimulationSummary(report: ReleaseReport, terminal: Termina
   for (const stage of report.stages) {
     const c = stage.counts;
     stages.push([
-      `${stage.index} ${stage.name}`,
+      // Waves count from 1 for people, as status and approve --wave do; the job id beside it keeps its 0-based suffix.
+      `${stage.index + 1} ${stage.name}`,
       stage.jobStatus === NO_JOB ? 'no job\n(0 targets)' : `${stage.jobId}\n${stage.jobStatus}${stage.reasonCode ? ` (${stage.reasonCode})` : ''}`,
       formatCount(c.targeted),
       formatCount(c.succeeded),

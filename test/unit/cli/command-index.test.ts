@@ -31,7 +31,7 @@ describe('the command index (what the top-level help lists without loading any c
   it('still runs the command asked for and answers `help <command>` with its own help', async () => {
     const help = await runCli('help', 'reject');
     expect(help.code).toBe(0);
-    expect(help.out).toContain('Usage: ota-release reject [options] <release>');
+    expect(help.out).toContain('Usage: ota-release reject [options] --reason <text> <release>');
     expect((await runCli('approv')).err).toContain('(Did you mean approve?)');
   });
 });

@@ -29,7 +29,7 @@ describe('ota-release validate', () => {
     expect(err).toBe('');
     expect(code).toBe(0);
     expect(out).toContain('Release gateway-2-4-0 · edge-gateway · 2.3.1 → 2.4.0');
-    expect(out).toMatch(/│ 0\s+│ canary\s+│ 1 % of fleet\s+│ 100\s+│ 2h\s+│ auto\s+│ \{"maximumPerMinute":5\}/);
+    expect(out).toMatch(/│ 1\s+│ canary\s+│ 1 % of fleet\s+│ 100\s+│ 2h\s+│ auto\s+│ \{"maximumPerMinute":5\}/);
     expect(out).toContain('{"criteriaList":[{"failureType":"ALL","action":"CANCEL","thresholdPercentage":15,"minNumberOfExecutedThings":50}]}');
     expect(out).toContain('canary: with 100 devices and acceptable failure rate 5 %, unacceptable 10 %, at 90 % confidence, a defect that fails ≥ 13.9 % of devices is caught with probability ≥ 0.9 over every look');
     expect(out).toContain('  - at 4× the limit (20 %) it rolls back 100 % of the time, after 30 reports on average');

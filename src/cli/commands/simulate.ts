@@ -192,7 +192,10 @@ async function simulateLocked(options: SimulateOptions, request: ReleaseRequest,
   const prompt = options.approve === 'prompt' ? terminalPrompt() : undefined;
   if (prompt && !process.stdin.isTTY) process.stderr.write(`ota-release: ${NOT_A_TERMINAL_WARNING}\n`);
   const cloud = await createLocalCloud({
-    ...(options.keep ? { store: (clock: Scheduler) => new DurableReleaseStore(clock, stateDir) } : {}),
+    // A kept release is looked at later beside others (status, list, dashboard): its clock starts at the real time it
+    // started, so `started` says when it happened and list orders it among the rest. Without --keep the virtual clock
+    // starts at a fixed origin, so the same seed gives the same report.
+    ...(options.keep ? { store: (clock: Scheduler) => new DurableReleaseStore(clock, stateDir), startTime: new Date() } : {}),
     fleet,
     baseDir: setup.baseDir,
     seed: options.seed,

@@ -5,7 +5,8 @@ import { type Terminal, paint, printable, status, table, when } from './terminal
 export function renderList(releases: ReleaseSummary[], where: string, terminal: Terminal): string {
   if (releases.length === 0) return `No releases in ${where}.\n`;
   const rows = table(['release', 'product', 'version', 'status', 'stage', 'started', 'updated'], terminal);
-  for (const release of releases) {
+  const newestFirst = [...releases].sort((a, b) => b.createdAt.localeCompare(a.createdAt) || a.releaseId.localeCompare(b.releaseId));
+  for (const release of newestFirst) {
     rows.push([
       release.releaseId,
       printable(release.product),

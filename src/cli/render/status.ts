@@ -3,6 +3,7 @@
 import type { ReleaseView, StageView, VerdictView } from '#app/describe-release.ts';
 import type { DecisionRecord } from '#domain/decision.ts';
 import { formatDuration } from '#domain/duration.ts';
+import type { StageCounts } from '#domain/stage-counts.ts';
 import { describeTestLines } from '#domain/evidence.ts';
 import { formatCount, formatQuantity } from '#domain/percent.ts';
 import { type Terminal, bar, paint, percent, printable, status, table, when } from './terminal.ts';
@@ -21,7 +22,7 @@ export function renderStatus(view: ReleaseView, terminal: Terminal, options: Sta
   lines.push(paint(`started ${when(view.createdAt)} · updated ${when(view.updatedAt)}${execution}`, 'grey', terminal));
   lines.push('', stageTable(view, terminal));
   if (view.rollbackJobs.length > 0) {
-    lines.push(`rollback: ${view.rollbackJobs.map((job) => `${job.jobId}${job.counts ? ` (${formatCount(job.counts.succeeded)} of ${formatCount(job.counts.targeted)} back on ${view.previousVersion})` : ''}`).join(', ')}`);
+    lines.push(...view.rollbackJobs.map((job) => `rollback: ${job.jobId}${job.jobStatus ? ` ${job.jobStatus}` : ''}${job.counts ? ` · ${rollbackCounts(job.counts, view.previousVersion)}` : ' (how it went is not known here: the job engine is gone and no report was saved)'}`));
   }
   const wait = waitLines(view, terminal);
   if (wait.length) lines.push('', ...wait);
@@ -111,4 +112,11 @@ function detail(decision: DecisionRecord): string {
     return `by ${decision.by} via ${decision.via}${decision.comment ? `: "${decision.comment}"` : ''}${decision.evidenceAt ? ` (saw the verdict of ${when(decision.evidenceAt)})` : ''}`;
   }
   return decision.reason;
+}
+
+/** How a rollback job went: devices back on the previous version, and those it could not bring back. */
+function rollbackCounts(c: StageCounts, previousVersion: string): string {
+  const notBack = c.failed + c.rejected + c.timedOut;
+  const pending = c.queued + c.inProgress;
+  return [`${formatCount(c.succeeded)} of ${formatCount(c.targeted)} back on ${previousVersion}`, ...(notBack ? [`${formatCount(notBack)} not brought back`] : []), ...(pending ? [`${formatCount(pending)} pending`] : [])].join(', ');
 }

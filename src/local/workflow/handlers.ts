@@ -22,7 +22,6 @@ export function quietPowertools(): void {
   process.env.POWERTOOLS_METRICS_NAMESPACE ??= 'ota-release-local';
   process.env.POWERTOOLS_SERVICE_NAME ??= 'ota-release-local';
   process.env.POWERTOOLS_TRACE_ENABLED ??= 'false';
-  process.env.POWERTOOLS_IDEMPOTENCY_DISABLED ??= 'true';
 }
 
 export class LocalHandlers {

@@ -19,8 +19,8 @@ export function makeHandler(ports: SignFirmwarePorts) {
     const signed = await signFirmware(ports, request);
     count('FirmwareSigned');
     logger.info('firmware signed', { version: signed.version, sha256: signed.sha256, keyId: signed.signature.keyId });
-    // The ASL's ResultSelector names every field, so "no rollback image" travels as null.
-    return { ...signed, rollback: signed.rollback ?? null };
+    // The ASL's ResultSelector names every field, so "no rollback image" (or no revert statement) travels as null.
+    return { ...signed, rollback: signed.rollback ?? null, manifest: signed.manifest ?? null, revertManifest: signed.revertManifest ?? null };
   }).use(observability());
 }
 

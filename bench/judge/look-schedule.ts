@@ -5,6 +5,7 @@
 import { Verdict } from '#domain/decision.ts';
 import type { BakeProgress, JudgePolicy } from '#domain/judge.ts';
 import { ZERO_COUNTS, type StageCounts } from '#domain/stage-counts.ts';
+export { seeded } from '#local/fleet/random.ts';
 
 export type VerdictOf = (counts: StageCounts, policy: JudgePolicy, progress: BakeProgress) => Verdict;
 
@@ -17,18 +18,6 @@ export interface StageRun {
 
 const BAKE = 7200;
 const MID_BAKE: BakeProgress = { bakedSeconds: 0, bakeSeconds: 1, extensionsUsed: 0 };
-
-/** A small, fast, seeded generator (mulberry32): the same seed gives the same stages. */
-export function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function playStage(verdictOf: VerdictOf, policy: JudgePolicy, cohort: number, rate: number, lateShare: number, random: () => number): StageRun {
   const atBakeEnd = Math.round(cohort * (1 - lateShare));

@@ -1,17 +1,16 @@
 // CreateStageJob (the create-canary-job function; the canary is stage 0 and later waves reuse it): resolve the
-// stage's things, build its job document and configs, and create the IoT job `<releaseId>-s<stage>`. A retry picks the
-// same things (the wave plan is a stable hash) and meets the job it already made.
+// stage's targets (stage-targets.ts), build its job document and configs, and create the IoT job `<releaseId>-s<stage>`.
+// A retry resolves the same targets (cohort windows and the wave plan are stable hashes) and meets the job it made.
 import type { SignedFirmware } from '#domain/firmware.ts';
 import { toJobConfigs } from '#domain/iot-configs.ts';
 import { buildJobDocument } from '#domain/job-document.ts';
 import type { ReleaseRequest } from '#domain/release-request.ts';
 import { isTerminal } from '#domain/status.ts';
-import { selectWave } from '#domain/wave-plan.ts';
 import type { FirmwareStore } from '#ports/firmware.ts';
-import type { JobTargets } from '#ports/fleet-jobs.ts';
 import type { Ports } from '#ports/index.ts';
 import { InvalidTaskInputError, ReleaseEndedError } from './errors.ts';
 import { isoNow, moveTo, stageJobId, withStage } from './release-record.ts';
+import { resolveStageTargets } from './stage-targets.ts';
 import type { StageInfo } from './workflow-state.ts';
 
 /** Only `documentUrl` of the firmware store: the image was stored and signed by SignFirmware. */
@@ -32,8 +31,9 @@ export async function createStageJob(ports: CreateStageJobPorts, input: CreateSt
   if (record && isTerminal(record.status)) throw new ReleaseEndedError(`release ${releaseId} already ended ${record.status}; no new stage starts`);
 
   const jobId = stageJobId(releaseId, stageIndex);
-  const { targets, targeted } = await resolveTargets(ports, request, stageIndex);
-  if (targeted > 0) {
+  const earlier = (record?.stages ?? []).filter((existing) => existing.index < stageIndex);
+  const { kind, targets, targeted } = await resolveStageTargets(ports, request, stageIndex, earlier);
+  if (targets) {
     const urls = {
       firmwareUrl: ports.firmware.documentUrl(firmware.location),
       ...(firmware.rollback && { rollbackUrl: ports.firmware.documentUrl(firmware.rollback.location) }),
@@ -54,21 +54,8 @@ export async function createStageJob(ports: CreateStageJobPorts, input: CreateSt
   await ports.store.updateRelease(releaseId, (current) => {
     const previous = current.stages.find((existing) => existing.index === stageIndex);
     const moved = moveTo(current, 'IN_PROGRESS', at);
-    return withStage({ ...moved, stageIndex, updatedAt: at }, { index: stageIndex, name: stage.name, jobId, targeted, createdAt: previous?.createdAt ?? at });
+    return withStage({ ...moved, stageIndex, updatedAt: at }, { index: stageIndex, name: stage.name, jobId, targeted, createdAt: previous?.createdAt ?? at, targeting: kind });
   });
   return { index: stageIndex, name: stage.name, jobId, targeted, bakeSeconds: stage.bake, approval: stage.approval };
 }
 
-/** Thing-group stages target their groups (counted once); percent stages target the things of their wave. */
-async function resolveTargets(ports: CreateStageJobPorts, request: ReleaseRequest, stageIndex: number): Promise<{ targets: JobTargets; targeted: number }> {
-  const stage = request.stages[stageIndex]!;
-  if ('thingGroups' in stage.targets) {
-    let targeted = 0;
-    for await (const _thing of ports.jobs.listThingsInGroups(stage.targets.thingGroups)) targeted++;
-    return { targets: { thingGroups: stage.targets.thingGroups }, targeted };
-  }
-  const fleet: string[] = [];
-  for await (const thing of ports.jobs.listThingsInGroups(request.fleet.thingGroups)) fleet.push(thing);
-  const things = selectWave(request, stageIndex, fleet);
-  return { targets: { things }, targeted: things.length };
-}

@@ -2,6 +2,7 @@
 // its evidence, the decision history and what the workflow is waiting for. `status`, the dashboard and `--json` all
 // show this one shape, so it is plain data (serialisable as JSON, no Dates, no classes).
 import type { DecisionRecord, Judgement, Route } from '#domain/decision.ts';
+import { type StageTarget, stageTarget } from '#domain/release-request.ts';
 import { executedOf, type StageCounts } from '#domain/stage-counts.ts';
 import { type ReleaseStatus, isTerminal } from '#domain/status.ts';
 import { NotFoundError } from '#ports/errors.ts';
@@ -144,7 +145,7 @@ async function stageView(jobs: Pick<FleetJobs, 'describeJob'> | undefined, recor
   return {
     index,
     name: stage.name,
-    targets: 'percent' in stage.targets ? `${stage.targets.percent}%` : `groups: ${stage.targets.thingGroups.join(', ')}`,
+    targets: targetText(stageTarget(stage.targets)),
     bakeSeconds: stage.bake,
     approval: stage.approval,
     state: stageState(record, stored),
@@ -198,4 +199,8 @@ async function describeExecution(workflow: ReleaseWorkflow | undefined, releaseI
     if (error instanceof NotFoundError) return undefined;
     throw error;
   }
+}
+
+function targetText(target: StageTarget): string {
+  return target.kind === 'percent' ? `${target.percent}%` : `groups: ${target.thingGroups.join(', ')}`;
 }

@@ -1,5 +1,6 @@
 // Errors of the use cases. The class name is the ASL contract: none of these is retried (a retry would meet the same
-// input), so each ends in the state machine's catch-all, which rolls back.
+// input), so each ends in the state machine's catch-all, which rolls back — except TargetsNotReadyError, which the
+// ASL retries because time alone clears it.
 import { OtaReleaseError } from '#domain/errors.ts';
 
 /** A task got input it cannot use: a hand-started execution with a bad document, or a bug upstream. */
@@ -12,6 +13,12 @@ export class InvalidTaskInputError extends OtaReleaseError {
     super(`${task} got input it cannot use:\n  ${problems.join('\n  ')}`);
   }
 }
+
+/**
+ * The wave's dynamic thing group is still building its membership, so a job made now would miss things. The ASL
+ * retries CreateStageJob on this name at a slow, steady interval: waiting happens on Step Functions, not in a Lambda.
+ */
+export class TargetsNotReadyError extends OtaReleaseError {}
 
 /** The release's record says it has already ended, yet a task was asked to move it on. */
 export class ReleaseEndedError extends OtaReleaseError {

@@ -1,6 +1,6 @@
 // EvaluateMetrics: read the stage's counters (DescribeJob: one call whatever the fleet size), judge them against
 // the health policy, store the verdict with its evidence, and tell the state machine where to go.
-import { type Judgement, type Route, Verdict } from '#domain/decision.ts';
+import { JudgeRule, type Judgement, type Route, Verdict } from '#domain/decision.ts';
 import { judge, routeFor } from '#domain/judge.ts';
 import type { ReleaseRequest } from '#domain/release-request.ts';
 import { ZERO_COUNTS } from '#domain/stage-counts.ts';
@@ -63,5 +63,5 @@ function cancelledJobRollsBack(judgement: Judgement, snapshot: JobSnapshot | und
   if (snapshot?.status !== 'CANCELED' || judgement.verdict === Verdict.ROLLBACK) return judgement;
   const code = snapshot.reasonCode ? ` (reason code ${snapshot.reasonCode})` : '';
   const { extendSeconds: _e, countsAsExtension: _c, ...rest } = judgement;
-  return { ...rest, verdict: Verdict.ROLLBACK, reasons: [`the stage's job was cancelled${code} before the stage could be judged healthy`, ...judgement.reasons] };
+  return { ...rest, verdict: Verdict.ROLLBACK, rules: [JudgeRule.JOB_CANCELED, ...judgement.rules.filter((rule) => rule !== JudgeRule.BAKE_NOT_OVER && rule !== JudgeRule.INCONCLUSIVE)], reasons: [`the stage's job was cancelled${code} before the stage could be judged healthy`, ...judgement.reasons] };
 }

@@ -1,12 +1,14 @@
-// Promote: close the stage as promoted and go on to the next one, or finish the release. The stage's job keeps
-// running: its remaining devices still update (coverage was enough to judge, not necessarily 100 %).
+// Promote: close the stage as promoted and go on to the next one, or finish the release (and delete its wave groups:
+// the jobs' SNAPSHOT targets were resolved when they were made). The stage's job keeps running: its remaining devices
+// still update (coverage was enough to judge, not necessarily 100 %).
 import type { DecisionRecord } from '#domain/decision.ts';
 import type { Ports } from '#ports/index.ts';
 import { InvalidTaskInputError } from './errors.ts';
 import { moveTo, withStage } from './release-record.ts';
+import { removeWaveGroups } from './stage-targets.ts';
 import { NextStep, type StepResult, type WorkflowState } from './workflow-state.ts';
 
-export type PromoteStagePorts = Pick<Ports, 'store' | 'notifier' | 'clock'>;
+export type PromoteStagePorts = Pick<Ports, 'store' | 'notifier' | 'clock' | 'jobs'>;
 
 export async function promoteStage(ports: PromoteStagePorts, state: WorkflowState, reason: string): Promise<StepResult> {
   const { request, stage } = state;
@@ -33,6 +35,7 @@ export async function promoteStage(ports: PromoteStagePorts, state: WorkflowStat
   for (const decision of decisions) await ports.store.appendDecision(decision);
 
   if (isLast) {
+    await removeWaveGroups(ports, request);
     await ports.notifier.releaseEvent({ releaseId, kind: 'promoted', summary: `${releaseId}: ${request.firmware.version} promoted through all ${request.stages.length} stages` });
     return { next: NextStep.RELEASE_COMPLETE, nextStageIndex: stage.index };
   }

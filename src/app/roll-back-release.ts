@@ -1,18 +1,21 @@
 // Rollback: cancel every stage job of the release (QUEUED executions), then send the previous version to the devices
-// that took the new one (SUCCEEDED, IN_PROGRESS ones that may still finish installing it, and TIMED_OUT ones that may have
-// installed it before going quiet) in one rollback job,
-// `<releaseId>-rb<stage>`. Every step is idempotent, so the state machine can retry this as often as it needs.
+// that took the new one (SUCCEEDED, IN_PROGRESS ones that may still finish installing it, and TIMED_OUT ones that may
+// have installed it before going quiet) in one rollback job,
+// `<releaseId>-rb<stage>` — by name when they are few, else by wave (stage-targets.ts) — then delete the release's wave
+// groups. Every step is idempotent and O(stages) calls, so the state machine can retry this as often as it needs.
 import type { DecisionRecord } from '#domain/decision.ts';
 import type { SignedFirmware } from '#domain/firmware.ts';
 import { toJobConfigs } from '#domain/iot-configs.ts';
+import { iotComment } from '#domain/iot-text.ts';
 import { buildJobDocument } from '#domain/job-document.ts';
 import { isTerminal } from '#domain/status.ts';
-import { NotFoundError } from '#ports/errors.ts';
 import type { FirmwareStore } from '#ports/firmware.ts';
+import type { JobTargets } from '#ports/fleet-jobs.ts';
 import type { Ports } from '#ports/index.ts';
-import type { ReleaseRecord } from '#ports/release-store.ts';
+import type { ReleaseRecord, StageRecord } from '#ports/release-store.ts';
 import type { Outcome } from './decide-outcome.ts';
 import { isoNow, moveTo, newReleaseRecord, rollbackJobId, withStage } from './release-record.ts';
+import { removeWaveGroups, rollbackTargets } from './stage-targets.ts';
 import { NextStep, type StepResult, type WorkflowState } from './workflow-state.ts';
 
 export type RollBackReleasePorts = Pick<Ports, 'jobs' | 'store' | 'notifier' | 'clock'> & { firmware: Pick<FirmwareStore, 'documentUrl'> };
@@ -31,13 +34,15 @@ export async function rollBackRelease(ports: RollBackReleasePorts, state: Workfl
   if (isTerminal(existing.status)) return ended;
 
   const record = await ports.store.updateRelease(releaseId, (current) => moveTo(current, 'ROLLING_BACK', isoNow(ports.clock)));
-  const jobIds = stageJobIds(record, state);
-  for (const jobId of jobIds) {
-    await ports.jobs.cancelJob(jobId, { reasonCode: outcome.reasonCode, comment: `ota-release rollback: ${outcome.reason}`.slice(0, 2028) });
-  }
-  const devices = await devicesThatTookTheRelease(ports, jobIds);
+  const exposed = exposedStages(record, state);
+  const jobIds = exposed.map((stage) => stage.jobId);
+  const comment = iotComment(`ota-release rollback: ${outcome.reason}`);
+  for (const jobId of jobIds) await ports.jobs.cancelJob(jobId, { reasonCode: outcome.reasonCode, comment });
+  const { targets, tookIt } = await rollbackTargets(ports, request, exposed);
   const firmware = state.firmware ?? record.firmware;
-  const rollbackJob = devices.length > 0 && firmware ? await createRollbackJob(ports, state, firmware, devices, stageIndex) : undefined;
+  const rollbackJob = targets && firmware ? await createRollbackJob(ports, state, firmware, targets, tookIt, stageIndex) : undefined;
+  // The rollback job's targets are resolved now that it exists (SNAPSHOT): the release's wave groups can go.
+  await removeWaveGroups(ports, request);
 
   const now = isoNow(ports.clock);
   const updated = await ports.store.updateRelease(releaseId, (current) => {
@@ -61,38 +66,25 @@ export async function rollBackRelease(ports: RollBackReleasePorts, state: Workfl
     kind: 'action',
     action: 'rollback',
     reason: outcome.reason,
-    detail: { reasonCode: outcome.reasonCode, canceledJobIds: jobIds, rollbackJobId: rollbackJob ?? null, devices: devices.length },
+    detail: { reasonCode: outcome.reasonCode, canceledJobIds: jobIds, rollbackJobId: rollbackJob ?? null, devices: tookIt, rollbackTargets: targets?.things ? 'things' : targets ? 'waves' : 'none' },
   });
   for (const decision of decisions) await ports.store.appendDecision(decision);
-  const sent = rollbackJob ? `${devices.length} devices sent back to ${request.firmware.previousVersion} (${rollbackJob})` : 'no device had taken the new version';
+  const sent = rollbackJob ? `${tookIt} devices sent back to ${request.firmware.previousVersion} (${rollbackJob})` : 'no device had taken the new version';
   await ports.notifier.releaseEvent({ releaseId, kind: 'rolled-back', summary: `${releaseId} rolled back at stage ${stageName} (${outcome.reasonCode}): ${outcome.reason}; ${sent}` });
   return ended;
 }
 
-/** Every stage job the release made, from its record and from the state (a job made just before a failure). */
-function stageJobIds(record: ReleaseRecord, state: WorkflowState): string[] {
-  const ids = record.stages.filter((stage) => stage.targeted > 0).map((stage) => stage.jobId);
-  if (state.stage && state.stage.targeted > 0 && !ids.includes(state.stage.jobId)) ids.push(state.stage.jobId);
-  return ids;
-}
-
-async function devicesThatTookTheRelease(ports: RollBackReleasePorts, jobIds: string[]): Promise<string[]> {
-  const things = new Set<string>();
-  for (const jobId of jobIds) {
-    // TIMED_OUT too: a device that went quiet may have installed the new image first (a slow or dark device); a
-    // rollback job to one still on the old version costs it nothing.
-    for (const status of ['SUCCEEDED', 'IN_PROGRESS', 'TIMED_OUT'] as const) {
-      try {
-        for await (const execution of ports.jobs.listExecutions(jobId, status)) things.add(execution.thingName);
-      } catch (error) {
-        if (!(error instanceof NotFoundError)) throw error; // a job that never got made has no devices
-      }
-    }
+/** Every stage that made a job, from the record and from the state (a job made just before a failure). */
+function exposedStages(record: ReleaseRecord, state: WorkflowState): StageRecord[] {
+  const stages = record.stages.filter((stage) => stage.targeted > 0);
+  const current = state.stage;
+  if (current && current.targeted > 0 && !stages.some((stage) => stage.jobId === current.jobId)) {
+    stages.push({ index: current.index, name: current.name, jobId: current.jobId, targeted: current.targeted, createdAt: record.updatedAt });
   }
-  return [...things].sort();
+  return stages;
 }
 
-async function createRollbackJob(ports: RollBackReleasePorts, state: WorkflowState, firmware: SignedFirmware, devices: string[], stageIndex: number): Promise<string> {
+async function createRollbackJob(ports: RollBackReleasePorts, state: WorkflowState, firmware: SignedFirmware, targets: JobTargets, tookIt: number, stageIndex: number): Promise<string> {
   const { request } = state;
   const jobId = rollbackJobId(request.releaseId, stageIndex);
   const firmwareUrl = firmware.rollback ? ports.firmware.documentUrl(firmware.rollback.location) : '';
@@ -100,9 +92,9 @@ async function createRollbackJob(ports: RollBackReleasePorts, state: WorkflowSta
   const configs = toJobConfigs(request, stageIndex);
   await ports.jobs.createJob({
     jobId,
-    targets: { things: devices },
+    targets,
     document: text,
-    description: `ota-release ${request.releaseId}: roll ${devices.length} devices back from ${firmware.version} to ${request.firmware.previousVersion}`,
+    description: `ota-release ${request.releaseId}: roll ${tookIt} devices back from ${firmware.version} to ${request.firmware.previousVersion}`,
     targetSelection: 'SNAPSHOT',
     jobExecutionsRolloutConfig: { maximumPerMinute: ROLLBACK_RATE_PER_MINUTE },
     // IoT wants at least one abort criterion; "more than 100 % failed" can never be met (thresholds are strict).

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import type { Judgement, Route } from '#domain/decision.ts';
 import type { FirmwareLocation, SignedFirmware } from '#domain/firmware.ts';
+import { SignedManifestBlock } from '#domain/release-manifest.ts';
 import { ReleaseRequest } from '#domain/release-request.ts';
 
 const Location = z.union([
@@ -29,10 +30,18 @@ export const SignedFirmwareState = z
     location: Location,
     signature: Signature,
     rollback: z
-      .object({ version: z.string().min(1), location: Location, sha256: z.string().optional(), size: z.number().optional(), signature: Signature.optional() })
+      .object({ version: z.string().min(1), location: Location, sha256: z.string().optional(), size: z.number().optional(), signature: Signature.optional(), manifest: SignedManifestBlock.optional() })
       .nullish(),
+    /** The signed release manifest and revert statement; absent (null) for releases signed before manifests existed. */
+    manifest: SignedManifestBlock.nullish(),
+    revertManifest: SignedManifestBlock.nullish(),
   })
-  .transform(({ rollback, ...rest }): SignedFirmware => (rollback ? { ...rest, rollback } : rest));
+  .transform(({ rollback, manifest, revertManifest, ...rest }): SignedFirmware => ({
+    ...rest,
+    ...(rollback ? { rollback } : {}),
+    ...(manifest ? { manifest } : {}),
+    ...(revertManifest ? { revertManifest } : {}),
+  }));
 
 /** `$.stage`, written by CreateStageJob. */
 export const StageInfo = z.object({

@@ -1,20 +1,24 @@
 // FleetJobs on the IoT Jobs control plane (@aws-sdk/client-iot).
 import {
-  AddThingToThingGroupCommand,
   CancelJobCommand,
+  CreateDynamicThingGroupCommand,
   CreateJobCommand,
   type CreateJobCommandInput,
-  CreateThingGroupCommand,
+  DeleteDynamicThingGroupCommand,
   DescribeJobCommand,
+  DescribeThingGroupCommand,
+  GetStatisticsCommand,
   IoTClient,
   type JobProcessDetails,
   paginateListJobExecutionsForJob,
   paginateListThingsInThingGroup,
 } from '@aws-sdk/client-iot';
+import { type FleetQuery, fleetQueryString } from '#domain/fleet-query.ts';
 import type { JobConfigs } from '#domain/iot-configs.ts';
+import { iotComment } from '#domain/iot-text.ts';
 import type { StageCounts } from '#domain/stage-counts.ts';
 import { NotFoundError } from '#ports/errors.ts';
-import type { ExecutionStatus, FleetJobs, JobSnapshot, JobSpec, JobStatus } from '#ports/fleet-jobs.ts';
+import { type ExecutionStatus, type FleetJobs, type JobSnapshot, type JobSpec, type JobStatus, MAX_JOB_TARGETS } from '#ports/fleet-jobs.ts';
 import { type Instrument, iotArnPrefix, noInstrument, optional } from './config.ts';
 import { errorName, rethrow } from './sdk-errors.ts';
 
@@ -25,17 +29,10 @@ export type _ConfigsMatchTheSdk = Assignable<
   Required<Pick<CreateJobCommandInput, 'jobExecutionsRolloutConfig' | 'abortConfig' | 'timeoutConfig'>> & Pick<CreateJobCommandInput, 'jobExecutionsRetryConfig'>
 >;
 
-/**
- * A sampled wave up to this many things is targeted thing by thing. A bigger one goes into a static thing group named
- * for the job, which the job targets: a CreateJob request then stays small whatever the wave, and a wave of 50,000
- * things does not rely on an undocumented ceiling on the number of targets. 100 is the documented cap on targets
- * associated with a job (AssociateTargetsWithJob).
- */
-export const THINGS_INLINE_MAX = 100;
-/** Parallel AddThingToThingGroup calls when filling a wave's group; IoT's control plane throttles past a few dozen TPS. */
-const GROUP_FILL_CONCURRENCY = 8;
 /** ListJobExecutionsForJob and ListThingsInThingGroup pages: the largest the API allows. */
 const PAGE_SIZE = 250;
+/** Fleet indexing's thing index, the only one dynamic groups and GetStatistics take. */
+const THING_INDEX = 'AWS_Things';
 
 export interface IotFleetJobsOptions {
   /** `arn:<partition>:iot:<region>:<account>:`, read when first needed (see config.ts iotArnPrefix). */
@@ -53,8 +50,7 @@ export class IotFleetJobs implements FleetJobs {
   ) {}
 
   async createJob(spec: JobSpec): Promise<{ jobId: string; created: boolean }> {
-    const targets = await this.targetArns(spec);
-    if (!targets) return { jobId: spec.jobId, created: false };
+    const targets = this.targetArns(spec);
     const roleArn = this.options.presignRoleArn?.();
     try {
       await this.client.send(
@@ -62,7 +58,7 @@ export class IotFleetJobs implements FleetJobs {
           jobId: spec.jobId,
           targets,
           document: spec.document,
-          description: spec.description.slice(0, 2028),
+          ...(iotComment(spec.description) && { description: iotComment(spec.description) }),
           targetSelection: spec.targetSelection,
           jobExecutionsRolloutConfig: spec.jobExecutionsRolloutConfig,
           abortConfig: spec.abortConfig,
@@ -99,14 +95,21 @@ export class IotFleetJobs implements FleetJobs {
 
   async cancelJob(jobId: string, options: { reasonCode: string; comment: string; force?: boolean }): Promise<void> {
     try {
-      await this.client.send(
-        new CancelJobCommand({ jobId, reasonCode: options.reasonCode, comment: options.comment.slice(0, 2028), force: options.force ?? false }),
-      );
+      const comment = iotComment(options.comment);
+      await this.client.send(new CancelJobCommand({ jobId, reasonCode: options.reasonCode, force: options.force ?? false, ...(comment && { comment }) }));
     } catch (error) {
-      // Cancelling a job that already completed or was cancelled changes nothing; that is what the port promises.
-      if (errorName(error) === 'InvalidStateTransitionException') return;
+      // The API model lists CancelJob's errors as InvalidRequest, LimitExceeded, ResourceNotFound, ServiceUnavailable
+      // and Throttling: a job that already completed or was cancelled answers InvalidRequest, not a state-transition
+      // error. Cancelling a finished job changes nothing, which is what the port promises; any other invalid request
+      // (a bad reasonCode, say) is a bug and propagates.
+      if (errorName(error) === 'InvalidRequestException' && (await this.isFinished(jobId))) return;
       rethrow(error, `IoT CancelJob ${jobId}`);
     }
+  }
+
+  private async isFinished(jobId: string): Promise<boolean> {
+    const { status } = await this.describeJob(jobId);
+    return status === 'COMPLETED' || status === 'CANCELED';
   }
 
   async *listExecutions(jobId: string, status?: ExecutionStatus): AsyncIterable<{ thingName: string; status: ExecutionStatus }> {
@@ -141,52 +144,55 @@ export class IotFleetJobs implements FleetJobs {
     }
   }
 
-  /** The job's target ARNs, or undefined when a retried job already exists (its wave group is filled). */
-  private async targetArns(spec: JobSpec): Promise<string[] | undefined> {
-    const prefix = this.options.arnPrefix();
-    if ('thingGroups' in spec.targets) return spec.targets.thingGroups.map((name) => `${prefix}thinggroup/${name}`);
-    const things = spec.targets.things;
-    if (things.length <= THINGS_INLINE_MAX) return things.map((name) => `${prefix}thing/${name}`);
-    if (await this.jobExists(spec.jobId)) return undefined;
-    await this.fillWaveGroup(spec.jobId, things);
-    return [`${prefix}thinggroup/${spec.jobId}`];
-  }
-
-  private async jobExists(jobId: string): Promise<boolean> {
+  async countThings(query: FleetQuery): Promise<number> {
+    const queryString = fleetQueryString(query);
     try {
-      await this.client.send(new DescribeJobCommand({ jobId }));
-      return true;
+      const { statistics } = await this.client.send(new GetStatisticsCommand({ indexName: THING_INDEX, queryString }));
+      return statistics?.count ?? 0;
     } catch (error) {
-      if (errorName(error) === 'ResourceNotFoundException') return false;
-      return rethrow(error, `IoT DescribeJob ${jobId}`);
+      return rethrow(error, `IoT GetStatistics ${queryString}`);
     }
   }
 
-  /** A static group named for the job; filling it again after a retry adds nothing (membership is a set). */
-  private async fillWaveGroup(groupName: string, things: string[]): Promise<void> {
+  async ensureDynamicGroup(name: string, query: FleetQuery): Promise<{ ready: boolean }> {
     try {
       await this.client.send(
-        new CreateThingGroupCommand({
-          thingGroupName: groupName,
-          thingGroupProperties: { thingGroupDescription: `ota-release wave of job ${groupName}` },
-          tags: [{ Key: 'ota-release', Value: groupName }],
+        new CreateDynamicThingGroupCommand({
+          thingGroupName: name,
+          indexName: THING_INDEX,
+          queryString: fleetQueryString(query),
+          thingGroupProperties: { thingGroupDescription: iotComment(`ota-release wave ${name}; deleted when the release ends`) },
+          tags: [{ Key: 'ota-release', Value: name }],
         }),
       );
     } catch (error) {
-      if (errorName(error) !== 'ResourceAlreadyExistsException') rethrow(error, `IoT CreateThingGroup ${groupName}`);
+      // A retried step meets the group it made; its status says whether the membership is built yet.
+      if (errorName(error) !== 'ResourceAlreadyExistsException') rethrow(error, `IoT CreateDynamicThingGroup ${name}`);
     }
-    let next = 0;
-    const worker = async () => {
-      while (next < things.length) {
-        const thingName = things[next++]!;
-        try {
-          await this.client.send(new AddThingToThingGroupCommand({ thingGroupName: groupName, thingName }));
-        } catch (error) {
-          rethrow(error, `IoT AddThingToThingGroup ${thingName}`);
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(GROUP_FILL_CONCURRENCY, things.length) }, worker));
+    try {
+      const { status } = await this.client.send(new DescribeThingGroupCommand({ thingGroupName: name }));
+      // Dynamic groups are BUILDING, then ACTIVE (REBUILDING after a query change); static groups report no status.
+      return { ready: status === undefined || status === 'ACTIVE' };
+    } catch (error) {
+      return rethrow(error, `IoT DescribeThingGroup ${name}`);
+    }
+  }
+
+  async deleteDynamicGroup(name: string): Promise<void> {
+    try {
+      await this.client.send(new DeleteDynamicThingGroupCommand({ thingGroupName: name }));
+    } catch (error) {
+      if (errorName(error) === 'ResourceNotFoundException') return;
+      rethrow(error, `IoT DeleteDynamicThingGroup ${name}`);
+    }
+  }
+
+  /** Group and thing ARNs; more than IoT's 100 targets is a bug upstream (waves are one group each). */
+  private targetArns(spec: JobSpec): string[] {
+    const prefix = this.options.arnPrefix();
+    const arns = [...(spec.targets.thingGroups ?? []).map((name) => `${prefix}thinggroup/${name}`), ...(spec.targets.things ?? []).map((name) => `${prefix}thing/${name}`)];
+    if (arns.length === 0 || arns.length > MAX_JOB_TARGETS) throw new RangeError(`CreateJob ${spec.jobId}: ${arns.length} targets; IoT takes 1 to ${MAX_JOB_TARGETS}`);
+    return arns;
   }
 }
 

@@ -8,7 +8,7 @@ import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from 
 import type { FirmwareLocation } from '#domain/firmware.ts';
 import type { FirmwareSource } from '#domain/release-request.ts';
 import { SigningFailedError } from '#ports/errors.ts';
-import type { FirmwareStore, StoredFirmware } from '#ports/firmware.ts';
+import type { FirmwareStore, ManifestRole, StoredFirmware } from '#ports/firmware.ts';
 import { type Instrument, noInstrument, required } from './config.ts';
 import { s3DocumentUrl } from './firmware-urls.ts';
 import { rethrow } from './sdk-errors.ts';
@@ -35,6 +35,32 @@ export class S3FirmwareStore implements FirmwareStore {
     const location: FirmwareLocation = { kind: 's3', bucket, key, versionId: head.VersionId, region: this.options.region() };
     const sha256 = fullObjectSha256(head) ?? (await this.hashObject(bucket, key, head.VersionId));
     return { location, sha256, size: head.ContentLength ?? 0 };
+  }
+
+  /**
+   * Puts a signed-release manifest under signed-manifests/<release>/<role>.manifest.json as a new object version, which
+   * AWS Signer then signs like an image. The name never ends in release.json/.yaml, which would start a release (the
+   * bucket's release-file rule). The same bytes on a retry give a new version with the same content.
+   */
+  async putManifest(bytes: Uint8Array, releaseId: string, role: ManifestRole): Promise<StoredFirmware> {
+    const bucket = this.options.bucket();
+    const key = `signed-manifests/${releaseId}/${role}.manifest.json`;
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    try {
+      const result = await this.s3.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          Body: bytes,
+          ContentType: 'application/json',
+          ChecksumSHA256: Buffer.from(sha256, 'hex').toString('base64'),
+          Metadata: { 'ota-release': releaseId, sha256 },
+        }),
+      );
+      return { location: { kind: 's3', bucket, key, ...(result.VersionId && { versionId: result.VersionId }), region: this.options.region() }, sha256, size: bytes.length };
+    } catch (error) {
+      return rethrow(error, `S3 PutObject ${bucket}/${key}`);
+    }
   }
 
   documentUrl(location: FirmwareLocation): string {

@@ -1,6 +1,6 @@
 // One place that turns AWS SDK errors into the port errors the use cases and the state machine understand.
 // Anything not listed here is unexpected: it is rethrown as is, and the state machine's catch-all rolls back.
-import { NotFoundError, TransientError } from '#ports/errors.ts';
+import { NotFoundError, QuotaExceededError, TransientError } from '#ports/errors.ts';
 
 /** Error names the SDK clients we use throw for throttling and brief service trouble; the ASL retries these. */
 const TRANSIENT_NAMES = new Set([
@@ -21,9 +21,14 @@ const TRANSIENT_NAMES = new Set([
   'TimeoutError',
   'RequestTimeout',
   'RequestTimeoutException',
-  // IoT: too many concurrent or active jobs; it clears as jobs finish.
-  'LimitExceededException',
 ]);
+
+/**
+ * A quota is used up. IoT's LimitExceededException covers active and concurrent jobs, dynamic thing groups and group
+ * memberships: none clears within a retry's seconds, so it is not transient (it used to be, and a stage that met it
+ * spent its retries and then failed anyway).
+ */
+const QUOTA_NAMES = new Set(['LimitExceededException', 'ServiceQuotaExceededException']);
 
 const NOT_FOUND_NAMES = new Set(['ResourceNotFoundException', 'NoSuchKey', 'NoSuchBucket', 'NotFound', 'ExecutionDoesNotExist', 'StateMachineDoesNotExist']);
 
@@ -43,6 +48,7 @@ export function errorName(error: unknown): string | undefined {
 export function isTransient(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
   const shape = error as SdkErrorShape;
+  if (shape.name && QUOTA_NAMES.has(shape.name)) return false;
   if (shape.name && TRANSIENT_NAMES.has(shape.name)) return true;
   if (shape.code && NETWORK_CODES.has(shape.code)) return true;
   if (shape.$retryable) return true;
@@ -56,10 +62,12 @@ export function isNotFound(error: unknown): boolean {
 }
 
 /**
- * Rethrows an SDK error as a port error: TransientError (the state machine retries it with backoff), NotFoundError,
- * or the original error when it is neither. `what` names the call for the message: "IoT DescribeJob my-release-s0".
+ * Rethrows an SDK error as a port error: TransientError (the state machine retries it with backoff), QuotaExceededError,
+ * NotFoundError, or the original error when it is none of these. `what` names the call for the message: "IoT DescribeJob my-release-s0".
  */
 export function rethrow(error: unknown, what: string): never {
+  const name = errorName(error);
+  if (name && QUOTA_NAMES.has(name)) throw new QuotaExceededError(`${what}: ${messageOf(error)}`, { cause: error });
   if (isTransient(error)) throw new TransientError(`${what}: ${messageOf(error)}`, { cause: error });
   if (isNotFound(error)) throw new NotFoundError(`${what}: not found`, { cause: error });
   throw error;

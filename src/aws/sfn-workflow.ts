@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import type { ReleaseRequest } from '#domain/release-request.ts';
 import { InvalidTokenError, NotFoundError, TaskClosedError } from '#ports/errors.ts';
+import type { ExecutionStarter } from '#ports/thing-attributes.ts';
 import type { ExecutionStatus, ReleaseWorkflow, WorkflowCallbacks } from '#ports/workflow.ts';
 import { type Instrument, noInstrument, required } from './config.ts';
 import { errorName, rethrow } from './sdk-errors.ts';
@@ -106,4 +107,22 @@ export function awsCallbacks(instrument: Instrument = noInstrument): SfnCallback
 
 export function awsWorkflow(instrument: Instrument = noInstrument): SfnReleaseWorkflow {
   return new SfnReleaseWorkflow(instrument(new SFNClient({})), () => required('stateMachineArn'));
+}
+
+/** Starts an execution by name; one that already runs under the name (a retried hand-over) is fine. */
+export class SfnExecutionStarter implements ExecutionStarter {
+  constructor(private readonly client: SFNClient) {}
+
+  async start(stateMachineArn: string, name: string, input: unknown): Promise<void> {
+    try {
+      await this.client.send(new StartExecutionCommand({ stateMachineArn, name, input: JSON.stringify(input) }));
+    } catch (error) {
+      if (errorName(error) === 'ExecutionAlreadyExists') return;
+      rethrow(error, `Step Functions StartExecution ${name}`);
+    }
+  }
+}
+
+export function awsExecutionStarter(instrument: Instrument = noInstrument): SfnExecutionStarter {
+  return new SfnExecutionStarter(instrument(new SFNClient({})));
 }

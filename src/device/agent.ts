@@ -4,8 +4,10 @@
 // (start-next) what is next, and the journal says what it has already done. After a crash it boots the bootloader's
 // choice and reports what is really running.
 import { parseJobDocument, rejectionDetail, toUpdateInstruction, type UpdateInstruction } from '#domain/job-document.ts';
+import type { ReleaseManifest } from '#domain/release-manifest.ts';
 import { DeviceError, JobGoneError, JobsTimeoutError, SimulatedCrash } from './errors.ts';
 import { ExecutionReporter } from './execution-reporter.ts';
+import { antiRollback, ManifestError, verifyManifest } from './manifest.ts';
 import { downloadVerifyApply, type DownloadSettings } from './install.ts';
 import type { JobExecution, JobsClient } from './jobs-client.ts';
 import { InstallStep, type InstallRecord, type Journal, type Outcome } from './journal.ts';
@@ -40,6 +42,10 @@ export interface DeviceAgentOptions {
   onEvent?: ProgressListener;
   /** Called as each step begins (tests cut the power here by throwing SimulatedCrash). */
   onStep?: (step: string) => void | Promise<void>;
+  /** The device's clock for manifest expiry (epoch ms); default Date.now. */
+  now?: () => number;
+  /** When set, manifests for any other product are refused. */
+  product?: string;
   /** Called once an execution's outcome is reported (or found already closed). */
   onOutcome?: (jobId: string, outcome: Outcome) => void;
 }
@@ -143,43 +149,56 @@ export class DeviceAgent {
     }
   }
 
-  /** A new execution: read the document, refuse what must be refused, otherwise install. */
+  /**
+   * A new execution: read the document, verify its signed manifest, refuse what must be refused, otherwise install.
+   * Version, image digest and security counter come from the manifest only; the document adds the URL.
+   */
   private async begin(execution: JobExecution, reporter: ExecutionReporter): Promise<void> {
     const text = execution.jobDocument ?? (await this.options.jobs.describe(execution.jobId, { executionNumber: execution.executionNumber, includeJobDocument: true }))?.jobDocument;
     const parsed = parseJobDocument(text ?? '');
     if (!parsed.ok) return this.conclude(reporter, this.refusal('BAD_DOCUMENT', rejectionDetail(parsed.reasons)));
     const instruction = toUpdateInstruction(parsed.document);
-    const running = this.options.slots.running;
-    if (compareVersions(instruction.version, running.version) === 0) {
-      return this.conclude(reporter, { status: 'SUCCEEDED', statusDetails: statusDetails({ step: 'already-installed', runningVersion: running.version }) });
+    let manifest: ReleaseManifest;
+    try {
+      manifest = verifyManifest(instruction, { publicKey: this.options.publicKey, now: (this.options.now ?? Date.now)(), ...(this.options.product ? { product: this.options.product } : {}) });
+    } catch (error) {
+      if (error instanceof ManifestError) return this.conclude(reporter, this.refusal(error.reason, error.message));
+      throw error;
     }
-    if (compareVersions(instruction.version, running.version) < 0 && !instruction.authorisedRollback) {
-      return this.conclude(reporter, this.refusal('OLDER_VERSION', `refusing ${instruction.version}: older than the running ${running.version} and not an authorised rollback`));
+    const refused = await antiRollback(manifest, this.options.slots);
+    if (refused) return this.conclude(reporter, this.refusal(refused.reason, refused.detail));
+    if (compareVersions(manifest.version, this.runningVersion) === 0) {
+      return this.conclude(reporter, { status: 'SUCCEEDED', statusDetails: statusDetails({ step: 'already-installed', runningVersion: this.runningVersion }) });
     }
-    const record = await this.plan(execution, instruction);
+    const record = await this.plan(execution, instruction, manifest);
     if ('refusal' in record) return this.conclude(reporter, record.refusal);
     await this.options.journal.begin(record);
-    await reporter.report('IN_PROGRESS', statusDetails({ step: record.step, targetVersion: record.target.version, runningVersion: running.version }));
+    await reporter.report('IN_PROGRESS', statusDetails({ step: record.step, targetVersion: record.target.version, runningVersion: this.runningVersion }));
     await this.install(record, instruction.kind === 'install' ? instruction.url : '', reporter);
   }
 
   /** What to write where; a revert goes back to the image kept in the other slot. */
-  private async plan(execution: JobExecution, instruction: UpdateInstruction): Promise<InstallRecord | { refusal: Outcome }> {
+  private async plan(execution: JobExecution, instruction: UpdateInstruction, manifest: ReleaseManifest): Promise<InstallRecord | { refusal: Outcome }> {
     const { slots } = this.options;
     const base = { jobId: execution.jobId, executionNumber: execution.executionNumber, versionNumber: execution.versionNumber, fromVersion: slots.running.version };
+    const securityCounter = manifest.securityCounter;
     if (instruction.kind === 'revert') {
       const kept = await slots.read(slots.inactive);
-      if (kept.state !== SlotState.READY || kept.version !== instruction.version) {
-        return { refusal: this.refusal('NO_SUCH_SLOT', `no slot holds version ${instruction.version} to revert to`) };
+      if (kept.state !== SlotState.READY || kept.version !== manifest.version) {
+        return { refusal: this.refusal('NO_SUCH_SLOT', `no slot holds version ${manifest.version} to revert to`) };
       }
-      return { ...base, step: InstallStep.APPLYING, target: { version: instruction.version, sha256: kept.sha256 ?? '', size: kept.size ?? 0, signature: '', slot: slots.inactive } };
+      return { ...base, step: InstallStep.APPLYING, target: { version: manifest.version, sha256: kept.sha256 ?? '', size: kept.size ?? 0, signature: '', slot: slots.inactive, ...(kept.securityCounter === undefined ? {} : { securityCounter: kept.securityCounter }) } };
     }
-    if (!instruction.sha256 || !instruction.signature) return { refusal: this.refusal('UNSIGNED', 'the document carries no SHA-256 and signature; unsigned images are refused') };
+    const ceiling = this.options.download.maxImageBytes;
+    const size = manifest.size ?? 0;
+    if (ceiling !== undefined && size > ceiling) {
+      return { refusal: this.refusal('TOO_LARGE', `the image declares ${size} bytes, more than this agent's ceiling of ${ceiling} (download.maxImageBytes)`) };
+    }
     if (!/^https?:\/\//.test(instruction.url)) return { refusal: this.refusal('BAD_URL', `cannot download from ${instruction.url.slice(0, 200)}`) };
     return {
       ...base,
       step: InstallStep.DOWNLOADING,
-      target: { version: instruction.version, sha256: instruction.sha256, size: instruction.size, signature: instruction.signature.value, slot: slots.inactive },
+      target: { version: manifest.version, sha256: manifest.sha256 ?? '', size, signature: instruction.signature?.value ?? '', slot: slots.inactive, securityCounter },
     };
   }
 

@@ -1,13 +1,27 @@
 // agent.json: what a gateway needs to take updates. Validated with zod once, at start; every problem is reported with
 // its path, and files it names (certificate, key, CA, public key) are read and checked before anything connects.
 // Relative paths resolve against the configuration file's directory.
-import { readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { duration } from '#domain/duration.ts';
 import { formatIssues } from '#domain/problems.ts';
 import { AgentConfigError } from './errors.ts';
 import { pinPublicKey } from './verifier.ts';
+
+/** agent.json and the key, certificate and CA files it names are small; a bigger file (or /dev/zero) is refused. */
+const MAX_CONFIG_FILE_BYTES = 1024 * 1024;
+
+const DOWNLOAD_DEFAULTS = {
+  minBytesPerSecond: 1024,
+  stallWindow: 30,
+  maxAttemptsWithoutProgress: 8,
+  headerTimeout: 30,
+  maxInformationalResponses: 10,
+  attemptDeadline: 3600,
+  deadline: 6 * 3600,
+  maxImageBytes: 2 * 1024 ** 3,
+};
 
 const THING_NAME = /^[a-zA-Z0-9:_-]{1,128}$/;
 const command = z.array(z.string().min(1)).min(1);
@@ -41,11 +55,21 @@ export const AgentConfig = z.strictObject({
   factoryVersion: z.string().min(1).max(64),
   download: z
     .strictObject({
-      minBytesPerSecond: z.number().int().min(1).default(1024),
-      stallWindow: duration({ min: 1, max: 3600 }).default(30),
-      maxAttemptsWithoutProgress: z.number().int().min(1).max(100).default(8),
+      minBytesPerSecond: z.number().int().min(1).default(DOWNLOAD_DEFAULTS.minBytesPerSecond),
+      stallWindow: duration({ min: 1, max: 3600 }).default(DOWNLOAD_DEFAULTS.stallWindow),
+      /** Attempts in a row that bring no byte past the furthest ever received before giving up. */
+      maxAttemptsWithoutProgress: z.number().int().min(1).max(100).default(DOWNLOAD_DEFAULTS.maxAttemptsWithoutProgress),
+      /** From sending a request to the final response headers; 1xx responses and trickled bytes do not extend it. */
+      headerTimeout: duration({ min: 1, max: 3600 }).default(DOWNLOAD_DEFAULTS.headerTimeout),
+      maxInformationalResponses: z.number().int().min(0).max(100).default(DOWNLOAD_DEFAULTS.maxInformationalResponses),
+      /** One request, from sending it to its last byte. */
+      attemptDeadline: duration({ min: 1, max: 7 * 86400 }).default(DOWNLOAD_DEFAULTS.attemptDeadline),
+      /** The whole download: every attempt, pause and URL refresh. */
+      deadline: duration({ min: 1, max: 30 * 86400 }).default(DOWNLOAD_DEFAULTS.deadline),
+      /** The agent's own ceiling on an image, whatever a document declares. */
+      maxImageBytes: z.number().int().min(1).default(DOWNLOAD_DEFAULTS.maxImageBytes),
     })
-    .default({ minBytesPerSecond: 1024, stallWindow: 30, maxAttemptsWithoutProgress: 8 }),
+    .default(DOWNLOAD_DEFAULTS),
   jobs: z
     .strictObject({
       /** stepTimeoutInMinutes sent with every IN_PROGRESS update (1–10,080 minutes). */
@@ -54,6 +78,15 @@ export const AgentConfig = z.strictObject({
       progressEveryPercent: z.number().int().min(1).max(100).default(25),
     })
     .default({ stepTimeout: 1800, requestTimeout: 10, progressEveryPercent: 25 }),
+  /** Reconnects to the broker: exponential backoff with jitter, from `minDelay` doubling up to `maxDelay`. */
+  reconnect: z
+    .strictObject({
+      minDelay: duration({ min: 1, max: 3600 }).default(1),
+      maxDelay: duration({ min: 1, max: 86400 }).default(120),
+      /** A connection that stays up this long starts the backoff over from `minDelay`. */
+      stableAfter: duration({ min: 1, max: 86400 }).default(30),
+    })
+    .default({ minDelay: 1, maxDelay: 120, stableAfter: 30 }),
   boot: z.strictObject({ maxTrialBoots: z.number().int().min(1).max(10).default(1) }).default({ maxTrialBoots: 1 }),
   hooks: z
     .strictObject({
@@ -80,9 +113,9 @@ export interface LoadedAgentConfig {
 export async function loadAgentConfig(file: string): Promise<LoadedAgentConfig> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = (await readBounded(file)).toString('utf8');
   } catch (error) {
-    throw new AgentConfigError([`${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? String(error)})`]);
+    throw new AgentConfigError([`${file}: cannot read (${describeReadError(error)})`]);
   }
   let raw: unknown;
   try {
@@ -98,9 +131,9 @@ export async function loadAgentConfig(file: string): Promise<LoadedAgentConfig> 
   const problems: string[] = [];
   const read = async (path: string, where: string) => {
     try {
-      return await readFile(resolve(base, path));
+      return await readBounded(resolve(base, path));
     } catch (error) {
-      problems.push(`${where}: cannot read ${resolve(base, path)} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+      problems.push(`${where}: cannot read ${resolve(base, path)} (${describeReadError(error)})`);
       return Buffer.alloc(0);
     }
   };
@@ -120,4 +153,29 @@ export async function loadAgentConfig(file: string): Promise<LoadedAgentConfig> 
   const password = config.broker.kind === 'mqtt' && config.broker.passwordFile !== undefined ? (await read(config.broker.passwordFile, 'broker.passwordFile')).toString('utf8').trim() : undefined;
   if (problems.length > 0) throw new AgentConfigError(problems);
   return { config, stateDir: resolve(base, config.stateDir), publicKeyPem, ...(tls ? { tls } : {}), ...(password ? { password } : {}) };
+}
+
+class FileTooLargeError extends Error {}
+
+/** Reads at most MAX_CONFIG_FILE_BYTES; a longer file (or an endless one such as /dev/zero) is an error, not a hang. */
+async function readBounded(path: string): Promise<Buffer> {
+  const handle = await open(path, 'r');
+  try {
+    const buffer = Buffer.alloc(MAX_CONFIG_FILE_BYTES + 1);
+    let length = 0;
+    while (length < buffer.length) {
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, null);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+    }
+    if (length > MAX_CONFIG_FILE_BYTES) throw new FileTooLargeError(`larger than ${MAX_CONFIG_FILE_BYTES} bytes`);
+    return buffer.subarray(0, length);
+  } finally {
+    await handle.close();
+  }
+}
+
+function describeReadError(error: unknown): string {
+  if (error instanceof FileTooLargeError) return error.message;
+  return (error as NodeJS.ErrnoException).code ?? String(error);
 }

@@ -7,8 +7,10 @@ import { createHash, type Hash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { DownloadError, IntegrityError, OversizeError, SlowDownloadError, TransientDownloadError, UrlExpiredError } from './errors.ts';
+import { AttemptGuard, DownloadDeadline, type DownloadBounds } from './download-guards.ts';
+import { DownloadError, IntegrityError, OversizeError, RetryBudgetError, TransientDownloadError, UrlExpiredError } from './errors.ts';
 import { ProgressEventType, type ProgressListener } from './progress-events.ts';
+import { SlotWriter } from './slot-writer.ts';
 
 /** Where a download stood when it was last made durable: bytes in the file, and the validator they came with. */
 export interface ResumePoint {
@@ -16,7 +18,7 @@ export interface ResumePoint {
   etag: string;
 }
 
-export interface DownloadOptions {
+export interface DownloadOptions extends DownloadBounds {
   url: string;
   file: string;
   /** The declared size: a hard cap, never exceeded on disk. */
@@ -28,14 +30,19 @@ export interface DownloadOptions {
   onEvent?: ProgressListener;
   /** Called after the file has been synced, about every `checkpointEveryBytes`, so a restart can resume. */
   onCheckpoint?: (point: ResumePoint) => Promise<void> | void;
-  /** The watchdog: fewer bytes than this per second over a whole `stallWindowMs` aborts the download. */
-  minBytesPerSecond?: number;
-  stallWindowMs?: number;
-  /** Consecutive failed attempts that brought no new bytes before giving up. A cut after progress resets it. */
+  /**
+   * Consecutive failed attempts that brought no byte past the furthest one ever received before giving up. Measured
+   * against that high-water mark, not the previous attempt's end, so a server that cuts alternately early and late
+   * (or restarts the object each time) cannot reset the count for ever.
+   */
   maxAttemptsWithoutProgress?: number;
   maxUrlRefreshes?: number;
+  /** Called before each retry with the error that ended the attempt (the agent logs it). */
+  onRetry?: (error: TransientDownloadError, failures: number) => void;
   retryDelayMs?: (attempt: number) => number;
   checkpointEveryBytes?: number;
+  /** Bytes that may wait for the disk while the socket is read (default 8 MiB); 0 writes each chunk before the next read. */
+  writeQueueBytes?: number;
   signal?: AbortSignal;
 }
 
@@ -64,10 +71,17 @@ class Transfer {
   urlRefreshes = 0;
   lastPercent = -1;
   sinceCheckpoint = 0;
+  readonly writer: SlotWriter;
 
-  constructor(readonly handle: FileHandle) {}
+  constructor(
+    readonly handle: FileHandle,
+    writeQueueBytes?: number,
+  ) {
+    this.writer = new SlotWriter(handle, writeQueueBytes);
+  }
 
   async restart(): Promise<void> {
+    await this.writer.flush(); // nothing queued may land after the truncation
     await this.handle.truncate(0);
     this.offset = 0;
     this.etag = undefined;
@@ -83,29 +97,38 @@ export async function downloadImage(options: DownloadOptions): Promise<DownloadR
     return open(options.file, 'r+');
   });
   try {
-    const transfer = new Transfer(handle);
+    const transfer = new Transfer(handle, options.writeQueueBytes);
     await adoptResumePoint(transfer, options);
     options.onEvent?.({ type: ProgressEventType.START, bytes: transfer.offset, total: options.size });
     let url = options.url;
     let failures = 0;
-    for (;;) {
-      const before = transfer.offset;
-      try {
-        const complete = await attempt(transfer, url, options);
-        if (complete) break;
-      } catch (error) {
-        if (error instanceof UrlExpiredError && options.refreshUrl && transfer.urlRefreshes < (options.maxUrlRefreshes ?? 5)) {
-          transfer.urlRefreshes += 1;
-          url = await options.refreshUrl();
-          continue;
+    let furthest = transfer.offset;
+    const deadline = new DownloadDeadline(options, options.signal);
+    try {
+      for (;;) {
+        try {
+          if (deadline.error) throw deadline.error;
+          const complete = await attempt(transfer, url, options, deadline.signal);
+          if (complete) break;
+        } catch (error) {
+          if (deadline.error) throw deadline.error;
+          if (error instanceof UrlExpiredError && options.refreshUrl && transfer.urlRefreshes < (options.maxUrlRefreshes ?? 5)) {
+            transfer.urlRefreshes += 1;
+            url = await options.refreshUrl();
+            continue;
+          }
+          if (!(error instanceof TransientDownloadError) || options.signal?.aborted) throw error;
+          failures = transfer.offset > furthest ? 1 : failures + 1;
+          furthest = Math.max(furthest, transfer.offset);
+          if (failures > (options.maxAttemptsWithoutProgress ?? 8)) {
+            throw new RetryBudgetError(`gave up after ${failures} attempts that brought no byte past ${furthest}: ${error.message}`, error);
+          }
+          options.onRetry?.(error, failures);
+          await sleep((options.retryDelayMs ?? defaultRetryDelay)(failures - 1), deadline.signal);
         }
-        if (!(error instanceof TransientDownloadError) || options.signal?.aborted) throw error;
-        failures = transfer.offset > before ? 1 : failures + 1;
-        if (failures > (options.maxAttemptsWithoutProgress ?? 8)) {
-          throw new DownloadError(`gave up after ${failures} attempts without progress: ${error.message}`, { cause: error });
-        }
-        await sleep((options.retryDelayMs ?? defaultRetryDelay)(failures - 1), options.signal);
       }
+    } finally {
+      deadline.stop();
     }
     await handle.datasync();
     options.onEvent?.({ type: ProgressEventType.DONE, bytes: transfer.offset, total: options.size, percent: 100 });
@@ -147,22 +170,29 @@ async function adoptResumePoint(transfer: Transfer, options: DownloadOptions): P
 }
 
 /** One GET. Resolves true when every declared byte is in the file; throws the error class that says what to do next. */
-async function attempt(transfer: Transfer, url: string, options: DownloadOptions): Promise<boolean> {
+async function attempt(transfer: Transfer, url: string, options: DownloadOptions, download: AbortSignal): Promise<boolean> {
   if (transfer.offset > 0 && transfer.etag === undefined) await transfer.restart(); // resuming without a validator could splice two objects
   const headers: Record<string, string> = {};
   if (transfer.offset > 0 && transfer.etag !== undefined) {
     headers.Range = `bytes=${transfer.offset}-`;
     headers['If-Range'] = transfer.etag;
   }
-  const response = await get(url, headers, options);
+  const guard = new AttemptGuard(options, download);
   try {
-    return await receive(transfer, response, options);
+    const response = await get(url, headers, guard);
+    try {
+      return await receive(transfer, response, chunksOf(response, guard.signal), options, guard);
+    } finally {
+      response.destroy();
+      // Every byte counted in `offset` is in the file before the next attempt (or the caller) looks at it.
+      await transfer.writer.flush();
+    }
   } finally {
-    response.destroy();
+    guard.stop();
   }
 }
 
-async function receive(transfer: Transfer, response: IncomingMessage, options: DownloadOptions): Promise<boolean> {
+async function receive(transfer: Transfer, response: IncomingMessage, chunks: AsyncIterator<Buffer>, options: DownloadOptions, guard: AttemptGuard): Promise<boolean> {
   const status = response.statusCode ?? 0;
   const etag = strongEtag(response.headers.etag);
   const contentLength = response.headers['content-length'] === undefined ? undefined : Number(response.headers['content-length']);
@@ -198,36 +228,31 @@ async function receive(transfer: Transfer, response: IncomingMessage, options: D
     throw new TransientDownloadError('the object changed between the request and the response');
   }
 
-  const watchdog = startWatchdog(response, options);
-  const chunks = chunksOf(response);
-  try {
-    for (;;) {
-      let next: IteratorResult<Buffer>;
-      try {
-        next = await chunks.next();
-      } catch (error) {
-        // Only the network's errors are worth a retry; a failed write or a caller's callback is not.
-        if (watchdog.error) throw watchdog.error;
-        // Socket errors ("aborted", ECONNRESET) come from Node's own realm, so no instanceof Error check here.
-        throw new TransientDownloadError(`the connection broke at byte ${transfer.offset}: ${(error as { message?: string }).message ?? String(error)}`, { cause: error });
-      }
-      if (next.done) break;
-      const chunk = next.value;
-      watchdog.received += chunk.length;
-      transfer.transferred += chunk.length;
-      if (transfer.offset + chunk.length > options.size) {
-        throw new OversizeError(`the server sent more than the declared ${options.size} bytes`);
-      }
-      await transfer.handle.write(chunk, 0, chunk.length, transfer.offset);
-      transfer.hash.update(chunk);
-      transfer.offset += chunk.length;
-      transfer.sinceCheckpoint += chunk.length;
-      await report(transfer, options);
+  for (;;) {
+    let next: IteratorResult<Buffer>;
+    try {
+      next = await chunks.next();
+    } catch (error) {
+      // Only the network's errors are worth a retry; a failed write or a caller's callback is not. A bound that
+      // tripped destroyed the response: say which.
+      if (guard.error) throw guard.error;
+      // Socket errors ("aborted", ECONNRESET) come from Node's own realm, so no instanceof Error check here.
+      throw new TransientDownloadError(`the connection broke at byte ${transfer.offset}: ${(error as { message?: string }).message ?? String(error)}`, { cause: error });
     }
-  } finally {
-    watchdog.stop();
+    if (next.done) break;
+    const chunk = next.value;
+    guard.received += chunk.length;
+    transfer.transferred += chunk.length;
+    if (transfer.offset + chunk.length > options.size) {
+      throw new OversizeError(`the server sent more than the declared ${options.size} bytes`);
+    }
+    transfer.hash.update(chunk);
+    await transfer.writer.write(chunk, transfer.offset);
+    transfer.offset += chunk.length;
+    transfer.sinceCheckpoint += chunk.length;
+    await report(transfer, options);
   }
-  if (watchdog.error) throw watchdog.error;
+  if (guard.error) throw guard.error;
   if (transfer.offset < options.size) throw new TransientDownloadError(`the response ended at byte ${transfer.offset} of ${options.size}`);
   return true;
 }
@@ -235,9 +260,11 @@ async function receive(transfer: Transfer, response: IncomingMessage, options: D
 /**
  * The response's chunks, every one that arrived before a cut included. A stream's async iterator drops what it had
  * buffered when the socket breaks, which would make the next range fetch those bytes again; listening in flowing mode
- * and queueing here keeps them (the queue pauses the socket above 8 MiB, so memory stays bounded).
+ * and queueing here keeps them (the queue pauses the socket above 8 MiB, so memory stays bounded). It listens from the
+ * moment it is called, so a response that ends while the caller is still busy (truncating the file) is not missed,
+ * and a tripped bound (`signal`) wakes a reader that waits for bytes that will never come.
  */
-async function* chunksOf(response: IncomingMessage): AsyncGenerator<Buffer> {
+function chunksOf(response: IncomingMessage, signal: AbortSignal): AsyncIterator<Buffer> {
   const queue: Buffer[] = [];
   let queued = 0;
   let ended = false;
@@ -246,6 +273,10 @@ async function* chunksOf(response: IncomingMessage): AsyncGenerator<Buffer> {
   const notify = () => {
     wake?.();
     wake = undefined;
+  };
+  const fail = (error: unknown) => {
+    failure ??= error;
+    notify();
   };
   response.on('data', (chunk: Buffer) => {
     queue.push(chunk);
@@ -257,28 +288,29 @@ async function* chunksOf(response: IncomingMessage): AsyncGenerator<Buffer> {
     ended = true;
     notify();
   });
-  response.on('error', (error) => {
-    failure ??= error;
-    notify();
-  });
+  response.on('error', fail);
   response.on('close', () => {
-    if (!ended) failure ??= new Error('aborted');
-    notify();
+    if (!ended) fail(new Error('aborted'));
   });
-  for (;;) {
-    const chunk = queue.shift();
-    if (chunk) {
-      queued -= chunk.length;
-      if (response.isPaused() && queued < 1024 * 1024) response.resume();
-      yield chunk;
-      continue;
-    }
-    if (failure !== undefined) throw failure;
-    if (ended) return;
-    await new Promise<void>((resolve) => {
-      wake = resolve;
-    });
-  }
+  if (signal.aborted) fail(signal.reason);
+  else signal.addEventListener('abort', () => fail(signal.reason), { once: true });
+  return {
+    async next(): Promise<IteratorResult<Buffer>> {
+      for (;;) {
+        const chunk = queue.shift();
+        if (chunk) {
+          queued -= chunk.length;
+          if (response.isPaused() && queued < 1024 * 1024) response.resume();
+          return { done: false, value: chunk };
+        }
+        if (failure !== undefined) throw failure;
+        if (ended) return { done: true, value: undefined };
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+      }
+    },
+  };
 }
 
 async function report(transfer: Transfer, options: DownloadOptions): Promise<void> {
@@ -289,37 +321,24 @@ async function report(transfer: Transfer, options: DownloadOptions): Promise<voi
   }
   if (options.onCheckpoint && transfer.etag !== undefined && transfer.sinceCheckpoint >= (options.checkpointEveryBytes ?? 4 * 1024 * 1024)) {
     transfer.sinceCheckpoint = 0;
+    await transfer.writer.flush();
     await transfer.handle.datasync();
     await options.onCheckpoint({ offset: transfer.offset, etag: transfer.etag });
   }
 }
 
-/** Aborts the response when fewer than `minBytesPerSecond` arrive over a whole window (Uptane: slow retrieval). */
-function startWatchdog(response: IncomingMessage, options: DownloadOptions) {
-  const windowMs = options.stallWindowMs ?? 30_000;
-  const minimum = ((options.minBytesPerSecond ?? 1024) * windowMs) / 1000;
-  const state = { received: 0, error: undefined as Error | undefined, stop: () => clearInterval(timer) };
-  let mark = 0;
-  const timer = setInterval(() => {
-    if (state.received - mark < minimum) {
-      state.error = new SlowDownloadError(`fewer than ${options.minBytesPerSecond ?? 1024} bytes/s over ${windowMs / 1000}s`);
-      response.destroy(state.error);
-    }
-    mark = state.received;
-  }, windowMs);
-  timer.unref();
-  return state;
-}
-
-function get(url: string, headers: Record<string, string>, options: DownloadOptions): Promise<IncomingMessage> {
+function get(url: string, headers: Record<string, string>, guard: AttemptGuard): Promise<IncomingMessage> {
   const target = new URL(url);
   const send = target.protocol === 'https:' ? httpsRequest : target.protocol === 'http:' ? httpRequest : undefined;
   if (!send) return Promise.reject(new DownloadError(`unsupported URL scheme ${target.protocol} (expected http or https)`));
   return new Promise((resolve, reject) => {
-    const request = send(target, { headers, signal: options.signal }, resolve);
-    request.setTimeout(options.stallWindowMs ?? 30_000, () => request.destroy(new TransientDownloadError('no answer from the firmware server')));
+    const request = send(target, { headers, signal: guard.signal }, (response) => {
+      guard.headersReceived();
+      resolve(response);
+    });
+    request.on('information', (info) => guard.informationalReceived(info.statusCode));
     request.on('error', (error) => {
-      if (error instanceof TransientDownloadError) return reject(error);
+      if (guard.error) return reject(guard.error);
       const code = (error as NodeJS.ErrnoException).code;
       const detail = code === 'ECONNREFUSED' ? 'connection refused' : code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? 'host not found' : error.message;
       reject(new TransientDownloadError(`cannot reach ${target.host}: ${detail}`, { cause: error }));

@@ -22,7 +22,39 @@ export class DownloadError extends DeviceError {
 
 /** The link failed mid-transfer (reset, timeout, 5xx): the downloader resumes from the bytes it has. */
 export class TransientDownloadError extends DownloadError {
-  override readonly reason = 'DOWNLOAD_INTERRUPTED';
+  override readonly reason: string = 'DOWNLOAD_INTERRUPTED';
+}
+
+/** No final response headers within the header timeout (1xx responses and trickled header bytes do not extend it). */
+export class HeaderTimeoutError extends TransientDownloadError {
+  override readonly reason = 'HEADER_TIMEOUT';
+}
+
+/** More informational (1xx) responses than the configured limit before the real one (an endless `102 Processing`). */
+export class InformationalFloodError extends TransientDownloadError {
+  override readonly reason = 'TOO_MANY_1XX';
+}
+
+/** One request ran past its own deadline, however steadily bytes were arriving. */
+export class AttemptDeadlineError extends TransientDownloadError {
+  override readonly reason = 'ATTEMPT_DEADLINE';
+}
+
+/** The whole download (every attempt, retry pause and URL refresh) ran past its deadline. */
+export class DownloadDeadlineError extends DownloadError {
+  override readonly reason = 'DOWNLOAD_DEADLINE';
+}
+
+/**
+ * Too many attempts in a row brought no byte past the furthest one ever received. `reason` names the bound that ended
+ * the last attempt (HEADER_TIMEOUT, TOO_MANY_1XX, ATTEMPT_DEADLINE); plain cuts and refusals give DOWNLOAD_FAILED.
+ */
+export class RetryBudgetError extends DownloadError {
+  override readonly reason: string;
+  constructor(message: string, cause: TransientDownloadError) {
+    super(message, { cause });
+    this.reason = cause.reason === 'DOWNLOAD_INTERRUPTED' ? 'DOWNLOAD_FAILED' : cause.reason;
+  }
 }
 
 /** The server answered 401/403: a presigned URL has expired. The agent fetches the job document again. */

@@ -40,7 +40,8 @@ export class ExecutionReporter {
       this.pendingProgress = undefined;
       if (!details || this.progressFailure) return;
       await this.send('IN_PROGRESS', details).catch((error: unknown) => {
-        this.progressFailure = error;
+        // A lost progress update is no reason to stop a download (the broker may be reconnecting); a job that is gone is.
+        if (!(error instanceof JobsTimeoutError)) this.progressFailure = error;
       });
     });
   }

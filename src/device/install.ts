@@ -1,18 +1,23 @@
 // The steps of one install, from an empty inactive slot to a verified image set to boot on trial. Each step is
 // journalled before it starts, so a restart resumes from it; nothing here decides what is reported.
+import type { DownloadBounds } from './download-guards.ts';
 import { downloadImage, type ResumePoint } from './downloader.ts';
-import { SimulatedCrash } from './errors.ts';
+import { SimulatedCrash, type TransientDownloadError } from './errors.ts';
 import { InstallStep, type InstallRecord, type Journal } from './journal.ts';
 import { ProgressEventType, type ProgressListener } from './progress-events.ts';
 import { SlotState, type SlotStore } from './slots.ts';
 import { checkDigest, checkSignature, type PinnedKey } from './verifier.ts';
 
-export interface DownloadSettings {
+export interface DownloadSettings extends DownloadBounds {
   minBytesPerSecond: number;
   stallWindowMs: number;
   maxAttemptsWithoutProgress: number;
+  /** The agent's own ceiling on an image; a document declaring more is refused before any byte is fetched. */
+  maxImageBytes?: number;
   retryDelayMs?: (attempt: number) => number;
   checkpointEveryBytes?: number;
+  /** Told of each failed attempt that will be retried (the agent command logs them). */
+  onRetry?: (error: TransientDownloadError, failures: number) => void;
 }
 
 export interface InstallContext {
@@ -37,6 +42,7 @@ export async function downloadVerifyApply(record: InstallRecord, context: Instal
   if (!alreadyVerified) {
     let resume: ResumePoint | undefined = existing.state === SlotState.WRITING && existing.version === target.version ? record.resume : undefined;
     if (!resume) {
+      await context.step('erase');
       context.onEvent({ type: ProgressEventType.ERASE_PENDING });
       await slots.prepare(target.slot, target.version);
       context.onEvent({ type: ProgressEventType.ERASE_DONE });
@@ -54,22 +60,34 @@ export async function downloadVerifyApply(record: InstallRecord, context: Instal
         await journal.update({ resume: point });
         await context.step('download-checkpoint');
       },
-      ...context.download,
+      ...downloadBounds(context.download),
       ...(context.signal ? { signal: context.signal } : {}),
     });
     await journal.update({ step: InstallStep.VERIFYING });
     await context.step('verify');
     try {
       checkDigest(result, { sha256: target.sha256, size: target.size });
-      checkSignature(result.sha256, target.signature, context.publicKey);
+      // The manifest already binds the digest; an image signature, when the document has one, is checked too.
+      if (target.signature !== '') checkSignature(result.sha256, target.signature, context.publicKey);
     } catch (error) {
       if (!(error instanceof SimulatedCrash)) await slots.erase(target.slot);
       throw error;
     }
     await context.step('mark-ready');
-    await slots.markReady(target.slot, { version: target.version, sha256: target.sha256, size: target.size });
+    await slots.markReady(target.slot, readyRecord(target));
+  } else if ((existing.securityCounter ?? 0) !== (target.securityCounter ?? 0)) {
+    await slots.markReady(target.slot, readyRecord(target)); // the same image, re-released under another counter
   }
   await journal.update({ step: InstallStep.APPLYING });
   await context.step('set-boot-marker');
   await slots.setTrial(target.slot);
+}
+
+function downloadBounds(settings: DownloadSettings): Omit<DownloadSettings, 'maxImageBytes'> {
+  const { maxImageBytes: _ceiling, ...bounds } = settings;
+  return bounds;
+}
+
+function readyRecord(target: InstallRecord['target']) {
+  return { version: target.version, sha256: target.sha256, size: target.size, ...(target.securityCounter === undefined ? {} : { securityCounter: target.securityCounter }) };
 }

@@ -24,6 +24,8 @@ export interface InstallTarget {
   size: number;
   signature: string;
   slot: SlotName;
+  /** From the signed manifest; recorded with the slot once verified, raises the floor once committed. */
+  securityCounter?: number;
 }
 
 export interface Outcome {

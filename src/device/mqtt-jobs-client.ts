@@ -3,6 +3,7 @@
 // matched by it. MQTT 3.1.1, QoS 1, as AWS IoT Core and aedes both speak.
 import { randomBytes } from 'node:crypto';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import { backoffDelay, DEFAULT_RECONNECT, type BackoffPolicy } from './backoff.ts';
 import { JobsRejectedError, JobsTimeoutError } from './errors.ts';
 import { executionFromWire, jobsTopic, parseJobsTopic, replyTopicFilters, type JobExecution, type JobsClient, type UpdateExecutionRequest, type UpdateExecutionResponse } from './jobs-client.ts';
 
@@ -16,10 +17,24 @@ export interface MqttJobsClientOptions {
   broker: BrokerConnection;
   /** How long to wait for an accepted/rejected reply. */
   requestTimeoutMs?: number;
-  /** Reconnect delay; mqtt.js reconnects by itself and the agent re-checks for work on every reconnect. */
-  reconnectPeriodMs?: number;
+  /** Reconnect delays (exponential backoff with jitter); the agent re-checks for work on every reconnect. */
+  reconnect?: Partial<BackoffPolicy> & {
+    /** A connection that stays up this long resets the backoff to its first window. */
+    stableAfterMs?: number;
+    random?: () => number;
+  };
+  /** Per attempt: how long to wait for the broker's CONNACK. */
   connectTimeoutMs?: number;
+  /** Connection changes, for the agent's log. */
+  onConnection?: (event: ConnectionEvent) => void;
+  /** Aborting it gives up waiting for the first connection (SIGINT while the broker is still down). */
+  signal?: AbortSignal;
 }
+
+export type ConnectionEvent =
+  | { state: 'connected'; attempt: number }
+  /** The connection failed or dropped; the next attempt is in `retryInMs`. */
+  | { state: 'disconnected'; retryInMs: number; attempt: number; error?: string };
 
 interface Pending {
   resolve: (payload: Record<string, unknown>) => void;
@@ -31,6 +46,8 @@ export class MqttJobsClient implements JobsClient {
   private readonly pending = new Map<string, Pending>();
   private readonly listeners = new Set<(execution: JobExecution | undefined) => void>();
   private sequence = 0;
+  private closing = false;
+  private retryTimer: NodeJS.Timeout | undefined;
   private readonly prefix = randomBytes(4).toString('hex');
 
   private constructor(
@@ -39,36 +56,82 @@ export class MqttJobsClient implements JobsClient {
     private readonly requestTimeoutMs: number,
   ) {}
 
-  /** Connects and subscribes to the reply and notification topics; resolves once the broker has acknowledged both. */
+  /**
+   * Connects and subscribes to the reply and notification topics. While the broker is down or refuses the connection
+   * it keeps trying, with exponential backoff and jitter, and resolves once the broker has acknowledged both; it rejects
+   * only when `signal` aborts first. Later drops are retried the same way, and each reconnect tells the listeners to
+   * ask what is next, so work in hand resumes.
+   */
   static async connect(options: MqttJobsClientOptions): Promise<MqttJobsClient> {
     const client = mqtt.connect(brokerUrl(options.broker), connectOptions(options));
     const jobs = new MqttJobsClient(client, options.thingName, options.requestTimeoutMs ?? 10_000);
     client.on('message', (topic, payload) => jobs.onMessage(topic, payload));
+    const connected = jobs.supervise(options);
     try {
-      const timeoutMs = options.connectTimeoutMs ?? 30_000;
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new JobsTimeoutError(`could not connect to ${brokerUrl(options.broker)} within ${timeoutMs / 1000}s`)), timeoutMs);
-        client.once('connect', () => {
-          clearTimeout(timer);
-          resolve();
-        });
-        client.once('error', (error) => {
-          clearTimeout(timer);
-          reject(error);
-        });
-      });
-      await client.subscribeAsync(replyTopicFilters(options.thingName), { qos: 1 });
+      await connected;
     } catch (error) {
-      client.end(true);
+      await jobs.close();
       throw error;
     }
-    // After a reconnect the broker may have dropped notifications: tell the agent to ask what is next.
-    client.on('connect', () => {
-      void client.subscribeAsync(replyTopicFilters(options.thingName), { qos: 1 }).catch(() => undefined);
-      for (const listener of jobs.listeners) listener(undefined);
-    });
-    client.on('error', () => undefined); // reported through request timeouts; mqtt.js keeps reconnecting
     return jobs;
+  }
+
+  /** Reconnects with backoff for as long as the client is open; resolves at the first subscribed connection. */
+  private supervise(options: MqttJobsClientOptions): Promise<void> {
+    const policy = { ...DEFAULT_RECONNECT, ...options.reconnect };
+    const random = options.reconnect?.random ?? Math.random;
+    let attempt = 0;
+    let lastError: string | undefined;
+    let stable: NodeJS.Timeout | undefined;
+    let first = true;
+    const { client } = this;
+    client.on('error', (error) => {
+      lastError = error.message; // reported with the next `disconnected` event; the backoff handles it
+    });
+    return new Promise<void>((resolve, reject) => {
+      const giveUp = () => reject(new JobsTimeoutError(`stopped before a connection to ${brokerUrl(options.broker)} was made`));
+      if (options.signal?.aborted) return giveUp();
+      options.signal?.addEventListener('abort', giveUp, { once: true });
+      client.on('connect', () => {
+        clearTimeout(this.retryTimer);
+        this.retryTimer = undefined;
+        const connectedAttempt = attempt;
+        client
+          .subscribeAsync(replyTopicFilters(options.thingName), { qos: 1 })
+          .then(() => {
+            options.onConnection?.({ state: 'connected', attempt: connectedAttempt });
+            stable = setTimeout(() => {
+              attempt = 0;
+            }, policy.stableAfterMs);
+            stable.unref();
+            if (first) {
+              first = false;
+              options.signal?.removeEventListener('abort', giveUp);
+              return resolve();
+            }
+            // After a reconnect the broker may have dropped notifications: tell the agent to ask what is next.
+            for (const listener of this.listeners) listener(undefined);
+          })
+          .catch((error: unknown) => {
+            lastError = error instanceof Error ? error.message : String(error);
+            client.stream?.destroy(); // without its subscriptions the connection is useless: drop it and retry
+          });
+      });
+      client.on('close', () => {
+        clearTimeout(stable);
+        // A clean session loses the subscriptions, so no reply to a request in flight will come: fail them now.
+        this.failPending('the MQTT connection dropped');
+        if (this.closing || this.retryTimer) return;
+        const retryInMs = backoffDelay(attempt, policy, random);
+        attempt += 1;
+        options.onConnection?.({ state: 'disconnected', retryInMs, attempt, ...(lastError ? { error: lastError } : {}) });
+        lastError = undefined;
+        this.retryTimer = setTimeout(() => {
+          this.retryTimer = undefined;
+          if (!this.closing) client.reconnect({ incomingStore: client.incomingStore, outgoingStore: client.outgoingStore });
+        }, retryInMs);
+      });
+    });
   }
 
   async startNext(request: { statusDetails?: Record<string, string>; stepTimeoutInMinutes?: number }): Promise<JobExecution | undefined> {
@@ -97,16 +160,24 @@ export class MqttJobsClient implements JobsClient {
   }
 
   async close(): Promise<void> {
-    for (const [token, pending] of this.pending) {
-      clearTimeout(pending.timer);
-      pending.reject(new JobsTimeoutError('the MQTT connection was closed'));
-      this.pending.delete(token);
-    }
+    this.closing = true;
+    clearTimeout(this.retryTimer);
+    this.failPending('the MQTT connection was closed');
     // Forced: no reconnect and no wait for in-flight QoS 1 acknowledgements from a broker that may be going away.
     await this.client.endAsync(true);
   }
 
+  private failPending(why: string): void {
+    for (const [token, pending] of this.pending) {
+      clearTimeout(pending.timer);
+      pending.reject(new JobsTimeoutError(why));
+      this.pending.delete(token);
+    }
+  }
+
   private async request(operation: string, body: object): Promise<Record<string, unknown>> {
+    // Offline, no answer can come: say so at once rather than after the timeout (a reconnect re-checks for work).
+    if (!this.client.connected) throw new JobsTimeoutError(`not connected to the broker; ${operation} not sent`);
     // clientToken: at most 64 characters.
     const clientToken = `${this.prefix}-${(this.sequence += 1)}`;
     const reply = new Promise<Record<string, unknown>>((resolve, reject) => {
@@ -163,7 +234,7 @@ function connectOptions(options: MqttJobsClientOptions): IClientOptions {
     protocolVersion: 4,
     clean: true,
     keepalive: 60,
-    reconnectPeriod: options.reconnectPeriodMs ?? 5000,
+    reconnectPeriod: 0, // reconnects are ours, with backoff and jitter (mqtt.js only knows a fixed period)
     connectTimeout: options.connectTimeoutMs ?? 30_000,
   };
   const broker = options.broker;

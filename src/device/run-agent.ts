@@ -1,9 +1,11 @@
 // Composition root of the agent on a gateway: agent.json → MQTT client, slots, journal, pinned key, hooks.
 import { DeviceAgent } from './agent.ts';
 import { commandHooks } from './command-hooks.ts';
-import type { LoadedAgentConfig } from './config.ts';
+import type { AgentConfig, LoadedAgentConfig } from './config.ts';
+import type { TransientDownloadError } from './errors.ts';
+import type { DownloadSettings } from './install.ts';
 import { Journal } from './journal.ts';
-import { MqttJobsClient } from './mqtt-jobs-client.ts';
+import { MqttJobsClient, type ConnectionEvent } from './mqtt-jobs-client.ts';
 import type { ProgressListener } from './progress-events.ts';
 import { SlotStore } from './slots.ts';
 import type { Outcome } from './journal.ts';
@@ -15,24 +17,42 @@ export interface RunningAgent {
   stop(): Promise<void>;
 }
 
-export async function runAgent(loaded: LoadedAgentConfig, listeners: { onEvent?: ProgressListener; onOutcome?: (jobId: string, outcome: Outcome) => void; onStep?: (step: string) => void } = {}): Promise<RunningAgent> {
+export interface AgentListeners {
+  onEvent?: ProgressListener;
+  onOutcome?: (jobId: string, outcome: Outcome) => void;
+  onStep?: (step: string) => void;
+  onConnection?: (event: ConnectionEvent) => void;
+  /** A download attempt failed and will be retried. */
+  onDownloadRetry?: (error: TransientDownloadError, failures: number) => void;
+}
+
+/** Connects (retrying with backoff until the broker answers or `signal` aborts), boots the slots and takes work. */
+export async function runAgent(loaded: LoadedAgentConfig, listeners: AgentListeners = {}, signal?: AbortSignal): Promise<RunningAgent> {
   const { config } = loaded;
   const publicKey = pinPublicKey(loaded.publicKeyPem, 'publicKeyFile');
   const broker =
     config.broker.kind === 'mqtt'
       ? ({ kind: 'mqtt', url: config.broker.url, ...(loaded.password ? { password: loaded.password } : {}) } as const)
       : ({ kind: 'aws-iot', endpoint: config.broker.endpoint, port: config.broker.port, certificate: loaded.tls!.certificate, privateKey: loaded.tls!.privateKey, ...(loaded.tls?.ca ? { ca: loaded.tls.ca } : {}) } as const);
-  const jobs = await MqttJobsClient.connect({ thingName: config.thingName, broker, requestTimeoutMs: config.jobs.requestTimeout * 1000 });
+  const { onConnection, onDownloadRetry, ...agentListeners } = listeners;
+  const jobs = await MqttJobsClient.connect({
+    thingName: config.thingName,
+    broker,
+    requestTimeoutMs: config.jobs.requestTimeout * 1000,
+    reconnect: { baseDelayMs: config.reconnect.minDelay * 1000, maxDelayMs: config.reconnect.maxDelay * 1000, stableAfterMs: config.reconnect.stableAfter * 1000 },
+    ...(onConnection ? { onConnection } : {}),
+    ...(signal ? { signal } : {}),
+  });
   const agent = new DeviceAgent({
     jobs,
     slots: new SlotStore(loaded.stateDir, { factoryVersion: config.factoryVersion, maxTrialBoots: config.boot.maxTrialBoots }),
     journal: await Journal.open(loaded.stateDir),
     publicKey,
-    download: { minBytesPerSecond: config.download.minBytesPerSecond, stallWindowMs: config.download.stallWindow * 1000, maxAttemptsWithoutProgress: config.download.maxAttemptsWithoutProgress },
+    download: { ...downloadSettings(config.download), ...(onDownloadRetry ? { onRetry: onDownloadRetry } : {}) },
     stepTimeoutInMinutes: Math.round(config.jobs.stepTimeout / 60),
     progressEveryPercent: config.jobs.progressEveryPercent,
     hooks: commandHooks({ ...(config.hooks.reboot ? { reboot: config.hooks.reboot } : {}), ...(config.hooks.selfTest ? { selfTest: config.hooks.selfTest } : {}), selfTestTimeoutMs: config.hooks.selfTestTimeout * 1000 }),
-    ...listeners,
+    ...agentListeners,
   });
   try {
     await agent.start();
@@ -47,5 +67,19 @@ export async function runAgent(loaded: LoadedAgentConfig, listeners: { onEvent?:
       await agent.stop();
       await jobs.close();
     },
+  };
+}
+
+/** agent.json's download block (seconds) as the downloader takes it (milliseconds). */
+export function downloadSettings(download: AgentConfig['download']): DownloadSettings {
+  return {
+    minBytesPerSecond: download.minBytesPerSecond,
+    stallWindowMs: download.stallWindow * 1000,
+    maxAttemptsWithoutProgress: download.maxAttemptsWithoutProgress,
+    headerTimeoutMs: download.headerTimeout * 1000,
+    maxInformationalResponses: download.maxInformationalResponses,
+    attemptDeadlineMs: download.attemptDeadline * 1000,
+    deadlineMs: download.deadline * 1000,
+    maxImageBytes: download.maxImageBytes,
   };
 }

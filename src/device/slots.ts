@@ -1,7 +1,7 @@
 // A/B slots on disk and the bootloader's rule for choosing one. Layout under the state directory:
 //   slot-a.img, slot-a.json   the image and what it holds { state, version, sha256, size }
 //   slot-b.img, slot-b.json
-//   boot.json                 the boot marker { active, trial?: { slot, bootsLeft } }
+//   boot.json                 the boot marker { active, trial?: { slot, bootsLeft }, securityFloor? }
 // Invariants: `active` always names a slot in state `ready` (verified); only the slot that is not running is ever
 // erased or written; a new image is first booted as a *trial*, and a trial that is not committed before its boots run
 // out is dropped, so the next boot is the previous slot (automatic rollback when the new image never confirms).
@@ -27,11 +27,15 @@ export interface SlotRecord {
   version?: string;
   sha256?: string;
   size?: number;
+  /** The signed manifest's security counter for this image (absent: the factory image, 0). */
+  securityCounter?: number;
 }
 
 export interface BootMarker {
   active: SlotName;
   trial?: { slot: SlotName; bootsLeft: number };
+  /** The highest security counter of any image committed here: manifests below it are refused (anti-rollback). */
+  securityFloor?: number;
 }
 
 export interface BootOutcome {
@@ -115,7 +119,7 @@ export class SlotStore {
   }
 
   /** Records a verified image; only now may the slot be booted. */
-  async markReady(slot: SlotName, image: { version: string; sha256: string; size: number }): Promise<void> {
+  async markReady(slot: SlotName, image: { version: string; sha256: string; size: number; securityCounter?: number }): Promise<void> {
     await this.assertWritable(slot);
     await this.write(slot, { state: SlotState.READY, ...image });
   }
@@ -140,8 +144,17 @@ export class SlotStore {
   async commit(): Promise<void> {
     const marker = await this.marker();
     if (!this.running.trial || marker.trial?.slot !== this.running.slot) return;
-    await writeJsonDurably(join(this.dir, 'boot.json'), { active: this.running.slot } satisfies BootMarker);
+    // Committing raises the floor in the same durable write: there is no moment where the image is active and an
+    // older counter is still accepted.
+    const counter = (await this.read(this.running.slot)).securityCounter ?? 0;
+    const securityFloor = Math.max(marker.securityFloor ?? 0, counter);
+    await writeJsonDurably(join(this.dir, 'boot.json'), { active: this.running.slot, ...(securityFloor > 0 ? { securityFloor } : {}) } satisfies BootMarker);
     this.current = { slot: this.running.slot, version: this.running.version, trial: false };
+  }
+
+  /** The lowest security counter a manifest may carry on this device. */
+  async securityFloor(): Promise<number> {
+    return (await this.marker()).securityFloor ?? 0;
   }
 
   /** Drops the trial (a failed self-test): the next boot is the previous slot. */

@@ -35,8 +35,31 @@ export interface Evidence {
   bakedSeconds: number;
 }
 
+/** The rules a verdict rests on, so a decision record says which one fired, not only why in words. */
+export const JudgeRule = {
+  /** A stage with no targets has nothing to judge. */
+  NO_TARGETS: 'no-targets',
+  /** The sequential test's rollback line: the rate is above the acceptable one, at the policy's confidence. */
+  SEQUENTIAL_ROLLBACK: 'sequential-rollback',
+  /** IoT-style hard line on the failure rate. */
+  HARD_FAILURE_RATE: 'hard-failure-rate',
+  /** IoT-style hard line on the timeout rate. */
+  HARD_TIMEOUT_RATE: 'hard-timeout-rate',
+  /** The stage's job was cancelled (IoT's abort criteria or a person) before it was judged healthy. */
+  JOB_CANCELED: 'job-canceled',
+  /** The planned bake is not over yet. */
+  BAKE_NOT_OVER: 'bake-not-over',
+  /** The sequential test's promotion line, with minimum executed and coverage met. */
+  SEQUENTIAL_PROMOTE: 'sequential-promote',
+  /** Neither line reached, or too few executions or too little coverage: the policy's inconclusive action. */
+  INCONCLUSIVE: 'inconclusive',
+} as const;
+export type JudgeRule = (typeof JudgeRule)[keyof typeof JudgeRule];
+
 export interface Judgement {
   verdict: Verdict;
+  /** The rules that decided the verdict, most important first. */
+  rules: JudgeRule[];
   /** Short, plain sentences, most important first: "failure rate 4.0 % (lower bound 2.6 %) is above the 2 % limit". */
   reasons: string[];
   evidence: Evidence;

@@ -2,6 +2,7 @@
 // REJECTED status details. Unknown operations and malformed fields are reasons, never exceptions.
 import { z } from 'zod';
 import type { FirmwareSignature } from './firmware.ts';
+import type { SignedManifestBlock } from './release-manifest.ts';
 import {
   GenericJobDocument,
   JOB_DOCUMENT_MAX_CHARS,
@@ -65,8 +66,9 @@ export type UpdateInstruction =
       signature?: FirmwareSignature;
       /** The device may install a version older than its own only when this is true. */
       authorisedRollback: boolean;
+      manifest?: SignedManifestBlock;
     }
-  | { kind: 'revert'; releaseId: string; version: string; fromVersion: string; authorisedRollback: true };
+  | { kind: 'revert'; releaseId: string; version: string; fromVersion: string; authorisedRollback: true; manifest?: SignedManifestBlock };
 
 export function toUpdateInstruction(document: JobDocument): UpdateInstruction {
   switch (document.operation) {
@@ -80,9 +82,17 @@ export function toUpdateInstruction(document: JobDocument): UpdateInstruction {
         sha256: document.checksum,
         signature: document.signature,
         authorisedRollback: document.authorisedRollback === true,
+        ...(document.manifest === undefined ? {} : { manifest: document.manifest }),
       };
     case 'firmwareRevert':
-      return { kind: 'revert', releaseId: document.releaseId, version: document.version, fromVersion: document.previousVersion, authorisedRollback: true };
+      return {
+        kind: 'revert',
+        releaseId: document.releaseId,
+        version: document.version,
+        fromVersion: document.previousVersion,
+        authorisedRollback: true,
+        ...(document.manifest === undefined ? {} : { manifest: document.manifest }),
+      };
     case 'app_fw_update': {
       const { protocol, host, path, url } = document.location;
       return {
@@ -94,6 +104,7 @@ export function toUpdateInstruction(document: JobDocument): UpdateInstruction {
         ...(document.sha256 === undefined ? {} : { sha256: document.sha256 }),
         ...(document.signature === undefined ? {} : { signature: document.signature }),
         authorisedRollback: document.authorisedRollback === true,
+        ...(document.manifest === undefined ? {} : { manifest: document.manifest }),
       };
     }
   }

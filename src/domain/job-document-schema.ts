@@ -1,6 +1,7 @@
 // The job document schemas (zod) in the two seed flavours, shared by the builder (job-document.ts) and the device
 // side's parser (job-document-parse.ts).
 import { z } from 'zod';
+import { SignedManifestBlock } from './release-manifest.ts';
 
 /** CreateJob `document` and GetJobDocument both stop at 32,768 characters. */
 export const JOB_DOCUMENT_MAX_CHARS = 32768;
@@ -40,6 +41,8 @@ export const GenericJobDocument = z.strictObject({
   signature: Signature,
   /** Set on rollback documents: the device may install a version older than the one it runs. */
   authorisedRollback: z.boolean().optional(),
+  /** The signed release manifest (release-manifest.ts): what the device agent takes version, digest and counter from. */
+  manifest: SignedManifestBlock.optional(),
 });
 export type GenericJobDocument = z.infer<typeof GenericJobDocument>;
 
@@ -52,6 +55,8 @@ export const RevertJobDocument = z.strictObject({
   /** The version being backed out. */
   previousVersion: Version,
   authorisedRollback: z.literal(true),
+  /** The signed revert statement. */
+  manifest: SignedManifestBlock.optional(),
 });
 export type RevertJobDocument = z.infer<typeof RevertJobDocument>;
 
@@ -70,6 +75,7 @@ export const NrfJobDocument = z.object({
   sha256: z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 lowercase hex digits').optional(),
   signature: Signature.optional(),
   authorisedRollback: z.boolean().optional(),
+  manifest: SignedManifestBlock.optional(),
 });
 export type NrfJobDocument = z.infer<typeof NrfJobDocument>;
 

@@ -10,6 +10,7 @@
 //          aws_fota reads it, plus fields it ignores (releaseId, purpose, sha256, signature, authorisedRollback).
 import { JobDocumentError, JobDocumentTooLargeError } from './errors.ts';
 import type { FirmwareSignature, SignedFirmware } from './firmware.ts';
+import type { SignedManifestBlock } from './release-manifest.ts';
 import { JOB_DOCUMENT_MAX_CHARS, PRESIGNED_URL, type JobDocument, type JobDocumentPurpose, type NrfJobDocument } from './job-document-schema.ts';
 import type { ReleaseRequest } from './release-request.ts';
 
@@ -48,7 +49,7 @@ export function renderJobDocument(document: JobDocument): string {
 function releaseDocument(request: DocumentRequest, firmware: SignedFirmware, urls: JobDocumentUrls): JobDocument {
   const { releaseId, firmware: spec } = request;
   if (spec.flavour === 'nrf') {
-    return nrfDocument({ releaseId, purpose: 'release', version: firmware.version, size: firmware.size, url: urls.firmwareUrl, sha256: firmware.sha256, signature: firmware.signature });
+    return nrfDocument({ releaseId, purpose: 'release', version: firmware.version, size: firmware.size, url: urls.firmwareUrl, sha256: firmware.sha256, signature: firmware.signature, manifest: firmware.manifest });
   }
   return {
     operation: 'firmwareUpdate',
@@ -64,6 +65,7 @@ function releaseDocument(request: DocumentRequest, firmware: SignedFirmware, url
     rollbackVersion: firmware.rollback?.version ?? spec.previousVersion,
     ...(urls.rollbackUrl === undefined ? {} : { rollbackUrl: urls.rollbackUrl }),
     signature: signatureBlock(firmware.signature),
+    ...manifestField(firmware.manifest),
   };
 }
 
@@ -73,13 +75,13 @@ function rollbackDocument(request: DocumentRequest, firmware: SignedFirmware, ur
   const hasImage = spec.rollbackSource !== undefined || rollback !== undefined;
   if (!hasImage) {
     if (spec.flavour === 'nrf') throw new JobDocumentError('an nRF rollback needs a rollback image (firmware.rollbackSource)');
-    return { operation: 'firmwareRevert', releaseId, purpose: 'rollback', version: spec.previousVersion, previousVersion: firmware.version, authorisedRollback: true };
+    return { operation: 'firmwareRevert', releaseId, purpose: 'rollback', version: spec.previousVersion, previousVersion: firmware.version, authorisedRollback: true, ...manifestField(firmware.revertManifest) };
   }
   if (!rollback?.sha256 || rollback.size === undefined || !rollback.signature) {
     throw new JobDocumentError('the rollback image has not been measured and signed yet (firmware.rollback needs sha256, size and signature)');
   }
   if (spec.flavour === 'nrf') {
-    return nrfDocument({ releaseId, purpose: 'rollback', version: rollback.version, size: rollback.size, url: urls.firmwareUrl, sha256: rollback.sha256, signature: rollback.signature, authorisedRollback: true });
+    return nrfDocument({ releaseId, purpose: 'rollback', version: rollback.version, size: rollback.size, url: urls.firmwareUrl, sha256: rollback.sha256, signature: rollback.signature, authorisedRollback: true, manifest: rollback.manifest });
   }
   return {
     operation: 'firmwareUpdate',
@@ -94,6 +96,7 @@ function rollbackDocument(request: DocumentRequest, firmware: SignedFirmware, ur
     releaseNotes: `Rollback from ${firmware.version} to ${rollback.version} (release ${releaseId}).`,
     signature: signatureBlock(rollback.signature),
     authorisedRollback: true,
+    ...manifestField(rollback.manifest),
   };
 }
 
@@ -106,6 +109,7 @@ function nrfDocument(input: {
   sha256: string;
   signature: FirmwareSignature;
   authorisedRollback?: true;
+  manifest: SignedManifestBlock | undefined;
 }): NrfJobDocument {
   return {
     operation: 'app_fw_update',
@@ -117,7 +121,13 @@ function nrfDocument(input: {
     sha256: input.sha256,
     signature: signatureBlock(input.signature),
     ...(input.authorisedRollback ? { authorisedRollback: true } : {}),
+    ...manifestField(input.manifest),
   };
+}
+
+/** The signed manifest, when the release has one (releases signed before manifests existed do not). */
+function manifestField(manifest: SignedManifestBlock | undefined): { manifest?: SignedManifestBlock } {
+  return manifest === undefined ? {} : { manifest: { payload: manifest.payload, signature: signatureBlock(manifest.signature) } };
 }
 
 /**

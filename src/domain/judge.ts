@@ -4,7 +4,7 @@
 // confidence the policy states bounds the chance of a wrong rollback, or a wrong promotion, over all those looks.
 import { formatDuration } from './duration.ts';
 import type { Evidence, Judgement, Route } from './decision.ts';
-import { Verdict } from './decision.ts';
+import { JudgeRule, Verdict } from './decision.ts';
 import { collectEvidence, pendingOf, targetedOf } from './evidence.ts';
 import { formatCount, formatLimit, formatQuantity, formatRate } from './percent.ts';
 import type { HealthPolicy } from './release-request.ts';
@@ -67,12 +67,12 @@ export function judge(counts: StageCounts, policy: JudgePolicy, progress: BakePr
 
   // IoT Jobs never aborts a job with no targets, and there is nothing to wait for: a wave of a tiny fleet can be empty.
   if (targeted === 0) {
-    return { verdict: Verdict.PROMOTE, reasons: ['the stage has no targets, so there is nothing to judge'], evidence };
+    return { verdict: Verdict.PROMOTE, rules: [JudgeRule.NO_TARGETS], reasons: ['the stage has no targets, so there is nothing to judge'], evidence };
   }
 
   const enoughExecuted = hasEnoughExecuted(executed, targeted, policy.minExecuted);
-  const rollbackReasons = rollbackReasonsFor(evidence, policy, targeted);
-  if (rollbackReasons.length > 0) return { verdict: Verdict.ROLLBACK, reasons: rollbackReasons, evidence };
+  const rollback = rollbackReasonsFor(evidence, policy, targeted);
+  if (rollback.rules.length > 0) return { verdict: Verdict.ROLLBACK, rules: rollback.rules, reasons: rollback.reasons, evidence };
 
   const remainingBake = Math.max(0, progress.bakeSeconds - progress.bakedSeconds);
   if (remainingBake > 0) {
@@ -83,6 +83,7 @@ export function judge(counts: StageCounts, policy: JudgePolicy, progress: BakePr
         : `the bake has run ${formatDuration(progress.bakedSeconds)} of ${formatDuration(progress.bakeSeconds)} and nothing is decisive yet`;
     return {
       verdict: Verdict.EXTEND,
+      rules: [JudgeRule.BAKE_NOT_OVER],
       reasons: [`${why}; baking the remaining ${formatDuration(remainingBake)}`, describeRate(evidence)],
       evidence,
       extendSeconds: remainingBake,
@@ -94,7 +95,7 @@ export function judge(counts: StageCounts, policy: JudgePolicy, progress: BakePr
   const coverageOk = evidence.coverage >= policy.minCoverage;
   if (acceptable && coverageOk) {
     const reasons = [
-      `failure rate ${formatRate(evidence.failureRate)} (${describeCount(evidence)}) is below the ${formatLimit(policy.unacceptableFailureRate)} the policy must catch, at ${formatLimit(evidence.confidence)} confidence over every look: ${describeFailures(evidence)} within the promotion line (${formatCount(evidence.sequential.promoteAtFailures ?? 0)} of ${formatCount(executed)})`,
+      `failure rate ${formatRate(evidence.failureRate)} (${describeCount(evidence)}) is below the ${formatLimit(policy.unacceptableFailureRate)} the policy must catch, at ${formatLimit(evidence.confidence)} confidence over every look: ${describeFailures(evidence, 'be')} within the promotion line (${formatCount(evidence.sequential.promoteAtFailures ?? 0)} of ${formatCount(executed)})`,
       `${formatCount(executed)} of ${formatQuantity(targeted, 'target')} reported (${formatRate(evidence.coverage)} coverage, ${formatLimit(policy.minCoverage)} needed)`,
       `baked ${formatDuration(progress.bakedSeconds)} of the planned ${formatDuration(progress.bakeSeconds)}`,
     ];
@@ -103,7 +104,7 @@ export function judge(counts: StageCounts, policy: JudgePolicy, progress: BakePr
         `the stage has only ${formatQuantity(targeted, 'target')}, fewer than the ${formatQuantity(policy.minExecuted, 'execution')} the policy asks for; ${targeted === 1 ? 'it' : 'all of them'} reported`,
       );
     }
-    return { verdict: Verdict.PROMOTE, reasons, evidence };
+    return { verdict: Verdict.PROMOTE, rules: [JudgeRule.SEQUENTIAL_PROMOTE], reasons, evidence };
   }
 
   const gaps: string[] = [];
@@ -115,25 +116,29 @@ export function judge(counts: StageCounts, policy: JudgePolicy, progress: BakePr
   return inconclusive(gaps, evidence, policy, progress, pending);
 }
 
-function rollbackReasonsFor(evidence: Evidence, policy: JudgePolicy, targeted: number): string[] {
+function rollbackReasonsFor(evidence: Evidence, policy: JudgePolicy, targeted: number): { rules: JudgeRule[]; reasons: string[] } {
   const reasons: string[] = [];
+  const rules: JudgeRule[] = [];
   const { executed, counts, sequential } = evidence;
   const breached = rollbackRulesBreached(evidence.failures, executed, targeted, policy);
   if (breached.sequential) {
+    rules.push(JudgeRule.SEQUENTIAL_ROLLBACK);
     reasons.push(
-      `failure rate ${formatRate(evidence.failureRate)} (${describeCount(evidence)}) is above the ${formatLimit(policy.maxFailureRate)} limit at ${formatLimit(evidence.confidence)} confidence over every look: ${describeFailures(evidence)} the rollback line (${formatCount(sequential.rollbackAtFailures ?? 0)} of ${formatCount(executed)}), which a stage failing ${formatLimit(policy.maxFailureRate)} ever reaches with probability under ${formatLimit(sequential.errorBudget)}`,
+      `failure rate ${formatRate(evidence.failureRate)} (${describeCount(evidence)}) is above the ${formatLimit(policy.maxFailureRate)} limit at ${formatLimit(evidence.confidence)} confidence over every look: ${describeFailures(evidence, 'reach')} the rollback line (${formatCount(sequential.rollbackAtFailures ?? 0)} of ${formatCount(executed)}), which a stage failing ${formatLimit(policy.maxFailureRate)} ever reaches with probability under ${formatLimit(sequential.errorBudget)}`,
     );
   }
   if (breached.hard) {
+    rules.push(JudgeRule.HARD_FAILURE_RATE);
     reasons.push(`failure rate ${formatRate(evidence.failureRate)} (${describeCount(evidence)}) is above the hard limit of ${formatLimit(policy.hardFailureRate)}`);
   }
   // Timeouts have a hard line of their own, drawn the same way.
   if (executed >= policy.minExecuted && evidence.timeoutRate > policy.maxTimeoutRate) {
+    rules.push(JudgeRule.HARD_TIMEOUT_RATE);
     reasons.push(
       `${formatCount(counts.timedOut)} of ${formatQuantity(counts.succeeded + counts.timedOut, 'execution')} that did not fail outright timed out (${formatRate(evidence.timeoutRate)}), above the ${formatLimit(policy.maxTimeoutRate)} limit`,
     );
   }
-  return reasons;
+  return { rules, reasons };
 }
 
 /** Why the counts do not yet clear the stage: how far they are from the promotion line, in failures. */
@@ -143,23 +148,24 @@ function notYetAcceptable(evidence: Evidence, policy: JudgePolicy): string {
   if (sequential.promoteAtFailures === null) {
     return `${formatQuantity(executed, 'execution')} cannot yet rule out ${limit} at ${formatLimit(evidence.confidence)} confidence, even with no failures`;
   }
-  return `${describeFailures(evidence)} above the promotion line (${formatCount(sequential.promoteAtFailures)} of ${formatCount(executed)}), so the evidence cannot rule out ${limit} at ${formatLimit(evidence.confidence)} confidence`;
+  return `${describeFailures(evidence, 'be')} above the promotion line (${formatCount(sequential.promoteAtFailures)} of ${formatCount(executed)}), so the evidence cannot rule out ${limit} at ${formatLimit(evidence.confidence)} confidence`;
 }
 
 function inconclusive(gaps: string[], evidence: Evidence, policy: JudgePolicy, progress: BakeProgress, pending: number): Judgement {
   if (policy.inconclusive === 'rollback') {
-    return { verdict: Verdict.ROLLBACK, reasons: [...gaps, 'the policy rolls back a stage the evidence cannot clear'], evidence };
+    return { verdict: Verdict.ROLLBACK, rules: [JudgeRule.INCONCLUSIVE], reasons: [...gaps, 'the policy rolls back a stage the evidence cannot clear'], evidence };
   }
   if (policy.inconclusive === 'hold') {
-    return { verdict: Verdict.HOLD, reasons: [...gaps, 'the policy asks a person to decide when the evidence is inconclusive'], evidence };
+    return { verdict: Verdict.HOLD, rules: [JudgeRule.INCONCLUSIVE], reasons: [...gaps, 'the policy asks a person to decide when the evidence is inconclusive'], evidence };
   }
   if (pending === 0) {
     // Every execution has ended: a longer bake cannot change the counts, so waiting would only delay the person.
-    return { verdict: Verdict.HOLD, reasons: [...gaps, 'every execution has ended, so baking longer cannot add evidence; a person must decide'], evidence };
+    return { verdict: Verdict.HOLD, rules: [JudgeRule.INCONCLUSIVE], reasons: [...gaps, 'every execution has ended, so baking longer cannot add evidence; a person must decide'], evidence };
   }
   if (progress.extensionsUsed >= policy.maxExtensions) {
     return {
       verdict: Verdict.HOLD,
+      rules: [JudgeRule.INCONCLUSIVE],
       reasons: [...gaps, `the bake was already extended ${formatQuantity(progress.extensionsUsed, 'time')}, the most the policy allows; a person must decide`],
       evidence,
     };
@@ -167,6 +173,7 @@ function inconclusive(gaps: string[], evidence: Evidence, policy: JudgePolicy, p
   const extendSeconds = policy.extendBy ?? Math.max(60, Math.round(progress.bakeSeconds / 2));
   return {
     verdict: Verdict.EXTEND,
+    rules: [JudgeRule.INCONCLUSIVE],
     reasons: [...gaps, `${formatQuantity(pending, 'execution')} ${pending === 1 ? 'is' : 'are'} still running or queued; extending the bake by ${formatDuration(extendSeconds)} (extension ${progress.extensionsUsed + 1} of ${policy.maxExtensions})`],
     evidence,
     extendSeconds,
@@ -178,12 +185,11 @@ function describeCount(evidence: Evidence): string {
   return `${formatFailures(evidence.failures)} of ${formatCount(evidence.executed)}`;
 }
 
-/** "3 failures reach" / "1 failure is" style subject for the sequential lines. */
-function describeFailures(evidence: Evidence): string {
+/** "3 failures reach" / "1 failure is": the failures as the subject of a sentence about the test's lines. */
+function describeFailures(evidence: Evidence, verb: 'reach' | 'be'): string {
   const n = evidence.failures;
-  const reachesLine = evidence.sequential.logLikelihoodRatio >= evidence.sequential.rollbackThreshold;
-  const verb = reachesLine ? (n === 1 ? 'reaches' : 'reach') : n === 1 ? 'is' : 'are';
-  return `${formatFailures(n)} ${n === 1 ? 'failure' : 'failures'} ${verb}`;
+  const conjugated = verb === 'reach' ? (n === 1 ? 'reaches' : 'reach') : n === 1 ? 'is' : 'are';
+  return `${formatFailures(n)} ${n === 1 ? 'failure' : 'failures'} ${conjugated}`;
 }
 
 // Weighted failures can be fractional: one decimal is enough to read them.

@@ -6,7 +6,7 @@
 // failures), not a simulation, so `validate` prints the same numbers every time.
 import { hasEnoughExecuted, type JudgePolicy, promotable, rollbackRulesBreached } from './judge.ts';
 import { formatCount, formatLimit, formatQuantity, formatRate } from './percent.ts';
-import { mostFailuresToPromote } from './sequential-test.ts';
+import { firstWhere, mostFailuresToPromote } from './sequential-test.ts';
 
 /** The probability of catching a defect that power analyses speak of. */
 export const DETECTION_PROBABILITY = 0.9;
@@ -213,7 +213,8 @@ export function analysePower(cohort: number, policy: PowerPolicy): PowerAnalysis
 function formatShare(probability: number): string {
   if (probability < 0.001) return '< 0.1 %';
   if (probability > 0.999) return '> 99.9 %';
-  return `${Number((probability * 100).toFixed(probability < 0.1 ? 1 : 0))} %`;
+  // One decimal near either end, where "100 %" would claim a certainty the numbers do not have.
+  return `${Number((probability * 100).toFixed(probability < 0.1 || probability > 0.9 ? 1 : 0))} %`;
 }
 
 /** The one reason a stage is too small that matters most: a stage that can never be promoted says only that. */
@@ -228,32 +229,17 @@ function tooSmallBecause(policy: PowerPolicy, canPromoteClean: boolean, minimumC
 /** With the whole cohort reported, the fewest failures that roll it back (the test's line or the hard limit). */
 function fewestFailuresToRollBackAll(cohort: number, policy: PowerPolicy): number | undefined {
   const weight = policy.failureWeights.failed;
-  const rollsBack = (failures: number) => {
+  const line = firstWhere(0, cohort, (failures) => {
     const breached = rollbackRulesBreached(failures * weight, cohort, cohort, policy);
     return breached.sequential || breached.hard;
-  };
-  if (!rollsBack(cohort)) return undefined;
-  let low = 0;
-  let high = cohort;
-  while (low < high) {
-    const middle = Math.floor((low + high) / 2);
-    if (rollsBack(middle)) high = middle;
-    else low = middle + 1;
-  }
-  return low;
+  });
+  return line ?? undefined;
 }
 
 /** The smallest rate rolled back with probability ≥ 0.9, to 0.1 %: the chance of a rollback only grows with the rate. */
 function smallestDetectableRate(policy: PowerPolicy, outcome: (rate: number) => LookScheduleOutcome): number | undefined {
-  if (outcome(1).rollback < DETECTION_PROBABILITY) return undefined;
-  let low = Math.floor(policy.maxFailureRate * 1000);
-  let high = 1000;
-  while (low + 1 < high) {
-    const middle = Math.floor((low + high) / 2);
-    if (outcome(middle / 1000).rollback >= DETECTION_PROBABILITY) high = middle;
-    else low = middle;
-  }
-  return high / 1000;
+  const permille = firstWhere(Math.floor(policy.maxFailureRate * 1000) + 1, 1000, (m) => outcome(m / 1000).rollback >= DETECTION_PROBABILITY);
+  return permille === null ? undefined : permille / 1000;
 }
 
 /** The smallest stage that can be promoted when nothing fails: the promotion line at 0 failures. */

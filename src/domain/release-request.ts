@@ -7,6 +7,8 @@ import { defaultUnacceptableRate } from './sequential-test.ts';
 
 /** jobIds are `<releaseId>-s<stage>` or `<releaseId>-rb<stage>` and must fit IoT's 64 characters. */
 export const RELEASE_ID_MAX = 48;
+/** Twelve query terms, less the two a wrapped cohort window takes. */
+export const MAX_FLEET_GROUPS_WITH_PERCENT = 10;
 const NAME = /^[a-zA-Z0-9_-]+$/;
 const THING_GROUP = /^[a-zA-Z0-9:_-]+$/;
 const THING_GROUP_MESSAGE = 'a thing group name has letters, digits, :, _ and - only';
@@ -48,6 +50,13 @@ export const Firmware = z.strictObject({
   rollbackSource: FirmwareSource.optional(),
   flavour: DocumentFlavour.default('generic'),
   releaseNotes: z.string().max(2000).default(''),
+  /**
+   * The signed manifest's anti-rollback counter (default 0): devices refuse a manifest whose counter is below that of
+   * an image they committed. Bump it only when no earlier version may ever run again.
+   */
+  securityCounter: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+  /** How long devices accept the signed manifest after the release starts (default 30d); later they refuse it. */
+  manifestLifetime: duration({ min: 3600, max: 366 * 86400 }).optional(),
 });
 export type Firmware = z.infer<typeof Firmware>;
 
@@ -57,6 +66,13 @@ export const StageTargets = z.union([
   z.strictObject({ thingGroups: z.array(z.string().regex(THING_GROUP, THING_GROUP_MESSAGE)).min(1).max(100) }),
 ], { error: 'expected either { percent: 1-100 } (cumulative share of the fleet) or { thingGroups: [names] }' });
 export type StageTargets = z.infer<typeof StageTargets>;
+
+/** A stage's targets tagged by kind, so code switches on `kind` instead of probing fields. */
+export type StageTarget = { kind: 'percent'; percent: number } | { kind: 'thingGroups'; thingGroups: string[] };
+
+export function stageTarget(targets: StageTargets): StageTarget {
+  return 'percent' in targets ? { kind: 'percent', percent: targets.percent } : { kind: 'thingGroups', thingGroups: targets.thingGroups };
+}
 
 export const Rollout = z.union([
   z.strictObject({ maximumPerMinute: z.number().int().min(1).max(1000) }),
@@ -168,7 +184,11 @@ export const ReleaseRequest = z
     releaseId: z.string().min(1).max(RELEASE_ID_MAX).regex(NAME, 'letters, digits, _ and - only'),
     product: z.string().min(1).max(128),
     firmware: Firmware,
-    fleet: z.strictObject({ thingGroups: z.array(z.string().regex(THING_GROUP, THING_GROUP_MESSAGE)).min(1).max(100) }),
+    fleet: z.strictObject({
+      thingGroups: z.array(z.string().regex(THING_GROUP, THING_GROUP_MESSAGE)).min(1).max(100),
+      /** The thing attribute holding each thing's cohort (0000–9999) that percent waves select on; default otaCohort. */
+      cohortAttribute: z.string().min(1).max(128).regex(/^[a-zA-Z0-9_.,@/:#-]+$/, 'a thing attribute name: letters, digits and _.,@/:#- only').optional(),
+    }),
     stages: z.array(Stage).min(1).max(20),
     health: HealthPolicy.default(HealthPolicy.parse({})),
     safetyNet: SafetyNet.default(SafetyNet.parse({})),
@@ -180,6 +200,7 @@ export const ReleaseRequest = z
 
 /** The request as the consistency checks see it: any field may still be invalid (raw input) when they run. */
 interface Loose {
+  fleet?: { thingGroups?: unknown };
   firmware?: { version?: unknown; previousVersion?: unknown; flavour?: unknown; rollbackSource?: unknown };
   stages?: unknown;
   health?: { maxFailureRate?: unknown; unacceptableFailureRate?: unknown; hardFailureRate?: unknown };
@@ -214,6 +235,12 @@ function checkConsistency(request: Loose, ctx: z.RefinementCtx): void {
   const lastPercent = stages.length > 0 ? percentOf(stages[stages.length - 1]!) : undefined;
   if (lastPercent !== undefined && lastPercent !== 100) {
     ctx.addIssue({ code: 'custom', path: ['stages', stages.length - 1, 'targets', 'percent'], message: `the last percent stage must reach 100% of the fleet, got ${lastPercent}%` });
+  }
+  // A percent wave is one fleet-indexing query: the fleet's groups and up to two cohort ranges, twelve terms at most.
+  const fleet = isRecord(request.fleet) ? request.fleet : {};
+  const groupCount = Array.isArray(fleet.thingGroups) ? fleet.thingGroups.length : 0;
+  if (groupCount > MAX_FLEET_GROUPS_WITH_PERCENT && stages.some((stage) => percentOf(stage) !== undefined)) {
+    ctx.addIssue({ code: 'custom', path: ['fleet', 'thingGroups'], message: `percent stages select from at most ${MAX_FLEET_GROUPS_WITH_PERCENT} fleet groups (a fleet-indexing query has at most 12 terms), got ${groupCount}` });
   }
   const firmware = isRecord(request.firmware) ? request.firmware : {};
   if (typeof firmware.version === 'string' && firmware.version === firmware.previousVersion) {

@@ -86,32 +86,31 @@ export function sequentialTest(failures: number, executed: number, policy: Seque
   };
 }
 
-/** The fewest whole failures among `executed` that reach the rollback line, or null. Monotone in failures: bisect. */
-export function fewestFailuresToRollBack(executed: number, policy: SequentialPolicy): number | null {
-  const threshold = rollbackThreshold(policy);
-  const rollsBack = (x: number) => logLikelihoodRatio(x, executed, policy) >= threshold;
-  if (executed <= 0 || !rollsBack(executed)) return null;
-  let low = 0;
-  let high = executed;
+/**
+ * The first whole number in [low, high] for which a monotone predicate (false … false, true … true) holds, or null
+ * when it never does. Lines in failures and the power analysis's bisections all ask this.
+ */
+export function firstWhere(low: number, high: number, holds: (n: number) => boolean): number | null {
+  if (high < low || !holds(high)) return null;
   while (low < high) {
     const middle = Math.floor((low + high) / 2);
-    if (rollsBack(middle)) high = middle;
+    if (holds(middle)) high = middle;
     else low = middle + 1;
   }
   return low;
 }
 
+/** The fewest whole failures among `executed` that reach the rollback line, or null. Monotone in failures. */
+export function fewestFailuresToRollBack(executed: number, policy: SequentialPolicy): number | null {
+  const threshold = rollbackThreshold(policy);
+  return executed <= 0 ? null : firstWhere(0, executed, (x) => logLikelihoodRatio(x, executed, policy) >= threshold);
+}
+
 /** The most whole failures among `executed` that still reach the promotion line, or null. */
 export function mostFailuresToPromote(executed: number, policy: SequentialPolicy): number | null {
   const threshold = promoteThreshold(policy);
-  const promotes = (x: number) => logLikelihoodRatio(x, executed, policy) <= threshold;
-  if (executed <= 0 || !promotes(0)) return null;
-  let low = 0;
-  let high = executed;
-  while (low < high) {
-    const middle = Math.ceil((low + high) / 2);
-    if (promotes(middle)) low = middle;
-    else high = middle - 1;
-  }
-  return low;
+  if (executed <= 0) return null;
+  const firstOver = firstWhere(0, executed, (x) => logLikelihoodRatio(x, executed, policy) > threshold);
+  if (firstOver === 0) return null;
+  return firstOver === null ? executed : firstOver - 1;
 }

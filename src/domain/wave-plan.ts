@@ -1,7 +1,7 @@
 // Which things each percent stage reaches. Things are ranked by a stable hash of (releaseId, thingName); stage k with
 // cumulative percent p_k takes the ranks from ceil(p_{k-1}·N/100) up to ceil(p_k·N/100). Waves never overlap, a retried
 // step picks the same things, and another release gets a different canary (so no device is always first).
-import type { ReleaseRequest } from './release-request.ts';
+import { type ReleaseRequest, stageTarget } from './release-request.ts';
 
 /** cyrb53: a fast, well-mixed 53-bit string hash in pure TypeScript (no I/O, same result everywhere). */
 export function stableHash(text: string, seed = 0): number {
@@ -42,11 +42,12 @@ export type StagePlan =
 export function planStages(request: Pick<ReleaseRequest, 'stages'>, fleetSize: number): StagePlan[] {
   let fromPercent = 0;
   return request.stages.map((stage, index) => {
-    if (!('percent' in stage.targets)) return { index, name: stage.name, kind: 'thingGroups', thingGroups: stage.targets.thingGroups, cohort: undefined };
+    const target = stageTarget(stage.targets);
+    if (target.kind === 'thingGroups') return { index, name: stage.name, kind: 'thingGroups', thingGroups: target.thingGroups, cohort: undefined };
     const start = cumulativeCount(fromPercent, fleetSize);
-    const end = Math.max(start, cumulativeCount(stage.targets.percent, fleetSize));
-    const plan: StagePlan = { index, name: stage.name, kind: 'percent', percent: stage.targets.percent, fromPercent, start, end, cohort: end - start };
-    fromPercent = stage.targets.percent;
+    const end = Math.max(start, cumulativeCount(target.percent, fleetSize));
+    const plan: StagePlan = { index, name: stage.name, kind: 'percent', percent: target.percent, fromPercent, start, end, cohort: end - start };
+    fromPercent = target.percent;
     return plan;
   });
 }

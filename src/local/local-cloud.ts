@@ -2,6 +2,7 @@
 // (engine → IoT rule → relay-job-events → bus rules → on-job-event), the ASL runner with the real handlers, and a
 // fleet. `runRelease` starts the real workflow and runs the shared clock until the execution ends.
 import { readFile } from 'node:fs/promises';
+import { DEFAULT_COHORT_ATTRIBUTE } from '#domain/cohort.ts';
 import type { ReleaseRequest } from '#domain/release-request.ts';
 import { packageFile } from '../package-files.ts';
 import type { IotJobsEvent } from '#ports/events.ts';
@@ -14,11 +15,13 @@ import { MemoryReleaseStore, type ReleaseStoreSnapshot } from './adapters/memory
 import { wireApprovals, type AnswerInput, type ApproveMode, type PromptApproval } from './approvals.ts';
 import { IotRuleRelay, type DeliveryFaults } from './events/iot-rule.ts';
 import { LocalEventBus, parseEventRules, type BusEvent } from './events/local-event-bus.ts';
+import { spreadCohorts } from './fleet/cohorts.ts';
 import type { FleetDriver } from './fleet/fleet-driver.ts';
 import { JobsEngine } from './iot-jobs/engine.ts';
 import { Exec } from './iot-jobs/execution-status.ts';
 import type { JobRecord } from './iot-jobs/job-record.ts';
 import { LocalDataPlane } from './iot-jobs/local-data-plane.ts';
+import { ControlPlane } from './iot-jobs/control-plane.ts';
 import { LocalFleetJobs } from './iot-jobs/local-fleet-jobs.ts';
 import { ThingRegistry } from './iot-jobs/things.ts';
 import { collectReport, type ReleaseReport } from './report.ts';
@@ -39,7 +42,7 @@ export interface LocalCloudOptions {
   seed?: number;
   /** Scaled real time (required when the fleet's timeMode is `scaled`): real seconds per virtual second. */
   timeScale?: number;
-  /** Virtual start time; default 2026-01-01T00:00:00Z so runs are reproducible. */
+  /** Virtual start time; default 2026-01-01T00:00:00Z so runs are reproducible (scaled time: the real now). */
   startTime?: Date;
   delivery?: Omit<DeliveryFaults, 'seed'>;
   approve?: ApproveMode;
@@ -70,6 +73,8 @@ export interface LocalCloud {
   ports: Ports;
   scheduler: Scheduler;
   engine: JobsEngine;
+  /** Counts (and rate-limits) the IoT control-plane calls the handlers make. */
+  controlPlane: ControlPlane;
   things: ThingRegistry;
   dataPlane: LocalDataPlane;
   store: MemoryReleaseStore;
@@ -110,7 +115,9 @@ async function drainJobs(scheduler: Scheduler, engine: JobsEngine, things: Thing
 export async function createLocalCloud(options: LocalCloudOptions): Promise<LocalCloud> {
   // Real agents share this process's event loop: the clock discounts the time the loop was behind (lag-monitor.ts).
   const mode: TimeMode = options.fleet.timeMode === 'scaled' ? { kind: 'scaled', timeScale: options.timeScale ?? 0.001, followLag: options.followLag ?? true } : { kind: 'virtual' };
-  const scheduler = new Scheduler({ startMs: (options.startTime ?? new Date(Date.UTC(2026, 0, 1))).getTime(), mode });
+  // Scaled time runs real agents, whose clocks check the signed manifests' expiry: start at the real now for them.
+  const start = options.startTime ?? (mode.kind === 'scaled' ? new Date() : new Date(Date.UTC(2026, 0, 1)));
+  const scheduler = new Scheduler({ startMs: start.getTime(), mode });
   const things = new ThingRegistry();
   const engine = new JobsEngine(scheduler, things);
   const dataPlane = new LocalDataPlane(engine);
@@ -125,8 +132,9 @@ export async function createLocalCloud(options: LocalCloudOptions): Promise<Loca
   const rules = parseEventRules(JSON.parse(await readFile(options.rulesPath ?? DEFAULT_RULES, 'utf8')));
 
   // Ports are one bag the handlers close over; the workflow and bus join it once built.
-  const ports = { jobs: new LocalFleetJobs(engine), firmware, signer, store, callbacks: tokens, notifier, clock: scheduler } as Partial<Ports> as Ports;
-  const handlers = new LocalHandlers(ports);
+  const controlPlane = new ControlPlane(scheduler);
+  const ports = { jobs: new LocalFleetJobs(engine, controlPlane), firmware, signer, store, callbacks: tokens, notifier, clock: scheduler } as Partial<Ports> as Ports;
+  const handlers = new LocalHandlers(ports, (name, run) => controlPlane.invocation(name, run));
   const workflow = new LocalWorkflow(definition, handlers, tokens, scheduler);
   const targets = [...new Set(Object.values(rules).map((rule) => rule.target))];
   await handlers.load([...workflow.bindings.map((b) => b.functionName), ...targets, RELAY]);
@@ -145,12 +153,14 @@ export async function createLocalCloud(options: LocalCloudOptions): Promise<Loca
   const fleet = options.fleet;
   let fleetStarted = false;
   const cloud: LocalCloud = {
-    ports, scheduler, engine, things, dataPlane, store, notifier, firmware, signer, bus, rule, workflow, tokens, handlers, fleet,
+    ports, scheduler, engine, controlPlane, things, dataPlane, store, notifier, firmware, signer, bus, rule, workflow, tokens, handlers, fleet,
     async runRelease(request) {
       const wallStart = performance.now();
       const virtualStart = scheduler.nowMs();
       if (!fleetStarted) {
         await fleet.provision(things, request);
+        // Provisioning sets each thing's cohort attribute (what percent waves select on), as a real fleet's would.
+        spreadCohorts(things, request.fleet.cohortAttribute ?? DEFAULT_COHORT_ATTRIBUTE, things.membersOfAll(request.fleet.thingGroups), options.seed ?? 1);
         await fleet.start({
           dataPlane, engine, scheduler, things, release: request,
           readFirmware: async (path) => firmware.bytes(path),

@@ -4,6 +4,7 @@ import type { DecisionRecord, Evidence } from '#domain/decision.ts';
 import type { ReleaseRequest } from '#domain/release-request.ts';
 import type { StageCounts } from '#domain/stage-counts.ts';
 import type { FleetStats } from './fleet/fleet-driver.ts';
+import type { ControlPlaneReport } from './iot-jobs/control-plane.ts';
 import type { LocalCloud } from './local-cloud.ts';
 
 /** A stage's job status when the stage had no targets: no IoT job was created for it (an empty wave). */
@@ -49,6 +50,8 @@ export interface ReleaseReport {
   wallSeconds: number;
   events: { produced: Record<string, number>; relayed: number; duplicated: number; onBus: number; dropped: number; ruleInvocations: Record<string, number> };
   handlerInvocations: Record<string, number>;
+  /** IoT control-plane calls as the AWS adapter would make them: by API, the largest invocation's, and throttles. */
+  controlPlane: ControlPlaneReport;
   decisions: DecisionRecord[];
 }
 
@@ -104,6 +107,7 @@ export async function collectReport(cloud: LocalCloud, request: ReleaseRequest, 
       ruleInvocations: { ...cloud.bus.stats.invocations },
     },
     handlerInvocations: { ...cloud.handlers.invocations },
+    controlPlane: cloud.controlPlane.report(),
     decisions,
   };
 }

@@ -7,6 +7,13 @@ export class TransientError extends OtaReleaseError {
   override name = 'TransientError';
 }
 
+/**
+ * A documented quota is used up (IoT `LimitExceededException`: active or concurrent jobs, dynamic thing groups, groups
+ * per thing). Not transient: retrying within seconds meets the same wall. The ASL lets only the rollback path wait for
+ * it (job concurrency clears as rollouts finish); a stage that meets it ends in the catch-all rollback.
+ */
+export class QuotaExceededError extends OtaReleaseError {}
+
 /** The thing asked for does not exist (release, job, object, token). */
 export class NotFoundError extends OtaReleaseError {
   override name = 'NotFoundError';

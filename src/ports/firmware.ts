@@ -16,7 +16,15 @@ export interface FirmwareStore {
    * device; local: a plain URL on the loopback firmware server.
    */
   documentUrl(location: FirmwareLocation): string;
+  /**
+   * Stores a release manifest's bytes where the signer can reach them (AWS: an object version in the firmware bucket,
+   * which AWS Signer signs like an image; local: in memory) and measures them. Idempotent for the same bytes.
+   */
+  putManifest(bytes: Uint8Array, releaseId: string, role: ManifestRole): Promise<StoredFirmware>;
 }
+
+/** Which of a release's manifests: its own, the rollback image's, or the revert statement. */
+export type ManifestRole = 'release' | 'rollback' | 'revert';
 
 export interface FirmwareSigner {
   /** Signs the stored image; `idempotencyKey` (the releaseId) makes a retried call find the earlier signing job. */

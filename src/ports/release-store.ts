@@ -14,7 +14,12 @@ export interface StageRecord {
   closedAt?: string;
   /** How the stage ended, once it has. */
   outcome?: 'promoted' | 'rolled-back' | 'canceled';
+  /** How its targets were resolved (src/app/stage-targets.ts); absent on records written before waves had kinds. */
+  targeting?: TargetingKind;
 }
+
+/** `thingGroups`: the stage's own groups; `sampled`: named things of a small fleet; `cohort`: a dynamic group over a cohort window. */
+export type TargetingKind = 'thingGroups' | 'sampled' | 'cohort';
 
 export interface ReleaseRecord {
   releaseId: string;

@@ -6,10 +6,12 @@ const template = loadTemplate();
 const resources = Object.entries(template.Resources);
 const ofType = (type: string) => resources.filter(([, resource]) => resource.Type === type);
 const actionsOf = (statement: Statement) => [statement.Action].flat();
-const FUNCTIONS = ['SignFirmware', 'CreateCanaryJob', 'BakeWait', 'EvaluateMetrics', 'RequestApproval', 'PromoteOrRollback', 'ApprovalCallback', 'RelayJobEvents', 'OnJobEvent', 'ReleaseDashboard', 'StartFromManifest'];
+const FUNCTIONS = ['SignFirmware', 'BackfillCohorts', 'CreateCanaryJob', 'BakeWait', 'EvaluateMetrics', 'RequestApproval', 'PromoteOrRollback', 'ApprovalCallback', 'RelayJobEvents', 'OnJobEvent', 'ReleaseDashboard', 'StartFromManifest'];
 
 /** Actions no API lets you scope to a resource, and the only ones allowed on Resource "*". */
 const UNSCOPABLE = new Set([
+  // The cohort backfill pages through the account's things; ListThings has no resource type.
+  'iot:ListThings',
   'xray:PutTraceSegments',
   'xray:PutTelemetryRecords',
   'xray:GetSamplingRules',
@@ -27,7 +29,7 @@ const UNSCOPABLE = new Set([
 
 describe('the packaged CloudFormation template', () => {
   it.each([
-    ['AWS::StepFunctions::StateMachine', 1],
+    ['AWS::StepFunctions::StateMachine', 2],
     ['AWS::Lambda::Function', FUNCTIONS.length],
     ['AWS::DynamoDB::Table', 1],
     ['AWS::Events::EventBus', 1],

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { AgentConfigError, DeviceError } from '#device/errors.ts';
 import { loadAgentConfig } from '#device/config.ts';
 import type { Outcome } from '#device/journal.ts';
+import type { ConnectionEvent } from '#device/mqtt-jobs-client.ts';
 import type { ProgressEvent } from '#device/progress-events.ts';
 import { runAgent } from '#device/run-agent.ts';
 import { ExitCode } from '../exit-codes.ts';
@@ -60,8 +61,16 @@ async function runAgentCommand(options: AgentOptions): Promise<number> {
     log(event.type, { ...(event.percent === undefined ? {} : { percent: event.percent }), ...(event.error ? { error: event.error.message } : {}) });
   };
   const onOutcome = (jobId: string, outcome: Outcome) => log('job finished', { jobId, status: outcome.status, ...outcome.statusDetails });
+  const onConnection = (event: ConnectionEvent) =>
+    event.state === 'connected' ? log('broker connected', { attempt: event.attempt }) : log('broker unreachable, retrying', { inMs: event.retryInMs, attempt: event.attempt, ...(event.error ? { error: event.error } : {}) });
+  // SIGINT/SIGTERM stop the agent at any point, also while it is still trying to reach the broker.
+  const stopping = new AbortController();
+  const stop = () => stopping.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
   try {
-    const running = await runAgent(loaded, { onEvent, onOutcome });
+    const onDownloadRetry = (error: DeviceError, failures: number) => log('download retry', { reason: error.reason, failures, detail: error.message });
+    const running = await runAgent(loaded, { onEvent, onOutcome, onConnection, onDownloadRetry }, stopping.signal);
     log('agent running', { thingName: loaded.config.thingName, version: running.agent.runningVersion, stateDir: loaded.stateDir });
     if (options.once) {
       await running.agent.whenIdle();
@@ -69,18 +78,24 @@ async function runAgentCommand(options: AgentOptions): Promise<number> {
       return ExitCode.OK;
     }
     await new Promise<void>((resolve) => {
-      const stop = () => resolve();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+      if (stopping.signal.aborted) return resolve();
+      stopping.signal.addEventListener('abort', () => resolve(), { once: true });
     });
     log('agent stopping');
     await running.stop();
     return ExitCode.OK;
   } catch (error) {
+    if (stopping.signal.aborted && error instanceof DeviceError) {
+      log('agent stopped before connecting');
+      return ExitCode.OK;
+    }
     if (error instanceof DeviceError || (error as NodeJS.ErrnoException).code === 'ECONNREFUSED') {
       process.stderr.write(`ota-release: ${(error as Error).message}\n`);
       return ExitCode.ERROR;
     }
     throw error;
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
   }
 }

@@ -4,6 +4,7 @@ import Table from 'cli-table3';
 import { formatDuration } from '#domain/duration.ts';
 import { formatCount, formatLimit, formatQuantity } from '#domain/percent.ts';
 import type { ReleasePlan, StagePlanView } from '#domain/release-plan.ts';
+import { stageTarget } from '#domain/release-request.ts';
 import { type Terminal, paint, printable } from './terminal.ts';
 
 export function renderPlan(plan: ReleasePlan, terminal: Terminal, fleetSizeAssumed: boolean): string {
@@ -74,7 +75,8 @@ function stageTable(stages: StagePlanView[], terminal: Terminal): string {
     style: { head: terminal.color ? ['cyan'] : [], border: terminal.color ? ['grey'] : [], compact: true, 'padding-left': 1, 'padding-right': 1 },
   });
   for (const stage of stages) {
-    const targets = 'percent' in stage.targets ? `${stage.targets.percent} % of fleet` : `groups ${stage.targets.thingGroups.join(', ')}`;
+    const target = stageTarget(stage.targets);
+    const targets = target.kind === 'percent' ? `${target.percent} % of fleet` : `groups ${target.thingGroups.join(', ')}`;
     const devices = stage.cohort === undefined ? '?' : formatCount(stage.cohort);
     table.push([String(stage.index + 1), stage.name, targets, devices, formatDuration(stage.bakeSeconds), stage.approval, JSON.stringify(stage.jobConfigs.jobExecutionsRolloutConfig)]);
   }

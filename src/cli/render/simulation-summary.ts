@@ -41,9 +41,23 @@ export function renderSimulationSummary(report: ReleaseReport, terminal: Termina
     `Outcome:   ${status(report.outcome, terminal)}${report.execution.error ? paint(`  (${report.execution.error})`, 'grey', terminal) : ''}`,
     `Exposure:  ${formatCount(exposed)} of ${formatQuantity(devices, 'device')} ever ran ${report.stages.length ? 'the new version' : 'nothing new'} (${percent(devices ? exposed / devices : 0)})`,
     `Fleet now: ${Object.entries(report.fleet.versions).map(([version, n]) => `${version} × ${formatCount(n)}`).join(', ')}`,
+    controlPlaneLine(report),
     `Time:      ${formatDuration(Math.round(report.virtualSeconds))} virtual${report.drainSeconds >= 1 ? ` (+${formatDuration(Math.round(report.drainSeconds))} for jobs left running)` : ''} in ${report.wallSeconds.toFixed(2)} s wall · ${formatCount(report.fleet.deviceEvents)} device events · ${formatCount(report.execution.stateTransitions)} state transitions`,
   );
   return `${lines.join('\n')}\n`;
+}
+
+/** One line: the IoT control-plane calls the handlers made, the busiest invocation, throttles. */
+export function controlPlaneLine(report: Pick<ReleaseReport, 'controlPlane'>): string {
+  const { calls, maxCallsInOneInvocation, largestInvocation, throttled } = report.controlPlane;
+  const total = Object.values(calls).reduce((sum, n) => sum + n, 0);
+  const top = Object.entries(calls)
+    .sort(([a, x], [b, y]) => y - x || a.localeCompare(b))
+    .slice(0, 3)
+    .map(([api, n]) => `${api} ${formatCount(n)}`)
+    .join(', ');
+  const busiest = `at most ${formatCount(maxCallsInOneInvocation)} in one invocation${largestInvocation ? ` (${largestInvocation})` : ''}`;
+  return `IoT calls: ${formatCount(total)}${top ? ` (${top}${Object.keys(calls).length > 3 ? ', …' : ''})` : ''} · ${busiest} · ${formatCount(throttled)} throttled`;
 }
 
 export function evidenceText(evidence: Evidence, reasons: string[] = []): string {

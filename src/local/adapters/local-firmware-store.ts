@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { FirmwareLocation } from '#domain/firmware.ts';
 import type { FirmwareSource } from '#domain/release-request.ts';
-import type { FirmwareStore, StoredFirmware } from '#ports/firmware.ts';
+import type { FirmwareStore, ManifestRole, StoredFirmware } from '#ports/firmware.ts';
 import { NotFoundError } from '#ports/errors.ts';
 import { LocalOptionsError } from '../errors.ts';
 
@@ -18,6 +18,7 @@ export interface LocalFirmwareStoreOptions {
 
 export class LocalFirmwareStore implements FirmwareStore {
   private readonly images = new Map<string, { bytes: Uint8Array; stored: StoredFirmware }>();
+  private readonly manifests = new Map<string, Uint8Array>();
   downloadOrigin: string | undefined;
 
   constructor(private readonly options: LocalFirmwareStoreOptions) {
@@ -42,6 +43,14 @@ export class LocalFirmwareStore implements FirmwareStore {
     return stored;
   }
 
+  /** Keeps a manifest's bytes in memory under a path of its own, where the local signer reads them. */
+  async putManifest(bytes: Uint8Array, releaseId: string, role: ManifestRole): Promise<StoredFirmware> {
+    const path = `manifest:${releaseId}/${role}.json`;
+    const stored: StoredFirmware = { location: { kind: 'file', path }, sha256: createHash('sha256').update(bytes).digest('hex'), size: bytes.length };
+    this.manifests.set(path, Uint8Array.from(bytes));
+    return stored;
+  }
+
   documentUrl(location: FirmwareLocation): string {
     if (location.kind !== 'file') throw new LocalOptionsError('the local cloud serves only local files');
     if (this.downloadOrigin) return `${this.downloadOrigin}/firmware/${encodeURIComponent(pathKey(location.path))}`;
@@ -50,6 +59,8 @@ export class LocalFirmwareStore implements FirmwareStore {
 
   /** The bytes of a stored image, by path or by the key its download URL carries. */
   bytes(pathOrKey: string): Uint8Array {
+    const manifest = this.manifests.get(pathOrKey);
+    if (manifest) return manifest;
     for (const [path, image] of this.images) {
       if (path === pathOrKey || pathKey(path) === pathOrKey) return image.bytes;
     }

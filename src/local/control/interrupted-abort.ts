@@ -30,8 +30,8 @@ export async function abortInterrupted(stateDir: string, input: AbortInput): Pro
     // The use case stops the workflow and cancels open jobs: here both went with the process (only these are called).
     const jobs = { cancelJob: gone } as unknown as FleetJobs;
     const workflow = { stop: gone } as unknown as ReleaseWorkflow;
-    const result = await abortRelease({ store, jobs, workflow, notifier: { approvalRequested: gone, releaseEvent: gone }, clock: systemClock }, input);
-    if (result.outcome !== 'aborted') return result;
+    const result = await abortRelease({ store, jobs, workflow, notifier: { approvalRequested: gone, releaseEvent: gone }, clock: systemClock }, { ...input, processGone: true });
+    if (result.outcome !== 'aborted' || result.status === 'FAILED') return result;
     return { ...result, message: `${input.releaseId} aborted; its process had stopped, and its embedded jobs ended with it (nothing left to cancel)`, canceledJobIds: [] };
   } finally {
     await lock.release();

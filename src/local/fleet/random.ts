@@ -28,3 +28,15 @@ export function between(u: number, min: number, max: number): number {
 export function exponential(u: number, mean: number): number {
   return -Math.log(1 - u) * mean;
 }
+
+/** A sequential seeded generator (mulberry32), for simulations that draw in a fixed order: the same seed, the same run. */
+export function seeded(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -1,8 +1,12 @@
 // The FleetJobs port (the IoT Jobs control plane the use cases call) over the in-memory engine.
-// Validation follows CreateJob's documented limits so a request the local cloud accepts is one AWS would accept.
-import type { ExecutionStatus, FleetJobs, JobSnapshot, JobSpec } from '#ports/fleet-jobs.ts';
+// Validation follows CreateJob's documented limits so a request the local cloud accepts is one AWS would accept, and
+// every call goes through the control-plane meter (control-plane.ts): counted by AWS API, throttled over its rate.
+import { isIotComment } from '#domain/iot-text.ts';
+import type { FleetQuery } from '#domain/fleet-query.ts';
+import { type ExecutionStatus, type FleetJobs, type JobSnapshot, type JobSpec, MAX_JOB_TARGETS } from '#ports/fleet-jobs.ts';
 import { NotFoundError } from '#ports/errors.ts';
 import { LocalCloudError } from '../errors.ts';
+import { ControlPlane } from './control-plane.ts';
 import type { JobsEngine } from './engine.ts';
 import { CODE_OF_STATUS, Exec, STATUS_OF_CODE } from './execution-status.ts';
 
@@ -16,41 +20,45 @@ const REASON_CODE = /^[\p{Lu}\p{Nd}_]+$/u;
 const PAGE = 250;
 
 export class LocalFleetJobs implements FleetJobs {
-  constructor(private readonly engine: JobsEngine) {}
+  constructor(
+    private readonly engine: JobsEngine,
+    readonly controlPlane: ControlPlane = new ControlPlane(engine.scheduler),
+  ) {}
 
   async createJob(spec: JobSpec): Promise<{ jobId: string; created: boolean }> {
+    this.controlPlane.call('CreateJob', `CreateJob ${spec.jobId}`);
     const existing = this.engine.getJob(spec.jobId);
     if (existing) return { jobId: spec.jobId, created: false };
     const problems = validate(spec);
     if (problems.length > 0) throw new InvalidJobRequestError(`CreateJob ${spec.jobId}: ${problems.join('; ')}`);
     const registry = this.engine.things;
-    let things: Int32Array;
-    let targetArns: () => string[];
-    if ('thingGroups' in spec.targets) {
-      const missing = spec.targets.thingGroups.filter((group) => !registry.hasGroup(group));
-      if (missing.length > 0) throw new NotFoundError(`CreateJob ${spec.jobId}: no thing group ${missing.join(', ')}`);
-      things = registry.membersOfAll(spec.targets.thingGroups);
-      const groups = spec.targets.thingGroups;
-      targetArns = () => groups.map((group) => registry.groupArn(group));
-    } else {
-      const indices = new Int32Array(spec.targets.things.length);
-      const missing: string[] = [];
-      spec.targets.things.forEach((name, at) => {
-        const index = registry.indexOf(name);
-        if (index === undefined) missing.push(name);
-        else indices[at] = index;
-      });
-      if (missing.length > 0) throw new NotFoundError(`CreateJob ${spec.jobId}: no thing ${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ` and ${missing.length - 3} more` : ''}`);
-      indices.sort();
-      things = dedupe(indices);
-      const targets = things;
-      targetArns = () => Array.from(targets, (index) => registry.thingArn(registry.nameOf(index)));
-    }
+    const groups = spec.targets.thingGroups ?? [];
+    const missingGroups = groups.filter((group) => !registry.hasGroup(group));
+    if (missingGroups.length > 0) throw new NotFoundError(`CreateJob ${spec.jobId}: no thing group ${missingGroups.join(', ')}`);
+    const names = spec.targets.things ?? [];
+    const indices = new Int32Array(names.length);
+    const missing: string[] = [];
+    names.forEach((name, at) => {
+      const index = registry.indexOf(name);
+      if (index === undefined) missing.push(name);
+      else indices[at] = index;
+    });
+    if (missing.length > 0) throw new NotFoundError(`CreateJob ${spec.jobId}: no thing ${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ` and ${missing.length - 3} more` : ''}`);
+    // SNAPSHOT: the targets are resolved now (a dynamic group's membership as its query stands); later group changes,
+    // or deleting the group, do not change the job.
+    const members = registry.membersOfAll(groups);
+    const all = new Int32Array(members.length + indices.length);
+    all.set(members);
+    all.set(indices, members.length);
+    all.sort();
+    const things = dedupe(all);
+    const targetArns = () => [...groups.map((group) => registry.groupArn(group)), ...names.map((name) => registry.thingArn(name))];
     const { created } = this.engine.createJob(spec, things, targetArns);
     return { jobId: spec.jobId, created };
   }
 
   async describeJob(jobId: string): Promise<JobSnapshot> {
+    this.controlPlane.call('DescribeJob', `DescribeJob ${jobId}`);
     const job = this.engine.getJob(jobId);
     if (!job) throw new NotFoundError(`no job ${jobId}`);
     return {
@@ -64,10 +72,12 @@ export class LocalFleetJobs implements FleetJobs {
   }
 
   async cancelJob(jobId: string, options: { reasonCode: string; comment: string; force?: boolean }): Promise<void> {
+    this.controlPlane.call('CancelJob', `CancelJob ${jobId}`);
     if (options.reasonCode.length > 128 || !REASON_CODE.test(options.reasonCode)) {
       throw new InvalidJobRequestError(`CancelJob ${jobId}: reasonCode must be up to 128 of upper-case letters, digits and _`);
     }
-    if (options.comment.length > 2028) throw new InvalidJobRequestError(`CancelJob ${jobId}: comment is longer than 2,028 characters`);
+    // The API model types `comment` as `[^\p{C}]+`, at most 2,028 characters: no line breaks, tabs or other control characters.
+    if (!isIotComment(options.comment)) throw new InvalidJobRequestError(`CancelJob ${jobId}: comment must be 1–2,028 characters with no control characters (pattern [^\\p{C}]+)`);
     if (!this.engine.getJob(jobId)) throw new NotFoundError(`no job ${jobId}`);
     this.engine.cancelJob(jobId, options);
   }
@@ -77,6 +87,7 @@ export class LocalFleetJobs implements FleetJobs {
     if (!job) throw new NotFoundError(`no job ${jobId}`);
     const wanted = status === undefined ? undefined : CODE_OF_STATUS[status];
     const registry = this.engine.things;
+    this.controlPlane.call('ListJobExecutionsForJob', `ListJobExecutionsForJob ${jobId}`);
     let page: Array<{ thingName: string; status: ExecutionStatus }> = [];
     for (let index = 0; index < job.notified; index++) {
       const code = job.status[index]!;
@@ -85,6 +96,7 @@ export class LocalFleetJobs implements FleetJobs {
       if (page.length === PAGE) {
         yield* page;
         page = [];
+        this.controlPlane.call('ListJobExecutionsForJob', `ListJobExecutionsForJob ${jobId}`); // the next page
       }
     }
     yield* page;
@@ -94,7 +106,49 @@ export class LocalFleetJobs implements FleetJobs {
     const registry = this.engine.things;
     const missing = thingGroups.filter((group) => !registry.hasGroup(group));
     if (missing.length > 0) throw new NotFoundError(`no thing group ${missing.join(', ')}`);
-    for (const index of registry.membersOfAll(thingGroups)) yield registry.nameOf(index);
+    // One ListThingsInThingGroup page of 250 per group, as the AWS adapter pages (a thing in two groups is listed twice).
+    const seen = new Set<number>();
+    for (const group of thingGroups) {
+      const members = registry.membersOf(group);
+      for (let at = 0; at === 0 || at < members.length; at += PAGE) {
+        this.controlPlane.call('ListThingsInThingGroup', `ListThingsInThingGroup ${group}`);
+        for (const index of members.slice(at, at + PAGE)) {
+          if (seen.has(index)) continue;
+          seen.add(index);
+          yield registry.nameOf(index);
+        }
+      }
+    }
+  }
+
+  async countThings(query: FleetQuery): Promise<number> {
+    this.controlPlane.call('GetStatistics');
+    return this.match(query).length;
+  }
+
+  async ensureDynamicGroup(name: string, query: FleetQuery): Promise<{ ready: boolean }> {
+    this.controlPlane.call('CreateDynamicThingGroup', `CreateDynamicThingGroup ${name}`);
+    this.match(query);
+    this.engine.things.createDynamicGroup(name, query); // false for a retried create (AWS: ResourceAlreadyExists)
+    // The AWS adapter then describes the group for its build status.
+    this.controlPlane.call('DescribeThingGroup', `DescribeThingGroup ${name}`);
+    // The embedded index is always current: a new dynamic group is ACTIVE at once.
+    return { ready: true };
+  }
+
+  async deleteDynamicGroup(name: string): Promise<void> {
+    this.controlPlane.call('DeleteDynamicThingGroup', `DeleteDynamicThingGroup ${name}`);
+    this.engine.things.deleteDynamicGroup(name);
+  }
+
+  /** A query fleet indexing would answer; one it would refuse (too many terms) is an invalid request. */
+  private match(query: FleetQuery): Int32Array {
+    try {
+      return this.engine.things.matching(query);
+    } catch (error) {
+      if (error instanceof RangeError) throw new InvalidJobRequestError(`fleet-indexing query refused: ${error.message}`, { cause: error });
+      throw error;
+    }
   }
 }
 
@@ -102,9 +156,10 @@ function validate(spec: JobSpec): string[] {
   const problems: string[] = [];
   if (!JOB_ID.test(spec.jobId)) problems.push('jobId must be 1–64 of [a-zA-Z0-9_-]');
   if (spec.document.length > 32768) problems.push(`document is ${spec.document.length} characters, above 32,768`);
-  if (spec.description.length > 2028) problems.push('description is longer than 2,028 characters');
-  const targetCount = 'thingGroups' in spec.targets ? spec.targets.thingGroups.length : spec.targets.things.length;
+  if (!isIotComment(spec.description)) problems.push('description must be 1–2,028 characters with no control characters (pattern [^\\p{C}]+)');
+  const targetCount = (spec.targets.thingGroups?.length ?? 0) + (spec.targets.things?.length ?? 0);
   if (targetCount === 0) problems.push('targets must name at least one thing or thing group');
+  if (targetCount > MAX_JOB_TARGETS) problems.push(`targets name ${targetCount} things and groups; a job takes at most ${MAX_JOB_TARGETS}`);
   const rollout = spec.jobExecutionsRolloutConfig;
   if (rollout?.maximumPerMinute !== undefined && rollout.maximumPerMinute < 1) problems.push('maximumPerMinute must be at least 1');
   const exponential = rollout?.exponentialRate;

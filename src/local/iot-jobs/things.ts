@@ -1,11 +1,23 @@
-// The thing registry: names, thing groups, and the dense index the engine stores per-thing state under.
-// Things are numbered in the order they are added; groups keep sorted member lists (a thing joins a group
-// once). A million things cost one string and one map entry each.
+// The thing registry: names, thing groups, numeric thing attributes (the cohort), dynamic thing groups, and the dense
+// index the engine stores per-thing state under. Things are numbered in the order they are added; groups keep sorted
+// member lists (a thing joins a group once). A million things cost one string and one map entry each.
+// Documented limits it enforces: a thing belongs to at most 10 groups; an account has at most 100 dynamic groups.
+import { cohortMatches, type FleetQuery, termCount, MAX_QUERY_TERMS } from '#domain/fleet-query.ts';
+import { QuotaExceededError } from '#ports/errors.ts';
+
+/** "You can add a thing to a maximum of 10 groups" (developer guide, Static thing groups). */
+export const MAX_GROUPS_PER_THING = 10;
+/** "Maximum dynamic groups: 100" per account (developer guide, AWS IoT limits: thing group limits). */
+export const MAX_DYNAMIC_GROUPS = 100;
 
 export class ThingRegistry {
   private readonly names: string[] = [];
   private readonly indexByName = new Map<string, number>();
   private readonly groups = new Map<string, number[]>();
+  private readonly groupCounts: number[] = [];
+  private readonly dynamic = new Map<string, FleetQuery>();
+  /** Numeric attribute values per thing (the cohort); NaN where a thing has none. */
+  private readonly attributes = new Map<string, Float64Array>();
 
   get size(): number {
     return this.names.length;
@@ -32,15 +44,85 @@ export class ThingRegistry {
   }
 
   addToGroup(group: string, index: number): void {
+    if (this.dynamic.has(group)) throw new RangeError(`${group} is a dynamic thing group: its members come from its query`);
     let members = this.groups.get(group);
     if (!members) this.groups.set(group, (members = []));
     // Members arrive in index order in the common case; keep the list sorted and free of repeats either way.
     const last = members[members.length - 1];
+    if (last !== undefined && (last === index || (last > index && members.includes(index)))) return;
+    const count = this.groupCounts[index] ?? 0;
+    if (count >= MAX_GROUPS_PER_THING) throw new QuotaExceededError(`AddThingToThingGroup ${group}: ${this.nameOf(index)} already belongs to ${MAX_GROUPS_PER_THING} groups (LimitExceededException)`);
+    this.groupCounts[index] = count + 1;
     if (last === undefined || last < index) members.push(index);
-    else if (!members.includes(index)) {
+    else {
       members.push(index);
       members.sort((a, b) => a - b);
     }
+  }
+
+  /** How many static groups a thing belongs to. */
+  groupCountOf(index: number): number {
+    return this.groupCounts[index] ?? 0;
+  }
+
+  // ── numeric attributes ──────────────────────────────────────────────────────────────────────────────────────
+
+  setAttribute(name: string, index: number, value: number): void {
+    let column = this.attributes.get(name);
+    if (!column || column.length <= index) {
+      const grown = new Float64Array(Math.max(index + 1, this.names.length, (column?.length ?? 0) * 2)).fill(Number.NaN);
+      if (column) grown.set(column);
+      this.attributes.set(name, (column = grown));
+    }
+    column[index] = value;
+  }
+
+  attribute(name: string, index: number): number | undefined {
+    const value = this.attributes.get(name)?.[index];
+    return value === undefined || Number.isNaN(value) ? undefined : value;
+  }
+
+  hasAttribute(name: string): boolean {
+    return this.attributes.has(name);
+  }
+
+  // ── fleet-indexing queries and dynamic groups ───────────────────────────────────────────────────────────────
+
+  /** Sorted thing indices the query matches (what fleet indexing would answer). */
+  matching(query: FleetQuery): Int32Array {
+    if (termCount(query) > MAX_QUERY_TERMS) throw new RangeError(`a fleet-indexing query has at most ${MAX_QUERY_TERMS} terms, this one ${termCount(query)}`);
+    const members = this.membersOfAll(query.thingGroups.filter((group) => this.groups.has(group)));
+    if (!query.cohort) return members;
+    const column = this.attributes.get(query.cohort.attribute);
+    let write = 0;
+    for (let read = 0; read < members.length; read++) {
+      const index = members[read]!;
+      const value = column?.[index];
+      if (cohortMatches(query, value === undefined || Number.isNaN(value) ? undefined : value)) members[write++] = index;
+    }
+    return members.slice(0, write);
+  }
+
+  /** CreateDynamicThingGroup: false when it already exists. Membership is the query, evaluated when asked. */
+  createDynamicGroup(name: string, query: FleetQuery): boolean {
+    if (this.dynamic.has(name)) return false;
+    if (this.groups.has(name)) throw new RangeError(`${name} is a static thing group`);
+    if (this.dynamic.size >= MAX_DYNAMIC_GROUPS) throw new QuotaExceededError(`CreateDynamicThingGroup ${name}: the account has ${MAX_DYNAMIC_GROUPS} dynamic groups (LimitExceededException)`);
+    this.matching(query); // refuses a query fleet indexing would refuse
+    this.dynamic.set(name, query);
+    return true;
+  }
+
+  deleteDynamicGroup(name: string): boolean {
+    return this.dynamic.delete(name);
+  }
+
+  isDynamicGroup(name: string): boolean {
+    return this.dynamic.has(name);
+  }
+
+  dynamicGroupNames(): string[] {
+    return [...this.dynamic.keys()];
   }
 
   indexOf(name: string): number | undefined {
@@ -54,20 +136,23 @@ export class ThingRegistry {
   }
 
   hasGroup(group: string): boolean {
-    return this.groups.has(group);
+    return this.groups.has(group) || this.dynamic.has(group);
   }
 
   groupNames(): string[] {
     return [...this.groups.keys()];
   }
 
-  /** Sorted thing indices of the group; empty for an unknown group. */
-  membersOf(group: string): readonly number[] {
+  /** Sorted thing indices of the group (a dynamic group's: its query now); empty for an unknown group. */
+  membersOf(group: string): readonly number[] | Int32Array {
+    const query = this.dynamic.get(group);
+    if (query) return this.matching(query);
     return this.groups.get(group) ?? [];
   }
 
   /** Sorted, de-duplicated thing indices of all the groups together. */
   membersOfAll(groups: readonly string[]): Int32Array {
+    if (groups.length === 0) return new Int32Array(0);
     if (groups.length === 1) return Int32Array.from(this.membersOf(groups[0]!));
     const all = new Set<number>();
     for (const group of groups) for (const index of this.membersOf(group)) all.add(index);

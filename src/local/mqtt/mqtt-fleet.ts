@@ -229,6 +229,8 @@ export class MqttFleet implements FleetDriver {
       slots,
       journal: await Journal.open(dir),
       publicKey,
+      // The device clock that checks manifest expiry is the fleet's (virtual) one.
+      now: () => context.scheduler.now().getTime(),
       // The agent's pauses between download attempts live in the fleet's scaled time, like every other wait.
       download: { minBytesPerSecond: 1024, stallWindowMs: 30_000, maxAttemptsWithoutProgress: 8, retryDelayMs: (attempt) => Math.min(5000, 200 * 2 ** attempt) * timeScale },
       hooks: {

@@ -29,7 +29,13 @@ export class LocalHandlers {
   /** Invocations per module, for the report. */
   readonly invocations: Record<string, number> = {};
 
-  constructor(private readonly ports: Ports) {}
+  /**
+   * `around` runs each invocation (the embedded cloud counts the control-plane calls an invocation makes through it).
+   */
+  constructor(
+    private readonly ports: Ports,
+    private readonly around: <T>(name: string, run: () => Promise<T>) => Promise<T> = (_name, run) => run(),
+  ) {}
 
   /** Loads and builds every named handler up front, so a missing module fails before anything starts. */
   async load(names: Iterable<string>): Promise<void> {
@@ -49,7 +55,7 @@ export class LocalHandlers {
       const handler = module.makeHandler(this.ports);
       this.built.set(moduleName, (event) => {
         this.invocations[moduleName] = (this.invocations[moduleName] ?? 0) + 1;
-        return handler(event, lambdaContext(moduleName));
+        return this.around(moduleName, () => handler(event, lambdaContext(moduleName)));
       });
     }
   }

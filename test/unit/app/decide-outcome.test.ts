@@ -2,7 +2,7 @@ import { decideOutcome } from '#app/decide-outcome.ts';
 import type { WorkflowState } from '#app/workflow-state.ts';
 import { request } from '../functions/helpers.ts';
 
-const evaluation = (route: 'promote' | 'rollback' | 'approve') => ({ judgement: { verdict: 'PROMOTE' as const, reasons: ['why'], evidence: {} as never }, route, extendSeconds: 0 });
+const evaluation = (route: 'promote' | 'rollback' | 'approve') => ({ judgement: { verdict: 'PROMOTE' as const, rules: [], reasons: ['why'], evidence: {} as never }, route, extendSeconds: 0 });
 const state = (extra: Partial<WorkflowState>, onTimeout: 'approve' | 'reject' = 'reject'): WorkflowState => ({
   request: request({ approval: { timeout: '1h', onTimeout } }),
   stageIndex: 0,

@@ -25,10 +25,33 @@ describe('IotFleetJobs', () => {
     expect((await jobs().describeJob('j')).counts).toEqual({ targeted: 36, succeeded: 5, failed: 1, rejected: 2, timedOut: 3, inProgress: 4, queued: 6, canceled: 7, removed: 8 });
   });
 
-  it('treats cancelling a finished job as done', async () => {
-    iot.on(CancelJobCommand).rejects(sdkError('InvalidStateTransitionException', 409));
+  // The API model lists InvalidRequest, LimitExceeded, ResourceNotFound, ServiceUnavailable and Throttling for CancelJob.
+  it.each(['COMPLETED', 'CANCELED'])('treats cancelling a %s job (IoT answers InvalidRequestException) as done', async (status) => {
+    iot.on(CancelJobCommand).rejects(sdkError('InvalidRequestException', 400));
+    iot.on(DescribeJobCommand).resolves({ job: { status: status as 'COMPLETED' } });
 
     await expect(jobs().cancelJob('j', { reasonCode: 'CANARY_FAILED', comment: 'x' })).resolves.toBeUndefined();
+  });
+
+  it('passes on an InvalidRequestException for a job that is still running: the request itself was bad', async () => {
+    iot.on(CancelJobCommand).rejects(sdkError('InvalidRequestException', 400));
+    iot.on(DescribeJobCommand).resolves({ job: { status: 'IN_PROGRESS' } });
+
+    await expect(jobs().cancelJob('j', { reasonCode: 'CANARY_FAILED', comment: 'x' })).rejects.toMatchObject({ name: 'InvalidRequestException' });
+  });
+
+  it('sends a comment IoT accepts: one line, no control characters', async () => {
+    iot.on(CancelJobCommand).resolves({});
+
+    await jobs().cancelJob('j', { reasonCode: 'CANARY_FAILED', comment: 'judge said:\n  3 of 40 failed\u0000' });
+
+    expect(iot).toHaveReceivedCommandWith(CancelJobCommand, { comment: 'judge said: 3 of 40 failed' });
+  });
+
+  it('classes LimitExceededException as a used-up quota, not as transient', async () => {
+    iot.on(CancelJobCommand).rejects(sdkError('LimitExceededException', 410));
+
+    await expect(jobs().cancelJob('j', { reasonCode: 'CANARY_FAILED', comment: 'x' })).rejects.toMatchObject({ name: 'QuotaExceededError' });
   });
 
   it('turns a missing job into NotFoundError', async () => {

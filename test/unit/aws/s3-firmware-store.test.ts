@@ -1,4 +1,4 @@
-import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createHash } from 'node:crypto';
 import { fullObjectSha256, S3FirmwareStore } from '#aws/s3-firmware-store.ts';
@@ -19,6 +19,17 @@ describe('S3FirmwareStore', () => {
 
     expect(stored).toEqual({ location: { kind: 's3', bucket: 'fw', key: 'a/b.bin', versionId: 'v1', region: 'eu-west-1' }, sha256: SHA, size: IMAGE.length });
     expect(s3).toHaveReceivedCommandWith(GetObjectCommand, { VersionId: 'v1' });
+  });
+
+  it('stores a release manifest as a new object version with its SHA-256, where Signer can sign it', async () => {
+    s3.on(PutObjectCommand).resolves({ VersionId: 'm3' });
+    const bytes = new TextEncoder().encode('{"schema":"ota-release/manifest/v1"}');
+    const sha = createHash('sha256').update(bytes).digest('hex');
+
+    const stored = await store().putManifest(bytes, 'rel', 'revert');
+
+    expect(stored).toEqual({ location: { kind: 's3', bucket: 'fw', key: 'signed-manifests/rel/revert.manifest.json', versionId: 'm3', region: 'eu-west-1' }, sha256: sha, size: bytes.length });
+    expect(s3).toHaveReceivedCommandWith(PutObjectCommand, { Bucket: 'fw', Key: 'signed-manifests/rel/revert.manifest.json', ChecksumSHA256: Buffer.from(sha, 'hex').toString('base64') });
   });
 
   it.each([

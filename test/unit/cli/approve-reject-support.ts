@@ -72,7 +72,7 @@ export async function twoWavesWaitingAtCanary(): Promise<TwoWaves> {
     notifier: new RecordingNotifier(),
     callbacks: workflow,
     clock: fixedClock(),
-    firmware: { put: unused, documentUrl: unused },
+    firmware: { put: unused, documentUrl: unused, putManifest: unused },
     signer: { sign: unused },
     events: { publish: unused },
   };

@@ -60,6 +60,9 @@ describe('startOnAws', () => {
         return { location: { kind: 's3', bucket: 'fw-bucket', key: `firmware/${releaseId}/${role}/image.bin`, versionId: 'v1' }, sha256: 'ab', size: 14 };
       },
       documentUrl: () => '',
+      putManifest: async () => {
+        throw new Error('not used by start');
+      },
     };
   };
 

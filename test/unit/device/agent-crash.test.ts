@@ -6,7 +6,7 @@ import { SimulatedCrash } from '#device/errors.ts';
 import { SlotState } from '#device/slots.ts';
 import { Harness, THING } from './agent-harness.ts';
 
-const STEPS = ['download', 'download-checkpoint', 'verify', 'mark-ready', 'set-boot-marker', 'reboot', 'self-test', 'commit', 'report'] as const;
+const STEPS = ['erase', 'download', 'download-checkpoint', 'verify', 'mark-ready', 'set-boot-marker', 'reboot', 'self-test', 'commit', 'report'] as const;
 
 let harness: Harness;
 beforeEach(async () => {

@@ -8,6 +8,7 @@ import { Journal } from '#device/journal.ts';
 import { SlotStore } from '#device/slots.ts';
 import { pinPublicKey } from '#device/verifier.ts';
 import { renderJobDocument, type GenericJobDocument } from '#domain/job-document.ts';
+import { MANIFEST_SCHEMA, manifestBytes, type ReleaseManifest, type SignedManifestBlock } from '#domain/release-manifest.ts';
 import { FirmwareServer } from '#local/firmware-server.ts';
 import { DirectJobsClient, FakeJobsCloud } from './fake-cloud.ts';
 import { imageBytes, sha256Hex, signImage, testKeys, type TestKeys } from './support.ts';
@@ -56,8 +57,38 @@ export class Harness {
     return { version, url: this.server.url(path), sha256: sha256Hex(bytes), size, signature: signImage(bytes, this.keys.privateKey), bytes };
   }
 
+  /**
+   * The release manifest a pipeline would sign for this image: version, size and SHA-256 bound, counter 0, valid until
+   * 2100. `changes` play the release engineer (a rollback, a counter) or the attacker (a forged field after signing).
+   */
+  manifest(image: { version: string; sha256: string; size: number }, changes: Partial<ReleaseManifest> = {}): ReleaseManifest {
+    return {
+      schema: MANIFEST_SCHEMA,
+      product: 'gateway',
+      releaseId: 'rel-1',
+      kind: 'install',
+      version: image.version,
+      size: image.size,
+      sha256: image.sha256,
+      flavour: 'generic',
+      securityCounter: 0,
+      authorisedRollback: false,
+      issuedAt: '2026-01-01T00:00:00.000Z',
+      expires: '2100-01-01T00:00:00.000Z',
+      ...changes,
+    };
+  }
+
+  /** Signs a manifest as the release signer does (ECDSA P-256 over the SHA-256 of its exact bytes). */
+  sign(manifest: ReleaseManifest, key = this.keys.privateKey): SignedManifestBlock {
+    const bytes = manifestBytes(manifest);
+    return { payload: bytes.toString('base64'), signature: { algorithm: 'ECDSA-SHA256', value: signImage(bytes, key), keyId: 'local:test' } };
+  }
+
+  /** A generic document with a signed manifest for the image (pass `manifest` in `extra` to carry another, or none). */
   document(image: { version: string; url: string; sha256: string; size: number; signature: string }, extra: Partial<GenericJobDocument> = {}): string {
     const document: GenericJobDocument = {
+      manifest: this.sign(this.manifest(image)),
       operation: 'firmwareUpdate',
       releaseId: 'rel-1',
       purpose: 'release',

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { ProgressEvent } from '#device/progress-events.ts';
+import { MANIFEST_SCHEMA } from '#domain/release-manifest.ts';
 import { Harness, THING } from './agent-harness.ts';
 import { signImage, testKeys } from './support.ts';
 
@@ -66,7 +67,8 @@ describe('DeviceAgent', () => {
     const old = harness.image('1.5.0', 64 * 1024, 2);
 
     await harness.offer('job-old', harness.document(old));
-    await harness.offer('job-rollback', harness.document(old, { purpose: 'rollback', authorisedRollback: true }));
+    const rollback = harness.sign(harness.manifest(old, { authorisedRollback: true, rollbackFrom: '2.0.0' }));
+    await harness.offer('job-rollback', harness.document(old, { purpose: 'rollback', authorisedRollback: true, manifest: rollback }));
 
     expect(harness.cloud.finalStatuses(THING).map((final) => [final.jobId, final.status, final.statusDetails?.reason])).toEqual([
       ['job-up', 'SUCCEEDED', undefined],
@@ -176,6 +178,7 @@ describe('DeviceAgent', () => {
       location: { protocol: 'http', host: url.host, path: url.pathname.slice(1) },
       sha256: image.sha256,
       signature: { algorithm: 'ECDSA-SHA256', value: image.signature, keyId: 'local:test' },
+      manifest: harness.sign(harness.manifest(image, { flavour: 'nrf' })),
     });
 
     await harness.offer('job-1', document);
@@ -188,7 +191,9 @@ describe('DeviceAgent', () => {
     await harness.boot();
     await harness.offer('job-1', harness.document(harness.image('2.0.0')));
 
-    await harness.offer('job-revert', JSON.stringify({ operation: 'firmwareRevert', releaseId: 'rel-1', purpose: 'rollback', version: '1.0.0', previousVersion: '2.0.0', authorisedRollback: true }));
+    const { schema: _schema, kind: _kind, version: _version, size: _size, sha256: _sha256, authorisedRollback: _authorised, ...rest } = harness.manifest({ version: '1.0.0', sha256: '', size: 0 });
+    const revert = harness.sign({ ...rest, schema: MANIFEST_SCHEMA, kind: 'revert', version: '1.0.0', authorisedRollback: true, rollbackFrom: '2.0.0' });
+    await harness.offer('job-revert', JSON.stringify({ operation: 'firmwareRevert', releaseId: 'rel-1', purpose: 'rollback', version: '1.0.0', previousVersion: '2.0.0', authorisedRollback: true, manifest: revert }));
 
     expect(harness.cloud.finalStatuses(THING).at(-1)).toMatchObject({ jobId: 'job-revert', status: 'SUCCEEDED', statusDetails: { runningVersion: '1.0.0' } });
     expect(harness.slots.running).toMatchObject({ slot: 'a', version: '1.0.0' });

@@ -53,3 +53,16 @@ describe('loadAgentConfig', () => {
     ]);
   });
 });
+
+describe('loadAgentConfig with endless or huge files', () => {
+  it('refuses a key file that never ends (/dev/zero) instead of reading it into memory', async () => {
+    expect(await problemsOf({ ...VALID, publicKeyFile: '/dev/zero' })).toEqual(['publicKeyFile: cannot read /dev/zero (larger than 1048576 bytes)']);
+  });
+
+  it('reads the download bounds in seconds and fills in defaults', async () => {
+    const dir = configDir();
+    writeFileSync(join(dir, 'agent.json'), JSON.stringify({ ...VALID, download: { headerTimeout: '10s', deadline: '2h' } }));
+    const { config } = await loadAgentConfig(join(dir, 'agent.json'));
+    expect(config.download).toMatchObject({ headerTimeout: 10, deadline: 7200, attemptDeadline: 3600, maxInformationalResponses: 10, maxAttemptsWithoutProgress: 8 });
+  });
+});

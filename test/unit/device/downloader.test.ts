@@ -159,7 +159,7 @@ describe('downloadImage', () => {
 
   it('gives up after repeated failures that bring no bytes', async () => {
     await server.close();
-    await expect(downloadImage(options('http://127.0.0.1:1/fw.bin', { maxAttemptsWithoutProgress: 2 }))).rejects.toThrow(/gave up after 3 attempts without progress: cannot reach 127.0.0.1:1: connection refused/);
+    await expect(downloadImage(options('http://127.0.0.1:1/fw.bin', { maxAttemptsWithoutProgress: 2 }))).rejects.toThrow(/gave up after 3 attempts that brought no byte past 0: cannot reach 127.0.0.1:1: connection refused/);
     server = await FirmwareServer.start();
   });
 });

@@ -1,17 +1,9 @@
 // Shared fixtures for the device-agent tests: seeded bytes, a P-256 key pair, signed images.
 import { createHash, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { seeded } from '#local/fleet/random.ts';
 
-/** mulberry32: a small seeded generator, so a failing run can be replayed. */
-export function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// A small seeded generator, so a failing run can be replayed.
+export { seeded };
 
 export function imageBytes(size: number, seed: number): Buffer {
   const random = seeded(seed);

@@ -3,6 +3,7 @@
 import { Verdict } from '#domain/decision.ts';
 import { judge, type BakeProgress, type JudgePolicy } from '#domain/judge.ts';
 import type { StageCounts } from '#domain/stage-counts.ts';
+import { seeded } from '#local/fleet/random.ts';
 import { aPolicy, counts } from './support/requests.ts';
 
 const STAGES = 2000;
@@ -16,17 +17,6 @@ const NOISE = 3 * Math.sqrt((ALPHA * (1 - ALPHA)) / STAGES);
 
 type VerdictOf = (c: StageCounts, p: JudgePolicy, progress: BakeProgress) => Verdict;
 const realJudge: VerdictOf = (c, p, progress) => judge(c, p, progress).verdict;
-
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Share of stages rolled back and promoted when every device fails with `rate`. */
 function play(verdictOf: VerdictOf, rate: number, seed: number): { rollback: number; promote: number } {

@@ -229,3 +229,17 @@ describe('judge: numbers in its reasons', () => {
     expect(judgement.reasons[0]).toBe('1 execution cannot yet rule out the 10 % the policy must catch at 90 % confidence, even with no failures');
   });
 });
+
+describe('judge: which rule fired', () => {
+  it.each([
+    ['no targets', counts({}), aPolicy(), BAKED, ['no-targets']],
+    ['the rollback line and the hard line', counts({ succeeded: 15, failed: 5, inProgress: 80 }), aPolicy(), BAKED, ['sequential-rollback', 'hard-failure-rate']],
+    ['the rollback line alone', counts({ succeeded: 15, failed: 5, inProgress: 80 }), aPolicy({ hardFailureRate: 0.5 }), BAKED, ['sequential-rollback']],
+    ['the timeout line', counts({ succeeded: 90, timedOut: 10 }), aPolicy({ failureWeights: { failed: 1, rejected: 1, timedOut: 0 } }), BAKED, ['hard-timeout-rate']],
+    ['the bake', counts({ succeeded: 300 }), aPolicy(), { bakedSeconds: 1800, bakeSeconds: 7200, extensionsUsed: 0 }, ['bake-not-over']],
+    ['the promotion line', counts({ succeeded: 200 }), aPolicy(), BAKED, ['sequential-promote']],
+    ['neither line', counts({ succeeded: 100 }), aPolicy(), BAKED, ['inconclusive']],
+  ])('records %s', (_name, stageCounts, policy, progress, rules) => {
+    expect(judge(stageCounts, policy, progress).rules).toEqual(rules);
+  });
+});

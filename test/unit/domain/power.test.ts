@@ -80,7 +80,7 @@ describe('analysePower', () => {
     );
     expect(power.details).toEqual([
       'at 2× the limit (10 %) it rolls back 55 % of the time, after 63 reports on average',
-      'at 4× the limit (20 %) it rolls back 100 % of the time, after 51 reports on average',
+      'at 4× the limit (20 %) it rolls back 99.7 % of the time, after 51 reports on average',
       'a good release (2.5 %) waits for a person or rolls back 11 % of the time instead of promoting',
       'one failing at the limit is ever rolled back 3.7 % of the time (at most 10 %)',
     ]);

@@ -43,6 +43,12 @@ describe('parseReleaseFile', () => {
     expect(request.releaseId).toBe('gw-2-4-0');
   });
 
+  it('sets the unacceptable rate to twice the acceptable one unless the file says', () => {
+    expect(ReleaseRequest.parse(requestInput({ health: { maxFailureRate: '3%' } })).health).toMatchObject({ maxFailureRate: 0.03, unacceptableFailureRate: 0.06 });
+    expect(ReleaseRequest.parse(requestInput({ health: { maxFailureRate: '3%', unacceptableFailureRate: '10%' } })).health.unacceptableFailureRate).toBe(0.1);
+    expect(ReleaseRequest.parse(requestInput({ health: { maxFailureRate: '80%', hardFailureRate: '90%' } })).health.unacceptableFailureRate).toBeCloseTo(0.9, 12);
+  });
+
   it('gives the same request when the normalised form is parsed again', () => {
     const request = parseReleaseFile(VALID_YAML, 'release.yaml');
     expect(ReleaseRequest.parse(JSON.parse(JSON.stringify(request)))).toEqual(request);
@@ -111,6 +117,9 @@ stages:
     ['a release that stops short of the fleet', { stages: [{ name: 'a', targets: { percent: 10 }, bake: '1h' }] }, 'stages[0].targets.percent: the last percent stage must reach 100% of the fleet, got 10%'],
     ['a duplicate stage name', { stages: [{ name: 'a', targets: { thingGroups: ['lab'] }, bake: '1h' }, { name: 'a', targets: { percent: 100 }, bake: '1h' }] }, 'stages[1].name: duplicate stage name "a"'],
     ['a hard line below the soft one', { health: { maxFailureRate: '5%', hardFailureRate: '2%' } }, 'health.hardFailureRate: must be at least maxFailureRate (5%): the hard line sits above the statistical one'],
+    ['an unacceptable rate at the acceptable one', { health: { maxFailureRate: '5%', unacceptableFailureRate: '5%' } }, 'health.unacceptableFailureRate: must be above maxFailureRate (5%): the judge tells an acceptable rate from an unacceptable one, so they cannot meet'],
+    ['an acceptable rate of 100 %', { health: { maxFailureRate: '100%' } }, 'health.maxFailureRate: must be below 100%: at 100% no failure rate is unacceptable, so nothing could be caught'],
+    ['a failure weight above 1', { health: { failureWeights: { failed: 2 } } }, 'health.failureWeights.failed: must be at most 1, got 2'],
     ['too many retries', { safetyNet: { retries: [{ failureType: 'FAILED', numberOfRetries: 6 }, { failureType: 'TIMED_OUT', numberOfRetries: 6 }] } }, 'safetyNet.retries: IoT Jobs allows 10 retries in total across failure types, got 12'],
     ['two abort criteria for one type', { safetyNet: { abort: [{ failureType: 'ALL', thresholdPercentage: 10, minNumberOfExecutedThings: 5 }, { failureType: 'ALL', thresholdPercentage: 20, minNumberOfExecutedThings: 5 }] } }, 'safetyNet.abort[1].failureType: a second abort criterion for ALL; IoT Jobs takes one per failure type'],
     ['an exponential rollout with a bad factor', { stages: [{ name: 'all', targets: { percent: 100 }, bake: '1h', rollout: { exponential: { baseRatePerMinute: 10, incrementFactor: 1.55, rateIncrease: { notifiedThings: 10 } } } }] }, 'stages[0].rollout.exponential.incrementFactor: at most one decimal digit'],

@@ -63,7 +63,7 @@ describe('bake-wait', () => {
   it('keeps an extension waiting even though the job completed (an extension waits for time)', async () => {
     iot.on(DescribeJobCommand).resolves(job('COMPLETED', { numberOfSucceededThings: 100 }));
     const { handler, store } = await build();
-    const judgement = { verdict: 'EXTEND' as const, reasons: [], evidence: {} as never };
+    const judgement = { verdict: 'EXTEND' as const, rules: [], reasons: [], evidence: {} as never };
     await store.appendDecision({ kind: 'verdict', releaseId: 'gw-2-4-0', stageIndex: 0, stageName: 'canary', at: '2026-11-24T10:05:00.000Z', judgement, route: 'extend', extensionsUsed: 0 });
 
     expect(await handler(input({ timeoutSeconds: 1800 }), context())).toEqual({});

@@ -1,7 +1,9 @@
-import { AddThingToThingGroupCommand, CreateJobCommand, CreateThingGroupCommand, DescribeJobCommand, IoTClient, ListThingsInThingGroupCommand } from '@aws-sdk/client-iot';
+import { CreateDynamicThingGroupCommand, CreateJobCommand, DescribeThingGroupCommand, GetStatisticsCommand, IoTClient, ListThingsInThingGroupCommand } from '@aws-sdk/client-iot';
 import { mockClient } from 'aws-sdk-client-mock';
 import { awsFirmwareUrls } from '#aws/firmware-urls.ts';
 import { awsFleetJobs } from '#aws/iot-fleet-jobs.ts';
+import { cohortWaveQuery } from '#domain/cohort.ts';
+import { fleetQueryString } from '#domain/fleet-query.ts';
 import { selectWave } from '#domain/wave-plan.ts';
 import { makeHandler } from '#functions/create-canary-job.ts';
 import { context, fixedClock, rejection, request, SIGNED, sdkError, storeWithRelease, useStackEnv } from './helpers.ts';
@@ -10,14 +12,20 @@ useStackEnv();
 const iot = mockClient(IoTClient);
 const fleetOf = (n: number) => Array.from({ length: n }, (_, i) => `gw-${String(i).padStart(5, '0')}`);
 const ARN = 'arn:aws:iot:eu-west-1:123456789012:';
+const FLEET_QUERY = 'thingGroupNames:gateways';
 
-/** ListThingsInThingGroup in pages of 250, as IoT returns them. */
-function fleet(things: string[]): void {
-  for (let start = 0; start < things.length; start += 250) {
-    const page = { things: things.slice(start, start + 250), ...(start + 250 < things.length && { nextToken: `t${start + 250}` }) };
-    if (start === 0) iot.on(ListThingsInThingGroupCommand, { thingGroupName: 'gateways', nextToken: undefined }).resolves(page);
-    else iot.on(ListThingsInThingGroupCommand, { nextToken: `t${start}` }).resolves(page);
-  }
+/** A small fleet: GetStatistics counts it, ListThingsInThingGroup lists it in one page. */
+function smallFleet(things: string[]): void {
+  iot.on(GetStatisticsCommand, { queryString: FLEET_QUERY }).resolves({ statistics: { count: things.length } });
+  iot.on(ListThingsInThingGroupCommand, { thingGroupName: 'gateways' }).resolves({ things });
+}
+
+/** A big fleet: only counts; a wave's query answers `wave` things. */
+function bigFleet(size: number, wave: number, status: 'ACTIVE' | 'BUILDING' = 'ACTIVE'): void {
+  iot.on(GetStatisticsCommand).resolves({ statistics: { count: wave } });
+  iot.on(GetStatisticsCommand, { queryString: FLEET_QUERY }).resolves({ statistics: { count: size } });
+  iot.on(CreateDynamicThingGroupCommand).resolves({});
+  iot.on(DescribeThingGroupCommand).resolves({ status });
 }
 
 async function build() {
@@ -32,59 +40,77 @@ beforeEach(() => {
 });
 
 describe('create-canary-job', () => {
-  it('creates the canary job for its sampled wave, with the document and the configs of the policy', async () => {
-    const things = fleetOf(600);
-    fleet(things);
+  it('targets a big fleet\'s wave as one dynamic thing group over its cohort window: a handful of calls, no listing', async () => {
+    bigFleet(10_000_000, 1_000_000);
     const { handler, store } = await build();
 
     const stage = await handler({ request: request(), stageIndex: 0, firmware: { ...SIGNED, rollback: null } }, context());
 
-    const wave = selectWave(request(), 0, things);
-    expect(stage).toEqual({ index: 0, name: 'canary', jobId: 'gw-2-4-0-s0', targeted: wave.length, bakeSeconds: 3600, approval: 'auto' });
+    expect(stage).toEqual({ index: 0, name: 'canary', jobId: 'gw-2-4-0-s0', targeted: 1_000_000, bakeSeconds: 3600, approval: 'auto' });
+    expect(iot).toHaveReceivedCommandWith(CreateDynamicThingGroupCommand, { thingGroupName: 'gw-2-4-0-w0', indexName: 'AWS_Things', queryString: fleetQueryString(cohortWaveQuery(request(), 0)) });
     const input = iot.commandCalls(CreateJobCommand)[0]!.args[0].input;
-    expect(input.targets).toEqual(wave.map((thing) => `${ARN}thing/${thing}`));
+    expect(input.targets).toEqual([`${ARN}thinggroup/gw-2-4-0-w0`]);
     expect(input.targetSelection).toBe('SNAPSHOT');
     expect(input.presignedUrlConfig).toEqual({ roleArn: 'arn:aws:iam::123456789012:role/presign', expiresInSec: 3600 });
-    expect(input.abortConfig?.criteriaList?.[0]).toEqual(expect.objectContaining({ action: 'CANCEL', failureType: 'ALL' }));
     expect(JSON.parse(input.document!)).toEqual(
       expect.objectContaining({ version: '2.4.0', checksum: SIGNED.sha256, firmwareUrl: '${aws:iot:s3-presigned-url:https://s3.eu-west-1.amazonaws.com/firmware-bucket/firmware/gw-2.4.0.bin}' }),
     );
-    const record = await store.getRelease('gw-2-4-0');
-    expect(record?.status).toBe('IN_PROGRESS');
-    expect(record?.stages).toEqual([expect.objectContaining({ index: 0, jobId: 'gw-2-4-0-s0', targeted: wave.length })]);
+    expect(iot).toHaveReceivedCommandTimes(ListThingsInThingGroupCommand, 0);
+    expect(iot.calls().length).toBeLessThanOrEqual(5);
+    expect((await store.getRelease('gw-2-4-0'))?.stages).toEqual([expect.objectContaining({ index: 0, targeted: 1_000_000, targeting: 'cohort' })]);
   });
 
-  it('carries on with the job it made when a retried step meets ResourceAlreadyExists', async () => {
-    fleet(fleetOf(600));
+  it('makes the same calls for a fleet of 10,000 and of 10,000,000', async () => {
+    const callsFor = async (size: number) => {
+      iot.reset();
+      iot.on(CreateJobCommand).resolves({});
+      bigFleet(size, size / 10);
+      const { handler } = await build();
+      await handler({ request: request(), stageIndex: 0, firmware: SIGNED }, context());
+      return iot.calls().map((call) => (call.args[0] as object).constructor.name);
+    };
+
+    expect(await callsFor(10_000_000)).toEqual(await callsFor(10_000));
+  });
+
+  it('waits on Step Functions while the dynamic group is still building: TargetsNotReadyError, and no job yet', async () => {
+    bigFleet(1_000_000, 100_000, 'BUILDING');
+    const { handler } = await build();
+
+    expect((await rejection(handler({ request: request(), stageIndex: 0, firmware: SIGNED }, context()))).name).toBe('TargetsNotReadyError');
+    expect(iot).toHaveReceivedCommandTimes(CreateJobCommand, 0);
+  });
+
+  it('carries on with the group and the job it made when a retried step meets ResourceAlreadyExists', async () => {
+    bigFleet(1_000_000, 100_000);
     const { handler, store } = await build();
     const input = { request: request(), stageIndex: 0, firmware: SIGNED };
     const first = await handler(input, context());
+    iot.on(CreateDynamicThingGroupCommand).rejects(sdkError('ResourceAlreadyExistsException', 409));
     iot.on(CreateJobCommand).rejects(sdkError('ResourceAlreadyExistsException', 409));
 
     const second = await handler(input, context());
 
     expect(second).toEqual(first);
-    expect(iot.commandCalls(CreateJobCommand)[1]!.args[0].input.targets).toEqual(iot.commandCalls(CreateJobCommand)[0]!.args[0].input.targets);
     expect((await store.getRelease('gw-2-4-0'))?.stages).toHaveLength(1);
   });
 
-  it('puts a wave of more than 100 things in a static group named for the job', async () => {
-    fleet(fleetOf(2000));
-    iot.on(DescribeJobCommand).rejects(sdkError('ResourceNotFoundException', 404));
-    iot.on(CreateThingGroupCommand).resolves({});
-    iot.on(AddThingToThingGroupCommand).resolves({});
-    const { handler } = await build();
+  it('samples a fleet of up to 100 things exactly, naming each thing of the wave in the job', async () => {
+    const things = fleetOf(60);
+    smallFleet(things);
+    const { handler, store } = await build();
 
     const stage = (await handler({ request: request(), stageIndex: 0, firmware: SIGNED }, context())) as { targeted: number };
 
-    expect(stage.targeted).toBe(200);
-    expect(iot).toHaveReceivedCommandWith(CreateThingGroupCommand, { thingGroupName: 'gw-2-4-0-s0' });
-    expect(iot).toHaveReceivedCommandTimes(AddThingToThingGroupCommand, 200);
-    expect(iot).toHaveReceivedCommandWith(CreateJobCommand, { targets: [`${ARN}thinggroup/gw-2-4-0-s0`] });
+    const wave = selectWave(request(), 0, things);
+    expect(stage.targeted).toBe(wave.length);
+    expect(iot.commandCalls(CreateJobCommand)[0]!.args[0].input.targets).toEqual(wave.map((thing) => `${ARN}thing/${thing}`));
+    expect(iot).toHaveReceivedCommandTimes(CreateDynamicThingGroupCommand, 0);
+    expect((await store.getRelease('gw-2-4-0'))?.stages[0]?.targeting).toBe('sampled');
   });
 
-  it('targets the thing groups of a thing-group stage', async () => {
-    iot.on(ListThingsInThingGroupCommand, { thingGroupName: 'lab' }).resolves({ things: ['a', 'b', 'c'] });
+  it('targets the thing groups of a thing-group stage and counts them with one query', async () => {
+    iot.on(GetStatisticsCommand, { queryString: 'thingGroupNames:lab' }).resolves({ statistics: { count: 3 } });
     const { handler } = await build();
     const groups = request({ stages: [{ name: 'lab', targets: { thingGroups: ['lab'] }, bake: '1h' }] });
 
@@ -92,14 +118,34 @@ describe('create-canary-job', () => {
 
     expect(stage.targeted).toBe(3);
     expect(iot).toHaveReceivedCommandWith(CreateJobCommand, { targets: [`${ARN}thinggroup/lab`] });
+    expect(iot).toHaveReceivedCommandTimes(ListThingsInThingGroupCommand, 0);
+  });
+
+  it('makes no job for an empty wave', async () => {
+    bigFleet(1_000_000, 0);
+    const { handler } = await build();
+
+    const stage = (await handler({ request: request(), stageIndex: 0, firmware: SIGNED }, context())) as { targeted: number };
+
+    expect(stage.targeted).toBe(0);
+    expect(iot).toHaveReceivedCommandTimes(CreateJobCommand, 0);
+    expect(iot).toHaveReceivedCommandTimes(CreateDynamicThingGroupCommand, 0);
   });
 
   it('throws TransientError when IoT throttles CreateJob', async () => {
-    fleet(fleetOf(50));
+    smallFleet(fleetOf(50));
     iot.on(CreateJobCommand).rejects(sdkError('ThrottlingException', 429));
     const { handler } = await build();
 
     expect((await rejection(handler({ request: request(), stageIndex: 0, firmware: SIGNED }, context()))).name).toBe('TransientError');
+  });
+
+  it('throws QuotaExceededError, not a transient error, when the account has no dynamic group left', async () => {
+    bigFleet(1_000_000, 100_000);
+    iot.on(CreateDynamicThingGroupCommand).rejects(sdkError('LimitExceededException', 410));
+    const { handler } = await build();
+
+    expect((await rejection(handler({ request: request(), stageIndex: 0, firmware: SIGNED }, context()))).name).toBe('QuotaExceededError');
   });
 
   it.each([
@@ -107,7 +153,7 @@ describe('create-canary-job', () => {
     ['no firmware', { firmware: undefined }, 'InvalidTaskInputError'],
     ['a negative stage', { stageIndex: -1 }, 'InvalidTaskInputError'],
   ])('rejects %s', async (_what, change, name) => {
-    fleet(fleetOf(10));
+    smallFleet(fleetOf(10));
     const { handler } = await build();
 
     expect((await rejection(handler({ request: request(), stageIndex: 0, firmware: SIGNED, ...change }, context()))).name).toBe(name);

@@ -43,9 +43,24 @@ describe('evaluate-metrics', () => {
     iot.on(DescribeJobCommand).resolves(job('CANCELED', { numberOfSucceededThings: 30, numberOfCanceledThings: 70 }, 'OPERATOR'));
     const { run } = await build(3600);
 
-    const { judgement } = (await run()) as { judgement: { reasons: string[] } };
+    const { judgement } = (await run()) as { judgement: { reasons: string[]; rules: string[] } };
 
     expect(judgement.reasons[0]).toContain('cancelled (reason code OPERATOR)');
+    expect(judgement.rules[0]).toBe('job-canceled');
+  });
+
+  it('numbers each evaluation of a stage in its decision record, with the sequential test on the evidence', async () => {
+    iot.on(DescribeJobCommand).resolves(job('IN_PROGRESS', { numberOfSucceededThings: 50, numberOfQueuedThings: 50 }));
+    const { run, store } = await build(3600);
+
+    await run();
+    await run();
+
+    const looks = (await store.listDecisions('gw-2-4-0')).map((d) => (d.kind === 'verdict' ? [d.look, d.judgement.evidence.sequential.rule] : []));
+    expect(looks).toEqual([
+      [1, 'sprt'],
+      [2, 'sprt'],
+    ]);
   });
 
   it('throws TransientError when IoT is unavailable', async () => {

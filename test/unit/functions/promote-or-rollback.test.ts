@@ -1,4 +1,4 @@
-import { CancelJobCommand, CreateJobCommand, IoTClient, ListJobExecutionsForJobCommand } from '@aws-sdk/client-iot';
+import { CancelJobCommand, CreateJobCommand, DeleteDynamicThingGroupCommand, DescribeJobCommand, IoTClient, ListJobExecutionsForJobCommand } from '@aws-sdk/client-iot';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { awsFirmwareUrls } from '#aws/firmware-urls.ts';
@@ -15,9 +15,9 @@ const stage = (index: number) => ({ index, name: index === 0 ? 'canary' : 'fleet
 const evaluation = (route: string, reason = 'the judge says so') => ({ judgement: { verdict: route === 'promote' ? 'PROMOTE' : 'ROLLBACK', reasons: [reason], evidence: { counts: {} } }, route, extendSeconds: 0 });
 const state = (index: number, extra: Record<string, unknown> = {}) => ({ request: request(), stageIndex: index, firmware: { ...SIGNED, rollback: null }, stage: stage(index), ...extra });
 
-async function build(openStages = 1) {
+async function build(openStages = 1, targeting: 'cohort' | 'sampled' = 'sampled') {
   const clock = fixedClock();
-  const stages = Array.from({ length: openStages }, (_, i) => ({ index: i, name: stage(i).name, jobId: stage(i).jobId, targeted: 10, createdAt: clock.now().toISOString() }));
+  const stages = Array.from({ length: openStages }, (_, i) => ({ index: i, name: stage(i).name, jobId: stage(i).jobId, targeted: 10, createdAt: clock.now().toISOString(), targeting }));
   const store = await storeWithRelease(clock, { status: 'IN_PROGRESS', stages });
   return { handler: makeHandler({ jobs: awsFleetJobs(), firmware: awsFirmwareUrls(), store, notifier: awsNotifier(), clock }), store };
 }
@@ -28,6 +28,9 @@ beforeEach(() => {
   sns.on(PublishCommand).resolves({});
   iot.on(CancelJobCommand).resolves({});
   iot.on(CreateJobCommand).resolves({});
+  iot.on(DeleteDynamicThingGroupCommand).resolves({});
+  iot.on(DescribeJobCommand).resolves({ job: { status: 'CANCELED', jobProcessDetails: {} } });
+  iot.on(DescribeJobCommand, { jobId: 'gw-2-4-0-s0' }).resolves({ job: { status: 'CANCELED', jobProcessDetails: { numberOfSucceededThings: 2, numberOfInProgressThings: 1, numberOfTimedOutThings: 1, numberOfCanceledThings: 6 } } });
   iot.on(ListJobExecutionsForJobCommand).resolves({ executionSummaries: [] });
   iot.on(ListJobExecutionsForJobCommand, { jobId: 'gw-2-4-0-s0', status: 'SUCCEEDED' }).resolves({ executionSummaries: [{ thingArn: `${ARN}gw-1`, jobExecutionSummary: { status: 'SUCCEEDED' } }], nextToken: 'p2' });
   iot.on(ListJobExecutionsForJobCommand, { jobId: 'gw-2-4-0-s0', status: 'SUCCEEDED', nextToken: 'p2' }).resolves({ executionSummaries: [{ thingArn: `${ARN}gw-2`, jobExecutionSummary: { status: 'SUCCEEDED' } }] });
@@ -55,6 +58,8 @@ describe('promote-or-rollback: promote', () => {
     expect(await handler(last, context())).toEqual({ next: 'RELEASE_COMPLETE', nextStageIndex: 1 });
 
     expect((await store.getRelease('gw-2-4-0'))?.status).toBe('PROMOTED');
+    // Nothing is left behind: both waves' dynamic groups are deleted (a missing one counts as deleted).
+    expect(iot.commandCalls(DeleteDynamicThingGroupCommand).map((call) => call.args[0].input.thingGroupName)).toEqual(['gw-2-4-0-w0', 'gw-2-4-0-w1', 'gw-2-4-0-w0', 'gw-2-4-0-w1']);
     const actions = (await store.listDecisions('gw-2-4-0')).filter((d) => d.kind === 'action').map((d) => (d as { action: string }).action);
     expect(new Set(actions)).toEqual(new Set(['promote', 'complete']));
   });
@@ -84,6 +89,30 @@ describe('promote-or-rollback: rollback', () => {
     expect(record).toEqual(expect.objectContaining({ status: 'ROLLED_BACK', rollbackJobIds: ['gw-2-4-0-rb0'] }));
     expect(record?.stages[0]?.outcome).toBe('rolled-back');
     expect(sns.commandCalls(PublishCommand)[0]!.args[0].input.Message).toContain('4 devices sent back to 2.3.1');
+    expect(iot).toHaveReceivedCommandWith(DeleteDynamicThingGroupCommand, { thingGroupName: 'gw-2-4-0-w0' });
+  });
+
+  it('sends a rollback to whole waves, by their dynamic groups, when more than 100 devices took the release', async () => {
+    iot.on(DescribeJobCommand, { jobId: 'gw-2-4-0-s0' }).resolves({ job: { status: 'CANCELED', jobProcessDetails: { numberOfSucceededThings: 90_000, numberOfInProgressThings: 500 } } });
+    const { handler } = await build(1, 'cohort');
+
+    await handler({ state: state(0, { evaluation: evaluation('rollback') }) }, context());
+
+    expect(iot.commandCalls(CreateJobCommand)[0]!.args[0].input.targets).toEqual(['arn:aws:iot:eu-west-1:123456789012:thinggroup/gw-2-4-0-w0']);
+    expect(iot).toHaveReceivedCommandTimes(ListJobExecutionsForJobCommand, 0);
+    // The group goes only after the rollback job exists (its SNAPSHOT targets are resolved when it is made).
+    const order = iot.calls().map((call) => (call.args[0] as object).constructor.name);
+    expect(order.indexOf('DeleteDynamicThingGroupCommand')).toBeGreaterThan(order.indexOf('CreateJobCommand'));
+  });
+
+  it('makes no rollback job when no device took the release', async () => {
+    iot.on(DescribeJobCommand, { jobId: 'gw-2-4-0-s0' }).resolves({ job: { status: 'CANCELED', jobProcessDetails: { numberOfCanceledThings: 10 } } });
+    const { handler, store } = await build();
+
+    await handler({ state: state(0, { evaluation: evaluation('rollback') }) }, context());
+
+    expect(iot).toHaveReceivedCommandTimes(CreateJobCommand, 0);
+    expect((await store.getRelease('gw-2-4-0'))?.status).toBe('ROLLED_BACK');
   });
 
   it('makes no second rollback job when the step is retried', async () => {

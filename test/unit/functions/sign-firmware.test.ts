@@ -1,4 +1,4 @@
-import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DescribeSigningJobCommand, SignerClient, StartSigningJobCommand } from '@aws-sdk/client-signer';
 import { mockClient } from 'aws-sdk-client-mock';
 import { awsFirmwareStore } from '#aws/s3-firmware-store.ts';
@@ -24,6 +24,7 @@ beforeEach(() => {
   signer.reset();
   s3.on(HeadObjectCommand).resolves({ VersionId: 'v7', ContentLength: 4096, ChecksumSHA256: Buffer.from(SHA256_HEX, 'hex').toString('base64'), ChecksumType: 'FULL_OBJECT' });
   s3.on(GetObjectCommand).resolves({ Body: { transformToByteArray: async () => new TextEncoder().encode('MEUCIQDsig==') } } as never);
+  s3.on(PutObjectCommand).resolves({ VersionId: 'm1' });
   signer.on(StartSigningJobCommand).resolves({ jobId: 'sig-1' });
   signer.on(DescribeSigningJobCommand).resolves({ status: 'Succeeded', signedObject: { s3: { bucketName: 'firmware-bucket', key: 'signed/gw-2-4-0/sig-1' } } });
 });
@@ -47,6 +48,25 @@ describe('sign-firmware', () => {
     expect(record?.firmware?.location).toEqual(expect.objectContaining({ versionId: 'v7' }));
   });
 
+  it('stores the release manifest as an object version and has Signer sign it like an image', async () => {
+    const { handler } = build();
+
+    const signed = (await handler({ request: request() }, context())) as { manifest: { payload: string; signature: { value: string; signerJobId?: string } } };
+
+    expect(s3).toHaveReceivedCommandWith(PutObjectCommand, { Bucket: 'firmware-bucket', Key: 'signed-manifests/gw-2-4-0/release.manifest.json', ContentType: 'application/json' });
+    expect(signer).toHaveReceivedCommandWith(StartSigningJobCommand, {
+      clientRequestToken: 'gw-2-4-0-manifest-release',
+      source: { s3: { bucketName: 'firmware-bucket', key: 'signed-manifests/gw-2-4-0/release.manifest.json', version: 'm1' } },
+    });
+    const manifest = JSON.parse(Buffer.from(signed.manifest.payload, 'base64').toString('utf8')) as Record<string, unknown>;
+    expect(manifest).toMatchObject({ kind: 'install', version: '2.4.0', size: 4096, sha256: SHA256_HEX, securityCounter: 0, authorisedRollback: false });
+    const put = s3.commandCalls(PutObjectCommand)[0]?.args[0].input;
+    expect(Buffer.from(put?.Body as Uint8Array).toString('base64')).toBe(signed.manifest.payload);
+    expect(signed.manifest.signature).toMatchObject({ value: 'MEUCIQDsig==', signerJobId: 'sig-1' });
+    // Without a rollback image, the statement "go back to the kept slot" is signed now too, for a rollback later.
+    expect(signer).toHaveReceivedCommandWith(StartSigningJobCommand, { clientRequestToken: 'gw-2-4-0-manifest-revert' });
+  });
+
   it('starts no second signing job when the step is retried', async () => {
     const { handler } = build();
 
@@ -54,7 +74,7 @@ describe('sign-firmware', () => {
     const second = await handler({ request: request() }, context());
 
     expect(second).toEqual(first);
-    expect(signer).toHaveReceivedCommandTimes(StartSigningJobCommand, 1);
+    expect(signer).toHaveReceivedCommandTimes(StartSigningJobCommand, 3); // the image, its manifest and the revert statement, once each
   });
 
   it('signs the rollback image as a second job with its own token', async () => {
@@ -65,6 +85,7 @@ describe('sign-firmware', () => {
 
     expect(signed.rollback.version).toBe('2.3.1');
     expect(signer).toHaveReceivedCommandWith(StartSigningJobCommand, { clientRequestToken: 'gw-2-4-0-rollback' });
+    expect(signer).toHaveReceivedCommandWith(StartSigningJobCommand, { clientRequestToken: 'gw-2-4-0-manifest-rollback' });
   });
 
   it('fails with SigningFailedError when Signer reports the job failed', async () => {

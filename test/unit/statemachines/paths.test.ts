@@ -12,7 +12,7 @@ function named(name: string, message = name): Error {
 }
 
 const STAGE = { index: 0, name: 'canary', jobId: 'r1-s0', targeted: 10, bakeSeconds: 60, approval: 'auto' };
-const FIRMWARE = { version: '2.0.0', sha256: 'a'.repeat(64), size: 1, location: { kind: 'file', path: '/x' }, signature: {}, rollback: null };
+const FIRMWARE = { version: '2.0.0', sha256: 'a'.repeat(64), size: 1, location: { kind: 'file', path: '/x' }, signature: {}, rollback: null, manifest: null, revertManifest: null };
 const judged = (route: string) => ({ judgement: { verdict: 'X', reasons: [] }, route, extendSeconds: route === 'extend' ? 60 : 0 });
 
 /** Tasks that succeed unless the script says otherwise: a two-stage release that is promoted all the way. */

@@ -21,7 +21,7 @@ const OUR_ERROR_NAMES = new Set([
   ...Object.values(appErrors.CallbackError),
 ]);
 /** Names AWS defines: the ASL's own, and the Lambda service errors the lambda:invoke integration documents. */
-const AWS_ERROR_NAMES = /^(States\.(ALL|Timeout|TaskFailed|Runtime)|Lambda\.(ServiceException|AWSLambdaException|SdkClientException|TooManyRequestsException))$/;
+const AWS_ERROR_NAMES = /^(States\.(ALL|Timeout|TaskFailed|Runtime)|Lambda\.(ServiceException|AWSLambdaException|SdkClientException|TooManyRequestsException|Unknown))$/;
 
 const pascalToCamel = (name: string) => name.charAt(0).toLowerCase() + name.slice(1);
 
@@ -72,6 +72,22 @@ describe('statemachines/staged-release.asl.json', () => {
     const transient = state.Retry?.find((rule) => rule.ErrorEquals.includes('TransientError'));
     expect(transient?.BackoffRate).toBeGreaterThan(1);
     expect(transient?.MaxAttempts).toBeGreaterThanOrEqual(3);
+  });
+
+  // A Lambda timeout or out-of-memory reaches Step Functions as Lambda.Unknown, which no other rule matches: without its
+  // own retry one bad invocation of CreateStageJob went straight to the rollback.
+  it.each(taskStates(definition))('task %s retries Lambda.Unknown (timeout, out of memory) a bounded number of times', (_name, state) => {
+    const unknown = state.Retry?.find((rule) => rule.ErrorEquals.includes('Lambda.Unknown'));
+    expect(unknown?.MaxAttempts).toBeGreaterThanOrEqual(1);
+    expect(unknown?.MaxAttempts).toBeLessThanOrEqual(3);
+  });
+
+  it.each(taskStates(definition))('task %s does not retry a used-up quota as if it were transient, except on the rollback path', (name, state) => {
+    const transient = state.Retry?.find((rule) => rule.ErrorEquals.includes('TransientError'));
+    expect(transient?.ErrorEquals).not.toContain('QuotaExceededError');
+    const quota = state.Retry?.find((rule) => rule.ErrorEquals.includes('QuotaExceededError'));
+    if (name === 'PromoteOrRollback' || name === 'RollBackAfterError') expect(quota?.IntervalSeconds).toBeGreaterThanOrEqual(60);
+    else expect(quota).toBeUndefined();
   });
 
   it.each(taskStates(definition))('task %s catches everything, so no error leaves a release half out', (_name, state) => {

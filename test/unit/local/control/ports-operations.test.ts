@@ -31,7 +31,7 @@ function ports(store: ReleaseStore, clock = fixedClock()): Ports & { callbacks: 
     notifier: new RecordingNotifier(),
     callbacks: new RecordingCallbacks(),
     clock,
-    firmware: { put: unused, documentUrl: unused },
+    firmware: { put: unused, documentUrl: unused, putManifest: unused },
     signer: { sign: unused },
     events: { publish: unused },
   };

@@ -2,6 +2,7 @@
 // in-memory adapter, seeded; the fakes are a job table, a workflow that records what it was asked, a notifier.
 import { sequentialTest } from '#domain/sequential-test.ts';
 import type { DecisionRecord, Judgement } from '#domain/decision.ts';
+import { isIotComment } from '#domain/iot-text.ts';
 import { ReleaseRequest, type ReleaseRequestInput } from '#domain/release-request.ts';
 import { ZERO_COUNTS, type StageCounts } from '#domain/stage-counts.ts';
 import type { ReleaseStatus } from '#domain/status.ts';
@@ -54,6 +55,7 @@ export function judgement(verdict: Judgement['verdict'], partial: Partial<StageC
   const failures = c.failed + c.rejected + c.timedOut;
   return {
     verdict,
+    rules: [],
     reasons: [`failure rate ${((failures / Math.max(executed, 1)) * 100).toFixed(1)} % needs a person`],
     evidence: {
       counts: c,
@@ -88,7 +90,7 @@ export function seededStore(records: ReleaseRecord[] = [], tasks: PendingTask[] 
 
 export class FakeJobs implements FleetJobs {
   readonly jobs = new Map<string, JobSnapshot>();
-  readonly canceled: { jobId: string; reasonCode: string; force: boolean }[] = [];
+  readonly canceled: { jobId: string; reasonCode: string; force: boolean; comment: string }[] = [];
 
   set(jobId: string, partial: Partial<StageCounts>, status: JobSnapshot['status'] = 'IN_PROGRESS'): this {
     this.jobs.set(jobId, { jobId, status, counts: counts(partial) });
@@ -102,13 +104,26 @@ export class FakeJobs implements FleetJobs {
     if (!job) throw new NotFoundError(`no job ${jobId}`);
     return job;
   }
+  /** As IoT answers: an unknown job is ResourceNotFound, a comment outside `[^\p{C}]+` (≤ 2,028) is refused. */
   async cancelJob(jobId: string, options: { reasonCode: string; comment: string; force?: boolean }) {
-    this.canceled.push({ jobId, reasonCode: options.reasonCode, force: options.force ?? false });
+    if (!isIotComment(options.comment)) throw new Error(`InvalidRequestException: comment ${JSON.stringify(options.comment)}`);
     const job = this.jobs.get(jobId);
-    if (job) this.jobs.set(jobId, { ...job, status: 'CANCELED' });
+    if (!job) throw new NotFoundError(`no job ${jobId}`);
+    this.canceled.push({ jobId, reasonCode: options.reasonCode, force: options.force ?? false, comment: options.comment });
+    this.jobs.set(jobId, { ...job, status: 'CANCELED' });
   }
   async *listExecutions() {}
   async *listThingsInGroups() {}
+  readonly deletedGroups: string[] = [];
+  async countThings() {
+    return 0;
+  }
+  async ensureDynamicGroup() {
+    return { ready: true };
+  }
+  async deleteDynamicGroup(name: string) {
+    this.deletedGroups.push(name);
+  }
 }
 
 export class FakeWorkflow implements ReleaseWorkflow {

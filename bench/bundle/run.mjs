@@ -24,7 +24,7 @@ const MB = 1_000_000;
 
 /**
  * For --ablate: the bundle as shipped minus one thing at a time (by plugin name), what that thing leaves out, and the
- * plugin list without it. error-names is there for correctness, not speed: its row shows what it costs.
+ * plugin list without it.
  */
 const ABLATIONS = [
   { label: 'zod namespace import', leavesOut: 'the zod a function does not use (own-source-rewrites: `import * as z`)', without: (list) => list.map((p) => (p.name === 'own-source-rewrites' ? ownSourceRewrites({ zodNamespace: false }) : p)) },
@@ -32,7 +32,6 @@ const ABLATIONS = [
   { label: 'web-streams-on-demand', leavesOut: "what makes Node load its web streams at import (middy's stream/web import, S3's browser checksum stream class)", without: (list) => list.filter((p) => p.name !== 'web-streams-on-demand') },
   { label: 'lambda-credential-chain', leavesOut: 'credential providers Lambda never reaches (SSO, ini, process, web identity)', without: (list) => list.filter((p) => p.name !== 'lambda-credential-chain') },
   { label: 'zod-english-only', leavesOut: "zod's locales other than English (0 now that the zod import is rewritten; kept for imports the rewrite does not match)", without: (list) => list.filter((p) => p.name !== 'zod-english-only') },
-  { label: 'error names', leavesOut: 'nothing: pins error class names (own-source-rewrites), which minifying would rename', without: (list) => list.map((p) => (p.name === 'own-source-rewrites' ? ownSourceRewrites({ errorNames: false }) : p)) },
 ];
 
 const { options, plugins, functions: allFunctions } = await lambdaBuild();

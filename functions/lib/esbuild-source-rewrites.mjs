@@ -11,26 +11,15 @@ import { readFile } from 'node:fs/promises';
 const Z_NAMED_IMPORT = /^import \{ z \} from 'zod';$/gm;
 const zodNamespaceImport = (source) => source.replace(Z_NAMED_IMPORT, "import * as z from 'zod';");
 
-/**
- * Error classes name themselves `this.name = new.target.name`, and that name is the state machine's contract (Retry on
- * TransientError, Catch on the others): minifying renames classes, so a bundled TransientError would reach Step
- * Functions as `Vc` and never be retried. esbuild's keepNames would keep every function and class name in the bundle
- * (~37 kB more, and a defineProperty per function at load); this pins the name of each class that extends an error,
- * in our sources only.
- */
-const ERROR_CLASS = /^(?:export )?class (\w+) extends (\w*Error)\b/gm;
-const keepErrorNames = (source) => {
-  const names = [...source.matchAll(ERROR_CLASS)].map((match) => match[1]);
-  if (names.length === 0) return source;
-  return `${source}\n${names.map((name) => `Object.defineProperty(${name}, 'name', { value: '${name}' });`).join('\n')}\n`;
-};
-
 const OWN_SOURCES = /[\\/](src|functions)[\\/].*\.ts$/;
 const PARSER_SCHEMAS = /[\\/]node_modules[\\/]@aws-lambda-powertools[\\/]parser[\\/]lib[\\/]esm[\\/].*\.js$/;
 
-/** `zodNamespace`: the zod import above, in our .ts files and the parser's schemas. `errorNames`: error class names. */
-export function ownSourceRewrites({ zodNamespace = true, errorNames = true } = {}) {
-  const rewrites = [zodNamespace && zodNamespaceImport, errorNames && keepErrorNames].filter(Boolean);
+/**
+ * `zodNamespace`: the zod import above, in our .ts files and the parser's schemas. (Error class names, which minifying
+ * would rename, are written in the sources themselves: see src/domain/errors.ts.)
+ */
+export function ownSourceRewrites({ zodNamespace = true } = {}) {
+  const rewrites = [zodNamespace && zodNamespaceImport].filter(Boolean);
   return {
     name: 'own-source-rewrites',
     setup(build) {

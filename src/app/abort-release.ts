@@ -88,7 +88,7 @@ export async function abortRelease(ports: AbortPorts, input: AbortInput): Promis
     action: 'abort',
     releaseId,
     stageIndex: updated.stageIndex,
-    stageName: stage?.name ?? `stage ${updated.stageIndex}`,
+    stageName: stage?.name ?? `stage ${updated.stageIndex + 1}`,
     at,
     reason: input.reason,
     detail: { by: input.by, force: input.force ?? false, canceledJobIds: openJobIds },
@@ -103,7 +103,7 @@ export async function abortRelease(ports: AbortPorts, input: AbortInput): Promis
       canceledJobIds: openJobIds,
     };
   }
-  return { outcome: AbortOutcome.ABORTED, message: `${releaseId} aborted at stage ${stage?.name ?? updated.stageIndex}; ${canceled}`, status: updated.status, canceledJobIds: openJobIds };
+  return { outcome: AbortOutcome.ABORTED, message: `${releaseId} aborted at stage ${stage?.name ?? updated.stageIndex + 1}; ${canceled}`, status: updated.status, canceledJobIds: openJobIds };
 }
 
 function refuse(record: ReleaseRecord, input: Pick<AbortInput, 'processGone'>): { outcome: AbortOutcome; message: string } | undefined {

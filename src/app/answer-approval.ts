@@ -58,10 +58,10 @@ export async function answerApproval(ports: AnswerApprovalPorts, input: AnswerAp
   if (!record) return result(AnswerOutcome.UNKNOWN_RELEASE, `no release named ${releaseId}`);
   const task = await ports.store.getPendingTask(releaseId, 'approval');
   if (!task) return result(AnswerOutcome.NOT_WAITING, `${releaseId} is not waiting for an approval (it is ${record.status})`);
-  const stageName = record.request.stages[task.stageIndex]?.name ?? `stage ${task.stageIndex}`;
+  const stageName = record.request.stages[task.stageIndex]?.name ?? `stage ${task.stageIndex + 1}`;
   if (input.stageIndex !== undefined && input.stageIndex !== task.stageIndex) {
     if (input.via === 'link') {
-      return result(AnswerOutcome.STALE, `this link was for stage ${input.stageIndex}; ${releaseId} now waits on stage ${task.stageIndex} (${stageName})`, task.stageIndex);
+      return result(AnswerOutcome.STALE, `this link was for stage ${input.stageIndex + 1}; ${releaseId} now waits on stage ${task.stageIndex + 1} (${stageName})`, task.stageIndex);
     }
     const boundName = record.request.stages[input.stageIndex]?.name ?? `stage ${input.stageIndex + 1}`;
     return result(AnswerOutcome.STALE, `this answer was for wave ${boundName}, but ${releaseId} now waits at wave ${stageName}; nothing was answered`, task.stageIndex);

@@ -82,7 +82,7 @@ export interface ReleaseView {
 export interface DescribeReleasePorts {
   store: ReleaseStore;
   /** Absent (or failing) when the job engine is not reachable, e.g. a saved local state directory. */
-  jobs?: FleetJobs;
+  jobs?: Pick<FleetJobs, 'describeJob'>;
   workflow?: ReleaseWorkflow;
 }
 
@@ -136,7 +136,7 @@ function latestVerdicts(decisions: DecisionRecord[]): Map<number, VerdictView> {
   return byStage;
 }
 
-async function stageView(jobs: FleetJobs | undefined, record: ReleaseRecord, index: number, verdict: VerdictView | undefined): Promise<StageView> {
+async function stageView(jobs: Pick<FleetJobs, 'describeJob'> | undefined, record: ReleaseRecord, index: number, verdict: VerdictView | undefined): Promise<StageView> {
   const stage = record.request.stages[index]!;
   const stored: StageRecord | undefined = record.stages.find((candidate) => candidate.index === index);
   const live = stored ? await liveJob(jobs, stored.jobId) : undefined;
@@ -173,7 +173,7 @@ function waitView(record: ReleaseRecord, task: PendingTask, verdict: VerdictView
   return {
     kind: task.kind,
     stageIndex: task.stageIndex,
-    stageName: record.request.stages[task.stageIndex]?.name ?? `stage ${task.stageIndex}`,
+    stageName: record.request.stages[task.stageIndex]?.name ?? `stage ${task.stageIndex + 1}`,
     since: task.createdAt,
     expiresAt: task.expiresAt,
     ...(task.kind === 'approval' && verdict && { evidence: verdict }),
@@ -181,7 +181,7 @@ function waitView(record: ReleaseRecord, task: PendingTask, verdict: VerdictView
 }
 
 /** The job as IoT Jobs sees it now; undefined when there is no engine to ask or it no longer knows the job. */
-async function liveJob(jobs: FleetJobs | undefined, jobId: string) {
+async function liveJob(jobs: Pick<FleetJobs, 'describeJob'> | undefined, jobId: string) {
   if (!jobs) return undefined;
   try {
     return await jobs.describeJob(jobId);

@@ -5,6 +5,7 @@ import { OtaReleaseError } from '#domain/errors.ts';
 
 /** A task got input it cannot use: a hand-started execution with a bad document, or a bug upstream. */
 export class InvalidTaskInputError extends OtaReleaseError {
+  override name = 'InvalidTaskInputError';
   constructor(
     readonly task: string,
     readonly problems: string[],
@@ -20,7 +21,9 @@ export class InvalidTaskInputError extends OtaReleaseError {
 export class TargetsNotReadyError extends OtaReleaseError {}
 
 /** The release's record says it has already ended, yet a task was asked to move it on. */
-export class ReleaseEndedError extends OtaReleaseError {}
+export class ReleaseEndedError extends OtaReleaseError {
+  override name = 'ReleaseEndedError';
+}
 
 /**
  * Error names that answer a callback task with SendTaskFailure. They are not thrown inside our code, but the state

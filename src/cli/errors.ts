@@ -4,10 +4,14 @@ import { InvalidReleaseError, OtaReleaseError } from '#domain/errors.ts';
 import { ExitCode } from './exit-codes.ts';
 
 /** A file or argument the command cannot use: exit 2, nothing done. */
-export class BadInputError extends OtaReleaseError {}
+export class BadInputError extends OtaReleaseError {
+  override name = 'BadInputError';
+}
 
 /** SIGINT or SIGTERM stopped a command that was running something (simulate): exit 130. */
-export class InterruptedError extends OtaReleaseError {}
+export class InterruptedError extends OtaReleaseError {
+  override name = 'InterruptedError';
+}
 
 export function describeError(error: unknown): { message: string; exitCode: number } {
   if (error instanceof InvalidReleaseError || error instanceof BadInputError) return { message: error.message, exitCode: ExitCode.BAD_INPUT };

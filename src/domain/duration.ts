@@ -19,6 +19,7 @@ export function parseDuration(text: string): number | undefined {
 /** Formats seconds the way a person would write them back: 5400 → `1h30m`. */
 export function formatDuration(totalSeconds: number): string {
   if (totalSeconds === 0) return '0s';
+  if (totalSeconds < 0) return `-${formatDuration(-totalSeconds)}`;
   const parts: string[] = [];
   let rest = Math.round(totalSeconds);
   for (const [unit, size] of [['d', 86400], ['h', 3600], ['m', 60], ['s', 1]] as const) {
@@ -36,6 +37,11 @@ export function duration(bounds: { min?: number; max?: number } = {}) {
     .union([z.number(), z.string()], { error: 'expected a duration like 30m, 2h or 1d' })
     .transform((value, ctx) => {
       const seconds = typeof value === 'number' ? value : parseDuration(value);
+      // `-2h` or -7200: a duration, but one that runs backwards; say so rather than "not a duration".
+      if ((typeof value === 'number' && value < 0) || (typeof value === 'string' && /^\s*-/.test(value) && parseDuration(value.trim().slice(1)) !== undefined)) {
+        ctx.addIssue({ code: 'custom', message: `a duration cannot be negative, got ${JSON.stringify(value)}` });
+        return z.NEVER;
+      }
       if (seconds === undefined || !Number.isFinite(seconds)) {
         ctx.addIssue({ code: 'custom', message: `expected a duration like 30m, 2h or 1d, got ${JSON.stringify(value)}` });
         return z.NEVER;

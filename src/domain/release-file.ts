@@ -6,8 +6,12 @@ import { formatIssues } from './problems.ts';
 import { ReleaseRequest } from './release-request.ts';
 
 export function parseReleaseFile(text: string, fileName: string): ReleaseRequest {
-  const data = isJsonName(fileName) ? parseJson(text, fileName) : parseYaml(text, fileName);
-  return validateRelease(data);
+  return validateRelease(parseReleaseData(text, fileName));
+}
+
+/** The file's data before validation (YAML or JSON by its name), or InvalidReleaseError when it does not parse. */
+export function parseReleaseData(text: string, fileName: string): unknown {
+  return isJsonName(fileName) ? parseJson(text, fileName) : parseYaml(text, fileName);
 }
 
 /** Validates already-parsed data (a Lambda event, an API body) the same way. */
@@ -43,7 +47,12 @@ function parseYaml(text: string, fileName: string): unknown {
       }),
     );
   }
-  return document.toJS();
+  try {
+    // yaml refuses aliases that expand past 100 nodes (maxAliasCount): a "billion laughs" file is bad input, not a crash.
+    return document.toJS();
+  } catch (error) {
+    throw new InvalidReleaseError([`${fileName}: ${error instanceof Error ? error.message : String(error)}`]);
+  }
 }
 
 function lineAndColumn(text: string, offset: number): string {

@@ -2,19 +2,31 @@
 import { OtaReleaseError } from '#domain/errors.ts';
 
 /** Base class for everything the embedded cloud throws on its own account. */
-export class LocalCloudError extends OtaReleaseError {}
+export class LocalCloudError extends OtaReleaseError {
+  override name = 'LocalCloudError';
+}
 
 /** Options or release settings the local cloud cannot run with (an unknown fault profile, a bad device count). */
-export class LocalOptionsError extends LocalCloudError {}
+export class LocalOptionsError extends LocalCloudError {
+  override name = 'LocalOptionsError';
+}
 
 /** Virtual time cannot move: nothing is scheduled, nothing is running, and the release has not ended. */
-export class StalledError extends LocalCloudError {}
+export class StalledError extends LocalCloudError {
+  override name = 'StalledError';
+}
 
 /** statemachines/event-rules.json or the ASL file use something the local cloud does not implement. */
-export class UnsupportedDefinitionError extends LocalCloudError {}
+export class UnsupportedDefinitionError extends LocalCloudError {
+  override name = 'UnsupportedDefinitionError';
+}
 
 /** A feature that exists only once another part of the project is built (for example `--mqtt`). */
-export class NotAvailableError extends LocalCloudError {}
+export class NotAvailableError extends LocalCloudError {
+  override name = 'NotAvailableError';
+}
 
 /** Another live process runs this release in this state directory (its lock is held). */
-export class ReleaseLockedError extends LocalCloudError {}
+export class ReleaseLockedError extends LocalCloudError {
+  override name = 'ReleaseLockedError';
+}

@@ -2,9 +2,9 @@
 // (engine → IoT rule → relay-job-events → bus rules → on-job-event), the ASL runner with the real handlers, and a
 // fleet. `runRelease` starts the real workflow and runs the shared clock until the execution ends.
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { DEFAULT_COHORT_ATTRIBUTE } from '#domain/cohort.ts';
 import type { ReleaseRequest } from '#domain/release-request.ts';
+import { packageFile } from '../package-files.ts';
 import type { IotJobsEvent } from '#ports/events.ts';
 import type { Ports } from '#ports/index.ts';
 import { StalledError } from './errors.ts';
@@ -30,9 +30,8 @@ import { LocalWorkflow } from './workflow/asl-runner.ts';
 import { LocalHandlers } from './workflow/handlers.ts';
 import { TaskTokens } from './workflow/task-tokens.ts';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-export const DEFAULT_DEFINITION = `${ROOT}statemachines/staged-release.asl.json`;
-export const DEFAULT_RULES = `${ROOT}statemachines/event-rules.json`;
+export const DEFAULT_DEFINITION = packageFile('statemachines/staged-release.asl.json');
+export const DEFAULT_RULES = packageFile('statemachines/event-rules.json');
 const RELAY = 'relayJobEvents';
 
 export interface LocalCloudOptions {

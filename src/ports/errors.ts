@@ -3,7 +3,9 @@
 import { OtaReleaseError } from '#domain/errors.ts';
 
 /** Throttling, 5xx, timeouts: safe to retry with backoff (the state machine does). */
-export class TransientError extends OtaReleaseError {}
+export class TransientError extends OtaReleaseError {
+  override name = 'TransientError';
+}
 
 /**
  * A documented quota is used up (IoT `LimitExceededException`: active or concurrent jobs, dynamic thing groups, groups
@@ -13,13 +15,21 @@ export class TransientError extends OtaReleaseError {}
 export class QuotaExceededError extends OtaReleaseError {}
 
 /** The thing asked for does not exist (release, job, object, token). */
-export class NotFoundError extends OtaReleaseError {}
+export class NotFoundError extends OtaReleaseError {
+  override name = 'NotFoundError';
+}
 
 /** The task behind a callback token is already closed: answered, timed out, or the release ended. */
-export class TaskClosedError extends OtaReleaseError {}
+export class TaskClosedError extends OtaReleaseError {
+  override name = 'TaskClosedError';
+}
 
 /** The callback token is malformed or belongs to nothing. */
-export class InvalidTokenError extends OtaReleaseError {}
+export class InvalidTokenError extends OtaReleaseError {
+  override name = 'InvalidTokenError';
+}
 
 /** Signing failed for a reason a retry will not fix (bad profile, revoked certificate, object not versioned). */
-export class SigningFailedError extends OtaReleaseError {}
+export class SigningFailedError extends OtaReleaseError {
+  override name = 'SigningFailedError';
+}

@@ -1,6 +1,6 @@
 // Debian's Chromium for the browser tests: where it is, the flags that work as root on a closed network
-// (shared/reference/toolchain.md §11), and the rule that CI must run these suites while a laptop without Chromium
-// skips them with a message.
+// (shared/reference/toolchain.md §11), and the rule that `npm test` and CI must run these suites (scripts/test-tools.mjs
+// installs or asks for Chromium first) while `npm run jest` on a laptop without Chromium skips them with a message.
 import { existsSync } from 'node:fs';
 import { type Browser, chromium } from 'playwright-core';
 
@@ -34,10 +34,10 @@ export function useChromium(): { browser: () => Browser; cleanup: (close: () => 
   };
 }
 
-/** `describe` when Chromium is installed; in CI its absence is an error, elsewhere the suite is skipped with a note. */
+/** `describe` when Chromium is installed; under `npm test` and in CI its absence is an error, elsewhere the suite is skipped with a note. */
 export function describeWithChromium(what: string): jest.Describe {
   if (existsSync(CHROMIUM)) return describe;
-  if (process.env.CI) throw new Error(`${CHROMIUM} is missing; .ci/run installs it with apt-get install chromium`);
+  if (process.env.CI || process.env.OTA_RELEASE_REQUIRE_CHROMIUM === '1') throw new Error(`${CHROMIUM} is missing: apt-get install chromium (npm test installs it when run as root)`);
   console.warn(`skipping ${what}: ${CHROMIUM} is not installed (apt-get install chromium)`);
   return describe.skip;
 }

@@ -23,8 +23,8 @@ beforeEach(async () => {
 });
 afterEach(() => rm(dir, { recursive: true, force: true }));
 
-function simulate(file: string, approve: string): { child: ChildProcess; exited: Promise<{ code: number | null; signal: string | null; stderr: string }> } {
-  const child = spawn(process.execPath, [BIN, 'simulate', join(dir, file), '--keep', '--state-dir', join(dir, 'state'), '--approve', approve, '--devices', '1000', '--quiet'], { stdio: ['ignore', 'ignore', 'pipe'] });
+function simulate(file: string, approve: string, state = 'state'): { child: ChildProcess; exited: Promise<{ code: number | null; signal: string | null; stderr: string }> } {
+  const child = spawn(process.execPath, [BIN, 'simulate', join(dir, file), '--keep', '--state-dir', join(dir, state), '--approve', approve, '--devices', '1000', '--quiet'], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<{ code: number | null; signal: string | null; stderr: string }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal, stderr })));
@@ -78,10 +78,11 @@ it('keeps a release killed -9 at its approval as it was, refuses a second run wh
   expect(aborted.pendingTasks).toEqual([]);
   expect(aborted.decisions.at(-1)).toMatchObject({ kind: 'action', action: 'abort', reason: 'killed in the test' });
 
-  // Nothing holds the release any more: it runs again from the start.
+  // Nothing holds the release any more, but its id has run: a new run of it is refused and the record stays.
   const after = await simulate('auto.yaml', 'auto').exited;
-  expect(after.code).toBe(0);
-  expect(await savedStatus()).toBe('PROMOTED');
+  expect(after.code).toBe(2);
+  expect(after.stderr).toContain('it-release is already saved in');
+  expect(await savedStatus()).toBe('ABORTED');
 }, 120_000);
 
 it('leaves a state directory that reads back whole after a SIGKILL at random moments', async () => {
@@ -89,12 +90,13 @@ it('leaves a state directory that reads back whole after a SIGKILL at random mom
   const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
   const statuses = new Set<string>(Object.values(ReleaseStatus));
   for (let round = 0; round < 3; round++) {
-    const run = simulate('auto.yaml', 'auto');
+    // A state directory per round: a release id runs once in each.
+    const run = simulate('auto.yaml', 'auto', `state-${round}`);
     // Start-up (tsx) takes a second or more; the release itself a few hundred milliseconds.
     await new Promise((resolve) => setTimeout(resolve, 1000 + random() * 2500));
     run.child.kill('SIGKILL');
     await run.exited;
-    const state = await loadState(join(dir, 'state'));
+    const state = await loadState(join(dir, `state-${round}`));
     for (const release of state.releases) expect(statuses.has(release.status)).toBe(true);
   }
 }, 120_000);

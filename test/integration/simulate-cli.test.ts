@@ -34,6 +34,12 @@ describe('ota-release simulate', () => {
     const state = await loadState(dir);
     expect(state.releases.map((r) => [r.releaseId, r.status])).toEqual([['it-release', 'ROLLED_BACK']]);
     expect(state.decisions.some((d) => d.kind === 'verdict' && d.judgement.verdict === 'ROLLBACK')).toBe(true);
+
+    // Run again with the same id: refused (exit 2), the saved release and its decisions untouched.
+    const again = await run(RELEASE, '--devices', '1000', '--quiet', '--keep', '--state-dir', dir);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain(`it-release is already saved in ${dir} (ROLLED_BACK); --keep does not replace it`);
+    expect(await loadState(dir)).toEqual(state);
   });
 
   it.each([

@@ -17,7 +17,7 @@ describe('the simulation summary', () => {
 
     const text = renderSimulationSummary(report, { columns: 200, color: false });
 
-    expect(text).toMatch(/│ 1 half\s+│ no job\s+│ 0 /);
+    expect(text).toMatch(/│ 2 half\s+│ no job\s+│ 0 /);
     expect(text).toContain('(0 targets)');
     expect(text).not.toContain('UNKNOWN');
     expect(text).toContain('Exposure:  1 of 1 device ever ran the new version (100.0%)');

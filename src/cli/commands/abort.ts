@@ -14,7 +14,8 @@ interface AbortOptions extends CommonOptions {
 export function register(program: Command, setExitCode: (code: number) => void, deps: OperatorDeps = defaultDeps()): void {
   addTargetOptions(program.command('abort').description('stop a release: its workflow stops and queued executions are cancelled'))
     .argument('<release>', 'the release id')
-    .requiredOption('--reason <text>', 'why (kept with the decision)')
+    .usage('[options] --reason <text> <release>')
+    .requiredOption('--reason <text>', 'required: why (kept with the decision)')
     .option('--force', 'also cancel executions already in progress on devices (IoT Jobs force; a device mid-install may be left to recover by itself)')
     .option('--by <name>', 'who aborts (default: cli:<your user>)')
     .addHelpText('after', `

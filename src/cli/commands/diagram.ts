@@ -3,8 +3,9 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { aslToMermaid } from '../asl-diagram.ts';
 import { BadInputError } from '../errors.ts';
+import { packageFile } from '../../package-files.ts';
 
-export const DEFAULT_ASL = new URL('../../../statemachines/staged-release.asl.json', import.meta.url);
+export const DEFAULT_ASL = packageFile('statemachines/staged-release.asl.json');
 
 export function register(program: Command): void {
   program

@@ -14,7 +14,8 @@ interface RejectOptions extends CommonOptions {
 export function register(program: Command, setExitCode: (code: number) => void, deps: OperatorDeps = defaultDeps()): void {
   addTargetOptions(program.command('reject').description('reject the promotion a release waits for: the release rolls back'))
     .argument('<release>', 'the release id')
-    .requiredOption('--reason <text>', 'why (kept with the decision and shown to everyone who looks)')
+    .usage('[options] --reason <text> <release>')
+    .requiredOption('--reason <text>', 'required: why (kept with the decision and shown to everyone who looks)')
     .option('--wave <name|number>', 'the wave you reject, by name or by its number in status (1 = first); refused if the release waits at another wave')
     .option('--by <name>', 'who answers (default: cli:<your user>; on AWS your IAM identity is recorded too)')
     .addHelpText('after', `

@@ -18,7 +18,7 @@ export interface TerminalPrompt {
 export function terminalPrompt(input: NodeJS.ReadableStream & { isTTY?: boolean } = process.stdin, output: NodeJS.WritableStream = process.stdout): TerminalPrompt {
   const lines = new LineReader(input, output, Boolean(input.isTTY));
   const ask: PromptApproval = async (request) => {
-    const heading = [`\nApproval needed for ${request.releaseId}, stage ${request.stageIndex} ${request.stageName} (${request.reason === 'hold' ? 'the judge could not decide' : 'the stage is manual'})`];
+    const heading = [`\nApproval needed for ${request.releaseId}, stage ${request.stageIndex + 1} ${request.stageName} (${request.reason === 'hold' ? 'the judge could not decide' : 'the stage is manual'})`];
     if (request.judgement) heading.push(`  verdict: ${request.judgement.verdict}`, ...evidenceText(request.judgement.evidence, request.judgement.reasons).split('\n').map((line) => `  ${line}`));
     output.write(`${heading.join('\n')}\n`);
     for (;;) {

@@ -16,7 +16,7 @@ import { createLocalCloud } from '#local/local-cloud.ts';
 import { acquireReleaseLock } from '#local/release-lock.ts';
 import type { Scheduler } from '#local/time/scheduler.ts';
 import type { ReleaseReport } from '#local/report.ts';
-import { DEFAULT_STATE_DIR, saveSignerPublicKey, saveState } from '#local/state-dir.ts';
+import { DEFAULT_STATE_DIR, loadState, saveSignerPublicKey, saveState } from '#local/state-dir.ts';
 import { formatQuantity } from '#domain/percent.ts';
 import { BadInputError, InterruptedError } from '../errors.ts';
 import { ExitCode } from '../exit-codes.ts';
@@ -67,7 +67,7 @@ export function register(program: Command, setExitCode: (code: number) => void):
     .addOption(new Option('--approve <mode>', 'who answers approvals: auto, reject, prompt (ask here), external (another terminal: ota-release approve)').default('auto').choices([...APPROVE_MODES]))
     .option('--json <file>', "write the full report (decision records included) to a file, '-' for stdout")
     .option('--quiet', 'no progress bars and no summary; the exit status says how it ended')
-    .option('--keep', `save the releases, decision records and pending tasks to the state directory for status, list and dashboard`)
+    .option('--keep', `save the release, its decision records and pending tasks to the state directory for status, list and dashboard (refused when the directory already holds a release of that id)`)
     .option('--state-dir <dir>', `state directory for --keep and --approve external (default ${DEFAULT_STATE_DIR}/)`)
     .option('--mqtt', 'real device agents over MQTT on an embedded broker instead of the simulated fleet (scaled real time); they play --fault-profile and --fail-rate')
     .addOption(new Option('--time-scale <s>', 'with --mqtt only: real seconds per virtual second (default 0.001: a 2 h bake takes 7.2 s)').argParser(positive))
@@ -100,7 +100,7 @@ Examples:
   $ ota-release simulate examples/release.yaml --devices 10000
   $ ota-release simulate examples/release.yaml --devices 10000 --fail-rate 0.2 --seed 7     # rolls back at the canary
   $ ota-release simulate examples/release.yaml --fault-profile silent-devices --json report.json
-  $ ota-release simulate examples/release.yaml --approve external --keep   # then: ota-release approve <release>
+  $ ota-release simulate examples/release.yaml --approve external --keep   # then: ota-release approve <release> --wave <wave>
   $ ota-release simulate examples/release.yaml --mqtt --devices 50 --fail-rate 0.3       # real agents roll back
   $ ota-release simulate examples/release.yaml --mqtt --devices 50 --fault-profile flaky-network --time-scale 0.0005
   $ ota-release simulate examples/release.yaml --mqtt --devices 20 --broker-port 1883 --extra-thing my-gateway --keep
@@ -156,9 +156,20 @@ export async function simulate(file: string, options: SimulateOptions, interrupt
   // release written durably before it is acknowledged, so a SIGKILL leaves it as it was at its last step.
   const lock = options.keep ? await acquireReleaseLock(stateDir, request.releaseId) : undefined;
   try {
+    if (options.keep) await refuseSavedRelease(stateDir, request.releaseId);
     return await simulateLocked(options, request, { fleet, devices, profile, terminal, jsonToStdout, talk, external, say, stateDir, baseDir: dirname(resolve(file)) }, interrupt, (start) => (startProgress = start));
   } finally {
     await lock?.release();
+  }
+}
+
+/** A release id runs once per state directory, as with `start`: --keep never replaces a saved release with a new run. */
+async function refuseSavedRelease(stateDir: string, releaseId: string): Promise<void> {
+  const saved = (await loadState(stateDir)).releases.find((release) => release.releaseId === releaseId);
+  if (saved) {
+    throw new BadInputError(
+      `${releaseId} is already saved in ${stateDir} (${saved.status}); --keep does not replace it. Give the new run another releaseId, or another --state-dir, or run it without --keep`,
+    );
   }
 }
 
@@ -181,7 +192,10 @@ async function simulateLocked(options: SimulateOptions, request: ReleaseRequest,
   const prompt = options.approve === 'prompt' ? terminalPrompt() : undefined;
   if (prompt && !process.stdin.isTTY) process.stderr.write(`ota-release: ${NOT_A_TERMINAL_WARNING}\n`);
   const cloud = await createLocalCloud({
-    ...(options.keep ? { store: (clock: Scheduler) => new DurableReleaseStore(clock, stateDir) } : {}),
+    // A kept release is looked at later beside others (status, list, dashboard): its clock starts at the real time it
+    // started, so `started` says when it happened and list orders it among the rest. Without --keep the virtual clock
+    // starts at a fixed origin, so the same seed gives the same report.
+    ...(options.keep ? { store: (clock: Scheduler) => new DurableReleaseStore(clock, stateDir), startTime: new Date() } : {}),
     fleet,
     baseDir: setup.baseDir,
     seed: options.seed,
@@ -196,7 +210,7 @@ async function simulateLocked(options: SimulateOptions, request: ReleaseRequest,
   if (talk) {
     const onWhat = `${formatQuantity(devices, `${fleet.kind} device`)}${external.length ? ` + ${formatQuantity(external.length, 'external thing')}` : ''}`;
     process.stdout.write(`Simulating ${request.releaseId}: ${request.firmware.previousVersion} → ${request.firmware.version} on ${onWhat}, fault profile ${profile.name}${options.failRate === undefined ? '' : ` (fail rate ${options.failRate})`}, seed ${options.seed}\n`);
-    if (control) process.stdout.write(`Approvals come from another terminal: ota-release approve ${request.releaseId} --state-dir ${stateDir}\n`);
+    if (control) process.stdout.write(`Approvals come from another terminal: ota-release approve ${request.releaseId} --wave <wave> --state-dir ${stateDir}\n`);
     if (publicKeyFile && options.mqtt) process.stdout.write(`Signing key for your own agent: ${publicKeyFile}\n`);
   }
   let progress: ReturnType<typeof showSimulationProgress> | undefined;

@@ -71,7 +71,7 @@ Exit status: 0 started (or already started); 2 bad release file or flags, unknow
 
 Examples:
   $ ota-release start examples/release.yaml --devices 5000
-  $ ota-release status gateway-2-4-0 && ota-release approve gateway-2-4-0
+  $ ota-release status gateway-2-4-0 && ota-release approve gateway-2-4-0 --wave canary
   $ ota-release start release.yaml --aws --stage prod --region eu-west-1 --json`)
     .action(async (file: string, options: StartOptions) => {
       const { io } = deps;

@@ -14,7 +14,7 @@ import type { FirmwareSource, ReleaseRequest } from '#domain/release-request.ts'
 import { ExitCode } from '../exit-codes.ts';
 import { renderPlan } from '../render/plan.ts';
 import { type Terminal, terminalOf } from '../render/terminal.ts';
-import { resolveFirmwareFiles } from '../target/release-file.ts';
+import { checkReleaseText } from '../target/release-file.ts';
 
 export const DEFAULT_FLEET_SIZE = 10000;
 
@@ -71,14 +71,14 @@ async function validate(file: string, options: ValidateOptions, io: ValidateIo):
   }
   let request: ReleaseRequest;
   try {
+    // The same check start and simulate make (fields and images in one round), so validate never passes a release
+    // they refuse; the plan shows the image paths as the file writes them.
+    await checkReleaseText(text, basename(file), dirname(resolve(file)));
     request = parseReleaseFile(text, basename(file));
   } catch (error) {
     if (error instanceof InvalidReleaseError) return refuse(file, error.problems, options, io);
     throw error;
   }
-  // The same check start and simulate make, so validate never passes a release they refuse.
-  const { problems } = await resolveFirmwareFiles(request, dirname(resolve(file)));
-  if (problems.length > 0) return refuse(file, problems, options, io);
   const size = options.fleetSize ?? DEFAULT_FLEET_SIZE;
   const known = await measureImages(request, dirname(file));
   const plan = planRelease(request, { fleetSize: size, ...known });

@@ -1,14 +1,15 @@
 // `ota-release list` as a table, newest first; releases that wait for an operator stand out.
 import type { ReleaseSummary } from '#local/control/operations.ts';
-import { type Terminal, paint, status, table, when } from './terminal.ts';
+import { type Terminal, paint, printable, status, table, when } from './terminal.ts';
 
 export function renderList(releases: ReleaseSummary[], where: string, terminal: Terminal): string {
   if (releases.length === 0) return `No releases in ${where}.\n`;
   const rows = table(['release', 'product', 'version', 'status', 'stage', 'started', 'updated'], terminal);
-  for (const release of releases) {
+  const newestFirst = [...releases].sort((a, b) => b.createdAt.localeCompare(a.createdAt) || a.releaseId.localeCompare(b.releaseId));
+  for (const release of newestFirst) {
     rows.push([
       release.releaseId,
-      release.product,
+      printable(release.product),
       release.version,
       release.awaitingApproval ? paint('AWAITING_APPROVAL ←', 'yellow', terminal) : status(release.status, terminal),
       `${release.stageName} (${release.stageIndex + 1}/${release.stageCount})`,

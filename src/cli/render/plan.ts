@@ -5,7 +5,7 @@ import { formatDuration } from '#domain/duration.ts';
 import { formatCount, formatLimit, formatQuantity } from '#domain/percent.ts';
 import type { ReleasePlan, StagePlanView } from '#domain/release-plan.ts';
 import { stageTarget } from '#domain/release-request.ts';
-import { type Terminal, paint } from './terminal.ts';
+import { type Terminal, paint, printable } from './terminal.ts';
 
 export function renderPlan(plan: ReleasePlan, terminal: Terminal, fleetSizeAssumed: boolean): string {
   const { request } = plan;
@@ -13,7 +13,7 @@ export function renderPlan(plan: ReleasePlan, terminal: Terminal, fleetSizeAssum
   const heading = (text: string) => out.push('', paint(text, 'bold', terminal));
 
   out.push(
-    `${paint(`Release ${request.releaseId}`, 'bold', terminal)} · ${request.product} · ${request.firmware.previousVersion} → ${request.firmware.version} (${request.firmware.flavour} job document)`,
+    `${paint(`Release ${request.releaseId}`, 'bold', terminal)} · ${printable(request.product)} · ${request.firmware.previousVersion} → ${request.firmware.version} (${request.firmware.flavour} job document)`,
     `Fleet: thing group${request.fleet.thingGroups.length === 1 ? '' : 's'} ${request.fleet.thingGroups.join(', ')} · ${formatQuantity(plan.fleetSize, 'device')}${fleetSizeAssumed ? ' (assumed; set --fleet-size)' : ''}`,
   );
 
@@ -78,7 +78,7 @@ function stageTable(stages: StagePlanView[], terminal: Terminal): string {
     const target = stageTarget(stage.targets);
     const targets = target.kind === 'percent' ? `${target.percent} % of fleet` : `groups ${target.thingGroups.join(', ')}`;
     const devices = stage.cohort === undefined ? '?' : formatCount(stage.cohort);
-    table.push([String(stage.index), stage.name, targets, devices, formatDuration(stage.bakeSeconds), stage.approval, JSON.stringify(stage.jobConfigs.jobExecutionsRolloutConfig)]);
+    table.push([String(stage.index + 1), stage.name, targets, devices, formatDuration(stage.bakeSeconds), stage.approval, JSON.stringify(stage.jobConfigs.jobExecutionsRolloutConfig)]);
   }
   return table.toString();
 }

@@ -8,11 +8,14 @@ import { NO_JOB, type ReleaseReport } from '#local/report.ts';
 import { paint, percent, status, table, type Terminal } from './terminal.ts';
 
 export function renderSimulationSummary(report: ReleaseReport, terminal: Terminal): string {
-  const stages = table(['stage', 'job', 'targeted', 'succeeded', 'failed', 'rejected', 'timed out', 'pending', 'verdict', 'evidence'], terminal);
+  // Two sets of counts, labelled: the job's at the end of the run (its devices go on reporting after a verdict, and a
+  // rollback cancels what was queued) and the ones the verdict was given on, in its evidence.
+  const stages = table(['stage', 'job', 'targeted', 'succeeded', 'failed', 'rejected', 'timed out', 'pending', 'verdict', 'evidence (counts at the verdict)'], terminal);
   for (const stage of report.stages) {
     const c = stage.counts;
     stages.push([
-      `${stage.index} ${stage.name}`,
+      // Waves count from 1 for people, as status and approve --wave do; the job id beside it keeps its 0-based suffix.
+      `${stage.index + 1} ${stage.name}`,
       stage.jobStatus === NO_JOB ? 'no job\n(0 targets)' : `${stage.jobId}\n${stage.jobStatus}${stage.reasonCode ? ` (${stage.reasonCode})` : ''}`,
       formatCount(c.targeted),
       formatCount(c.succeeded),
@@ -24,7 +27,7 @@ export function renderSimulationSummary(report: ReleaseReport, terminal: Termina
       stage.evidence ? evidenceText(stage.evidence, stage.reasons) : '',
     ]);
   }
-  const lines = [stages.toString()];
+  const lines = [stages.toString(), paint('Counts: each job at the end of the run. Evidence: the counts each verdict was given on.', 'grey', terminal)];
   if (report.rollbackJobs.length > 0) {
     const rollbacks = table(['rollback job', 'status', 'targeted', 'succeeded', 'failed', 'pending'], terminal);
     for (const job of report.rollbackJobs) {
@@ -61,7 +64,7 @@ export function evidenceText(evidence: Evidence, reasons: string[] = []): string
   const parts = [
     `failure ${percent(evidence.failureRate)} (limit ${percent(evidence.maxFailureRate)}, unacceptable ${percent(evidence.unacceptableFailureRate)}, ${Math.round(evidence.confidence * 100)}%)`,
     `test lines: ${describeTestLines(evidence)}`,
-    `${formatCount(evidence.executed)} executed, coverage ${percent(evidence.coverage, 0)}, baked ${formatDuration(Math.round(evidence.bakedSeconds))}`,
+    `at the verdict: ${formatCount(evidence.executed)} executed, ${formatQuantity(evidence.failures, 'failure')}, coverage ${percent(evidence.coverage, 0)}, baked ${formatDuration(Math.round(evidence.bakedSeconds))}`,
   ];
   if (reasons[0] && !reasons[0].includes('is below the unacceptable')) parts.push(reasons[0]);
   return parts.join('\n');

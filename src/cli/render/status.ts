@@ -3,9 +3,10 @@
 import type { ReleaseView, StageView, VerdictView } from '#app/describe-release.ts';
 import type { DecisionRecord } from '#domain/decision.ts';
 import { formatDuration } from '#domain/duration.ts';
+import type { StageCounts } from '#domain/stage-counts.ts';
 import { describeTestLines } from '#domain/evidence.ts';
 import { formatCount, formatQuantity } from '#domain/percent.ts';
-import { type Terminal, bar, paint, percent, status, table, when } from './terminal.ts';
+import { type Terminal, bar, paint, percent, printable, status, table, when } from './terminal.ts';
 
 export interface StatusRenderOptions {
   /** Show every decision, not only the latest few. */
@@ -16,12 +17,12 @@ const LATEST_DECISIONS = 10;
 
 export function renderStatus(view: ReleaseView, terminal: Terminal, options: StatusRenderOptions = {}): string {
   const lines: string[] = [];
-  lines.push(`${paint(view.releaseId, 'bold', terminal)}  ${status(view.status, terminal)}  ${view.product} ${view.previousVersion} → ${view.version}`);
+  lines.push(`${paint(view.releaseId, 'bold', terminal)}  ${status(view.status, terminal)}  ${printable(view.product)} ${view.previousVersion} → ${view.version}`);
   const execution = view.execution ? ` · workflow ${view.execution.status}${view.execution.error ? ` (${view.execution.error})` : ''}` : '';
   lines.push(paint(`started ${when(view.createdAt)} · updated ${when(view.updatedAt)}${execution}`, 'grey', terminal));
   lines.push('', stageTable(view, terminal));
   if (view.rollbackJobs.length > 0) {
-    lines.push(`rollback: ${view.rollbackJobs.map((job) => `${job.jobId}${job.counts ? ` (${formatCount(job.counts.succeeded)} of ${formatCount(job.counts.targeted)} back on ${view.previousVersion})` : ''}`).join(', ')}`);
+    lines.push(...view.rollbackJobs.map((job) => `rollback: ${job.jobId}${job.jobStatus ? ` ${job.jobStatus}` : ''}${job.counts ? ` · ${rollbackCounts(job.counts, view.previousVersion)}` : ' (how it went is not known here: the job engine is gone and no report was saved)'}`));
   }
   const wait = waitLines(view, terminal);
   if (wait.length) lines.push('', ...wait);
@@ -38,7 +39,7 @@ export function renderStatus(view: ReleaseView, terminal: Terminal, options: Sta
 
 function stageTable(view: ReleaseView, terminal: Terminal): string {
   const barWidth = Math.max(6, Math.min(20, terminal.columns - 100));
-  const rows = table(['#', 'stage', 'targets', 'state', 'progress', 'ok', 'failed', 'timed out', 'running', 'queued', 'verdict'], terminal);
+  const rows = table(['#', 'stage', 'targets', 'state', 'progress', 'ok', 'failed', 'rejected', 'timed out', 'running', 'queued', 'verdict'], terminal);
   for (const stage of view.stages) {
     const c = stage.counts;
     const current = stage.index === view.stageIndex && stage.state === 'active';
@@ -48,11 +49,13 @@ function stageTable(view: ReleaseView, terminal: Terminal): string {
       stage.targets,
       status(stage.state, terminal),
       progress(stage, barWidth),
-      c ? c.succeeded : '',
-      c ? c.failed + c.rejected : '',
-      c ? c.timedOut : '',
-      c ? c.inProgress : '',
-      c ? c.queued : '',
+      // Counted as simulate and IoT Jobs count them: a device that refused the job (REJECTED) is not one that failed it.
+      c ? formatCount(c.succeeded) : '',
+      c ? formatCount(c.failed) : '',
+      c ? formatCount(c.rejected) : '',
+      c ? formatCount(c.timedOut) : '',
+      c ? formatCount(c.inProgress) : '',
+      c ? formatCount(c.queued) : '',
       stage.latestVerdict ? status(stage.latestVerdict.verdict, terminal) : '',
     ]);
   }
@@ -109,4 +112,11 @@ function detail(decision: DecisionRecord): string {
     return `by ${decision.by} via ${decision.via}${decision.comment ? `: "${decision.comment}"` : ''}${decision.evidenceAt ? ` (saw the verdict of ${when(decision.evidenceAt)})` : ''}`;
   }
   return decision.reason;
+}
+
+/** How a rollback job went: devices back on the previous version, and those it could not bring back. */
+function rollbackCounts(c: StageCounts, previousVersion: string): string {
+  const notBack = c.failed + c.rejected + c.timedOut;
+  const pending = c.queued + c.inProgress;
+  return [`${formatCount(c.succeeded)} of ${formatCount(c.targeted)} back on ${previousVersion}`, ...(notBack ? [`${formatCount(notBack)} not brought back`] : []), ...(pending ? [`${formatCount(pending)} pending`] : [])].join(', ');
 }

@@ -20,6 +20,14 @@ export function table(head: string[], terminal: Terminal, colWidths?: number[]):
   });
 }
 
+/**
+ * Text from a release file or a person, made safe to print: control characters (escape sequences that would recolour,
+ * move the cursor or retitle the terminal, newlines that would break a table) are shown escaped, as `\u001b`.
+ */
+export function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 const SGR = { red: 31, green: 32, yellow: 33, blue: 34, grey: 90, bold: 1 } as const;
 export function paint(text: string, style: keyof typeof SGR, terminal: Terminal): string {
   return terminal.color ? `\u001b[${SGR[style]}m${text}\u001b[0m` : text;

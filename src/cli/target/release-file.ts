@@ -5,7 +5,7 @@ import { constants } from 'node:fs';
 import { access, readFile, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { InvalidReleaseError } from '#domain/errors.ts';
-import { parseReleaseFile } from '#domain/release-file.ts';
+import { parseReleaseData, validateRelease } from '#domain/release-file.ts';
 import type { FirmwareSource, ReleaseRequest } from '#domain/release-request.ts';
 
 export async function readReleaseFile(file: string): Promise<ReleaseRequest> {
@@ -15,9 +15,39 @@ export async function readReleaseFile(file: string): Promise<ReleaseRequest> {
   } catch (error) {
     throw new InvalidReleaseError([`${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? 'error'})`]);
   }
-  const { request, problems } = await resolveFirmwareFiles(parseReleaseFile(text, file), dirname(resolve(file)));
-  if (problems.length) throw new InvalidReleaseError(problems);
-  return request;
+  return checkReleaseText(text, file, dirname(resolve(file)));
+}
+
+/**
+ * Validates a release file's text and checks its local images in the same round: a release with a wrong field and a
+ * missing image gets both problems at once (the images named by the file as written, when it does not validate).
+ */
+export async function checkReleaseText(text: string, fileName: string, baseDir: string): Promise<ReleaseRequest> {
+  const data = parseReleaseData(text, fileName);
+  let request: ReleaseRequest;
+  try {
+    request = validateRelease(data);
+  } catch (error) {
+    if (!(error instanceof InvalidReleaseError)) throw error;
+    const images = await imageProblemsOf(data, baseDir);
+    throw images.length ? new InvalidReleaseError([...error.problems, ...images]) : error;
+  }
+  const resolved = await resolveFirmwareFiles(request, baseDir);
+  if (resolved.problems.length) throw new InvalidReleaseError(resolved.problems);
+  return resolved.request;
+}
+
+/** The unreadable images of a release that did not validate, from its fields as written (any that are plain paths). */
+async function imageProblemsOf(data: unknown, baseDir: string): Promise<string[]> {
+  const firmware = (data as { firmware?: Record<string, { file?: unknown } | undefined> } | null)?.firmware;
+  const problems: string[] = [];
+  for (const field of ['source', 'rollbackSource']) {
+    const file = typeof firmware === 'object' && firmware !== null ? firmware[field]?.file : undefined;
+    if (typeof file !== 'string') continue;
+    const problem = await unreadableFile(resolve(baseDir, file));
+    if (problem) problems.push(`firmware.${field}.file: ${problem}`);
+  }
+  return problems;
 }
 
 /**

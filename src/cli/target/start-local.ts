@@ -6,8 +6,8 @@
 import { spawn } from 'node:child_process';
 import { mkdir, open } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { ReleaseRequest } from '#domain/release-request.ts';
+import { packageFile } from '../../package-files.ts';
 import { httpOperations } from '#local/control/client.ts';
 import { isAlive, readLiveControls } from '#local/control/control-file.ts';
 import { holderOf, lockFile } from '#local/release-lock.ts';
@@ -17,7 +17,7 @@ import { NotFoundError } from '#ports/errors.ts';
 import { openLocalOperations } from './local.ts';
 import { TargetError } from './errors.ts';
 
-const BIN = fileURLToPath(new URL('../../../bin/ota-release.mjs', import.meta.url));
+const BIN = packageFile('bin/ota-release.mjs');
 
 export interface LocalStartOptions {
   releaseFile: string;

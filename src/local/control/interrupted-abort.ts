@@ -27,8 +27,9 @@ export async function abortInterrupted(stateDir: string, input: AbortInput): Pro
     const store = new DurableReleaseStore(systemClock, stateDir);
     store.restore(only(await loadState(stateDir), input.releaseId));
     const gone = async () => {};
-    // The use case stops the workflow and cancels open jobs: here both went with the process (only these are called).
-    const jobs = { cancelJob: gone } as unknown as FleetJobs;
+    // The use case stops the workflow, cancels open jobs and deletes the waves' dynamic thing groups: here all of them
+    // went with the process (only these are called).
+    const jobs = { cancelJob: gone, deleteDynamicGroup: gone } as unknown as FleetJobs;
     const workflow = { stop: gone } as unknown as ReleaseWorkflow;
     const result = await abortRelease({ store, jobs, workflow, notifier: { approvalRequested: gone, releaseEvent: gone }, clock: systemClock }, { ...input, processGone: true });
     if (result.outcome !== 'aborted' || result.status === 'FAILED') return result;

@@ -6,18 +6,22 @@ import type { AbortInput, AbortResult } from '#app/abort-release.ts';
 import { describeRelease } from '#app/describe-release.ts';
 import { isTerminal } from '#domain/status.ts';
 import { systemClock } from '#ports/clock.ts';
+import { NotFoundError } from '#ports/errors.ts';
+import type { FleetJobs, JobSnapshot, JobStatus } from '#ports/fleet-jobs.ts';
+import type { JobReport } from '../report.ts';
 import { MemoryReleaseStore, type ReleaseStoreSnapshot } from '../adapters/memory-release-store.ts';
 import { ReadOnlyStateError } from './errors.ts';
 import { abortInterrupted } from './interrupted-abort.ts';
 import { type ApprovalAnswer, type ApprovalAnswerResult, type ReleaseOperations, summarise } from './operations.ts';
 
-export function savedOperations(snapshot: ReleaseStoreSnapshot, where: string, stateDir?: string): ReleaseOperations {
+export function savedOperations(snapshot: ReleaseStoreSnapshot & { reports?: Record<string, unknown> }, where: string, stateDir?: string): ReleaseOperations {
   const store = new MemoryReleaseStore(systemClock);
   store.restore(snapshot);
+  const jobs = reportedJobs(snapshot.reports ?? {});
   return {
     where,
     listReleases: async () => (await store.listReleases()).map(summarise),
-    describeRelease: (releaseId) => describeRelease({ store }, releaseId),
+    describeRelease: (releaseId) => describeRelease({ store, jobs }, releaseId),
     answerApproval: async (answer: ApprovalAnswer): Promise<ApprovalAnswerResult> => {
       const record = await store.getRelease(answer.releaseId);
       if (!record) return { outcome: 'unknown-release', answered: false, message: `no release named ${answer.releaseId}` };
@@ -37,5 +41,27 @@ export function savedOperations(snapshot: ReleaseStoreSnapshot, where: string, s
       throw new ReadOnlyStateError(`${record.releaseId} is saved as ${record.status}, but the process that ran it has stopped; there is nothing left running to abort`);
     },
     close: async () => {},
+  };
+}
+
+/**
+ * The jobs as each saved release's last report left them: the job engine ended with the process, but how a rollback
+ * job went (its status and counts) is in the report simulate saved, so status and the dashboard can still say it.
+ */
+function reportedJobs(reports: Record<string, unknown>): Pick<FleetJobs, 'describeJob'> {
+  const byId = new Map<string, JobSnapshot>();
+  for (const report of Object.values(reports)) {
+    // Rollback jobs only: a stage of a saved release shows the counts its last verdict was given on, as it always has.
+    const { rollbackJobs = [] } = (report ?? {}) as { rollbackJobs?: Partial<JobReport>[] };
+    for (const job of rollbackJobs) {
+      if (typeof job.jobId === 'string' && typeof job.jobStatus === 'string' && job.counts) byId.set(job.jobId, { jobId: job.jobId, status: job.jobStatus as JobStatus, counts: job.counts });
+    }
+  }
+  return {
+    describeJob: async (jobId) => {
+      const job = byId.get(jobId);
+      if (!job) throw new NotFoundError(`no saved report of job ${jobId}`);
+      return job;
+    },
   };
 }

@@ -11,7 +11,9 @@ import type { JobsEngine } from './engine.ts';
 import { CODE_OF_STATUS, Exec, STATUS_OF_CODE } from './execution-status.ts';
 
 /** CreateJob refused the request (the AWS adapter maps IoT's InvalidRequestException to the same meaning). */
-export class InvalidJobRequestError extends LocalCloudError {}
+export class InvalidJobRequestError extends LocalCloudError {
+  override name = 'InvalidJobRequestError';
+}
 
 const JOB_ID = /^[a-zA-Z0-9_-]{1,64}$/;
 const REASON_CODE = /^[\p{Lu}\p{Nd}_]+$/u;

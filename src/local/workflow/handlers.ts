@@ -22,7 +22,6 @@ export function quietPowertools(): void {
   process.env.POWERTOOLS_METRICS_NAMESPACE ??= 'ota-release-local';
   process.env.POWERTOOLS_SERVICE_NAME ??= 'ota-release-local';
   process.env.POWERTOOLS_TRACE_ENABLED ??= 'false';
-  process.env.POWERTOOLS_IDEMPOTENCY_DISABLED ??= 'true';
 }
 
 export class LocalHandlers {
@@ -46,7 +45,9 @@ export class LocalHandlers {
       if (this.built.has(moduleName)) continue;
       let module: HandlerModule;
       try {
-        module = (await import(`#functions/${moduleName}.ts`)) as HandlerModule;
+        // A relative path, not #functions/: the compiled CLI (scripts/build-cli.mjs) bundles every module this pattern can
+        // name, each in its own chunk, which it cannot do for a package import.
+        module = (await import(`../../../functions/${moduleName}.ts`)) as HandlerModule;
       } catch (error) {
         throw new UnsupportedDefinitionError(`cannot load functions/${moduleName}.ts: ${(error as Error).message}`, { cause: error });
       }

@@ -30,3 +30,14 @@ describe('ota-release list', () => {
     expect(result.out).toBe('No releases in test cloud <fake>.\n');
   });
 });
+
+describe('ota-release list order', () => {
+  it('shows the newest release first, whatever order the store keeps', async () => {
+    const operations = new FakeOperations(seededStore([]));
+    for (const [releaseId, createdAt] of [['fw-b', '2026-11-02T00:00:00.000Z'], ['fw-c', '2026-11-03T00:00:00.000Z'], ['fw-a', '2026-11-01T00:00:00.000Z']]) {
+      await operations.store.createRelease(record({ releaseId, createdAt }));
+    }
+    const { out } = await runCli(register, ['list'], operations);
+    expect(out.match(/fw-[abc]/g)).toEqual(['fw-c', 'fw-b', 'fw-a']);
+  });
+});

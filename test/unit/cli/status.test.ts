@@ -25,6 +25,16 @@ describe('ota-release status', () => {
     for (const text of expected) expect(result.out).toContain(text);
   });
 
+  it('counts REJECTED executions apart from failed ones, as simulate does', async () => {
+    const operations = new FakeOperations(seededStore([record()], [approvalTask()], [verdictRecord(0, 'HOLD', '2026-11-24T12:00:00.000Z', { targeted: 4000, succeeded: 3000, failed: 7, rejected: 12 })]));
+    const result = await runCli(register, ['status', 'fw-2-4-0'], operations);
+    const header = result.out.split('\n').find((line) => line.includes('timed out'))!;
+    const row = result.out.split('\n').find((line) => line.includes('canary (manual)'))!;
+    const cells = (line: string) => line.split('│').map((cell) => cell.trim());
+    const column = (name: string) => cells(row)[cells(header).indexOf(name)];
+    expect([column('ok'), column('failed'), column('rejected')]).toEqual(['3,000', '7', '12']);
+  });
+
   it('prints the whole view as JSON', async () => {
     const result = await runCli(register, ['status', 'fw-2-4-0', '--json'], new FakeOperations());
     const view = JSON.parse(result.out);

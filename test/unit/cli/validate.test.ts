@@ -29,7 +29,7 @@ describe('ota-release validate', () => {
     expect(err).toBe('');
     expect(code).toBe(0);
     expect(out).toContain('Release gateway-2-4-0 · edge-gateway · 2.3.1 → 2.4.0');
-    expect(out).toMatch(/│ 0\s+│ canary\s+│ 1 % of fleet\s+│ 100\s+│ 2h\s+│ auto\s+│ \{"maximumPerMinute":5\}/);
+    expect(out).toMatch(/│ 1\s+│ canary\s+│ 1 % of fleet\s+│ 100\s+│ 2h\s+│ auto\s+│ \{"maximumPerMinute":5\}/);
     expect(out).toContain('{"criteriaList":[{"failureType":"ALL","action":"CANCEL","thresholdPercentage":15,"minNumberOfExecutedThings":50}]}');
     expect(out).toContain('canary: with 100 devices and acceptable failure rate 5 %, unacceptable 10 %, at 90 % confidence, a defect that fails ≥ 13.9 % of devices is caught with probability ≥ 0.9 over every look');
     expect(out).toContain('  - at 4× the limit (20 %) it rolls back 99.7 % of the time (after 30 reports on average) and promotes < 0.1 %; a person decides the rest');
@@ -57,7 +57,7 @@ describe('ota-release validate', () => {
     expect(plan.jobDocuments.release.document.firmwareSize).toBe(262144);
   });
 
-  it('lists every problem of a malformed file with its path and exits 2', async () => {
+  it('lists every problem of a malformed file with its path, the missing image too, and exits 2', async () => {
     const file = tempFile(
       'bad.yaml',
       `releaseId: gw
@@ -74,10 +74,11 @@ health: { maxFailureRate: lots, confidence: 2 }
     expect(code).toBe(2);
     expect(out).toBe('');
     expect(err).toBe(
-      `ota-release: ${file} has 3 problems:
+      `ota-release: ${file} has 4 problems:
   stages[1].bake: expected a duration like 30m, 2h or 1d, got "2 hours"
   health.maxFailureRate: expected a rate like 2% or 0.02, got "lots"
   health.confidence: must be less than 1, got 2
+  firmware.source.file: no such file ${join(dirname(file), 'a.bin')}
 `,
     );
   });

@@ -154,7 +154,7 @@ describe('approval-callback: signed links', () => {
     const response = await call(httpEvent('POST', old.approveUrl));
 
     expect(response.statusCode).toBe(409);
-    expect(response.body).toContain('this link was for stage 0');
+    expect(response.body).toContain('this link was for stage 1');
   });
 
   it('refuses a link that lost part of its query (400)', async () => {

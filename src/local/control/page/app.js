@@ -200,7 +200,7 @@
           }),
         ),
       ),
-      view.rollbackJobs.length ? el('p', { class: 'muted' }, `Rollback jobs: ${view.rollbackJobs.map((j) => `${j.jobId}${j.counts ? ` (${j.counts.succeeded}/${j.counts.targeted} back)` : ''}`).join(', ')}`) : undefined,
+      view.rollbackJobs.length ? el('p', { class: 'rollback' }, `Rollback: ${view.rollbackJobs.map((j) => `${j.jobId}${j.jobStatus ? ` ${j.jobStatus}` : ''}${j.counts ? ` · ${count(j.counts.succeeded)} of ${count(j.counts.targeted)} back on ${view.previousVersion}` : ' (how it went is not known here)'}`).join('; ')}`) : undefined,
     );
   }
 

@@ -18,7 +18,9 @@ export class InvalidTaskInputError extends OtaReleaseError {
  * The wave's dynamic thing group is still building its membership, so a job made now would miss things. The ASL
  * retries CreateStageJob on this name at a slow, steady interval: waiting happens on Step Functions, not in a Lambda.
  */
-export class TargetsNotReadyError extends OtaReleaseError {}
+export class TargetsNotReadyError extends OtaReleaseError {
+  override name = 'TargetsNotReadyError';
+}
 
 /** The release's record says it has already ended, yet a task was asked to move it on. */
 export class ReleaseEndedError extends OtaReleaseError {

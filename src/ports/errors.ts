@@ -12,7 +12,9 @@ export class TransientError extends OtaReleaseError {
  * per thing). Not transient: retrying within seconds meets the same wall. The ASL lets only the rollback path wait for
  * it (job concurrency clears as rollouts finish); a stage that meets it ends in the catch-all rollback.
  */
-export class QuotaExceededError extends OtaReleaseError {}
+export class QuotaExceededError extends OtaReleaseError {
+  override name = 'QuotaExceededError';
+}
 
 /** The thing asked for does not exist (release, job, object, token). */
 export class NotFoundError extends OtaReleaseError {

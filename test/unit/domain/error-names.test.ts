@@ -4,7 +4,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const ERROR_CLASS = /^(?:export )?class (\w+) extends (\w*Error) \{\n((?: {2}.*\n|\n)*?)\}/gm;
+// A class body on its own lines, or an empty `{}` on the class line (which writes no name, so must be caught too).
+const ERROR_CLASS = /^(?:export )?class (\w+) extends (\w*Error) \{(?:\}|\n((?: {2}.*\n|\n)*?)\})/gm;
 
 function sources(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -15,7 +16,7 @@ function sources(dir: string): string[] {
 }
 
 const classes = [...sources('src'), ...sources('functions')].flatMap((file) =>
-  [...readFileSync(file, 'utf8').matchAll(ERROR_CLASS)].map((match) => ({ file, name: match[1]!, base: match[2]!, body: match[3]! })),
+  [...readFileSync(file, 'utf8').matchAll(ERROR_CLASS)].map((match) => ({ file, name: match[1]!, base: match[2]!, body: match[3] ?? '' })),
 );
 
 describe('error class names', () => {

@@ -56,6 +56,15 @@ suite('dashboard in Chromium', () => {
     const waiting = page.locator('#waiting');
     await waiting.locator('dd', { hasText: /of 40 \(100 %\)/ }).waitFor();
     await expect(waiting.locator('.evidence dt').allTextContents()).resolves.toEqual(['verdict', 'failure rate', 'limits', 'test lines', 'executed', 'failures', 'timeout rate', 'baked']);
+    // The sequential test drawn: its two lines, the acceptable rate between them, and where the stage stands.
+    const chart = waiting.locator('svg.test-chart');
+    await expect(chart.locator('line.chart-rollback').count()).resolves.toBe(1);
+    // 40 devices cannot clear this policy's unacceptable rate however clean, so no promotion line is drawn.
+    await expect(waiting.locator('dd', { hasText: 'too few reports to promote' }).count()).resolves.toBe(1);
+    await expect(chart.locator('line.chart-promote').count()).resolves.toBe(0);
+    await expect(chart.locator('line.chart-limit').count()).resolves.toBe(1);
+    await expect(chart.locator('circle.chart-now').count()).resolves.toBe(1);
+    await expect(chart.getAttribute('aria-label')).resolves.toMatch(/^failures against reports: rolls back above the upper line, may promote below the lower one; now \d+ of 40$/);
     await expect(page.locator('#stages tr[data-stage="canary"] td').nth(3).textContent()).resolves.toBe('active');
     if (process.env.OTA_RELEASE_SCREENSHOT) await page.screenshot({ path: process.env.OTA_RELEASE_SCREENSHOT, fullPage: true });
 

@@ -126,7 +126,7 @@
         { id: 'waiting', class: 'waiting approval' },
         el('h2', {}, `Stage ${wait.stageName} waits for an approval`),
         el('p', {}, `asked ${time(wait.since)}; unanswered, it expires ${time(wait.expiresAt)} and the policy's default applies`),
-        wait.evidence ? evidenceBlock(wait.evidence) : el('p', { class: 'muted' }, 'The stage policy asks for a person (manual approval).'),
+        wait.evidence ? evidenceBlock(wait.evidence, pathOf(view, wait.stageIndex)) : el('p', { class: 'muted' }, 'The stage policy asks for a person (manual approval).'),
         el('p', { id: 'answer-elsewhere', class: 'muted' }, `This view is read-only. Answer with the Approve / Reject links of the approval notice, or: ota-release approve ${view.releaseId} --wave ${wait.stageName}  /  ota-release reject ${view.releaseId} --wave ${wait.stageName} --reason "…"`),
       );
     }
@@ -161,7 +161,7 @@
       { id: 'waiting', class: 'waiting approval' },
       el('h2', {}, `Stage ${wait.stageName} waits for your approval`),
       el('p', {}, `asked ${time(wait.since)}; unanswered, it expires ${time(wait.expiresAt)} and the policy's default applies`),
-      wait.evidence ? evidenceBlock(wait.evidence) : el('p', { class: 'muted' }, 'The stage policy asks for a person (manual approval).'),
+      wait.evidence ? evidenceBlock(wait.evidence, pathOf(view, wait.stageIndex)) : el('p', { class: 'muted' }, 'The stage policy asks for a person (manual approval).'),
       note,
       el('div', { class: 'buttons' }, buttons),
       answer,
@@ -227,7 +227,59 @@
     return `${promote}, ${rollback}${unit} (${count(e.executed)} reported)`;
   }
 
-  function evidenceBlock(verdict) {
+  function svg(tag, attributes, ...children) {
+    const node = document.createElementNS('http://www.w3.org/2000/svg', tag);
+    for (const [key, value] of Object.entries(attributes || {})) node.setAttribute(key, String(value));
+    for (const child of children.flat(Infinity)) if (child) node.append(child);
+    return node;
+  }
+
+  // The sequential test drawn the way it decides: failures against reports, with its rollback line above and its
+  // promotion line below (straight lines: ln Λ is linear in both counts), the acceptable rate dashed between them, and
+  // the stage's path through its recorded verdicts. A stage is rolled back when the path reaches the upper line.
+  function testChart(e, path) {
+    const s = e.sequential;
+    if (!s || !(s.acceptableRate > 0) || !(s.unacceptableRate > s.acceptableRate)) return undefined;
+    const a = Math.log(s.unacceptableRate / s.acceptableRate);
+    const b = Math.log((1 - s.acceptableRate) / (1 - s.unacceptableRate));
+    const threshold = Math.log(1 / s.errorBudget);
+    const rollbackAt = (n) => (threshold + n * b) / (a + b);
+    const promoteAt = (n) => (n * b - threshold) / (a + b);
+    const n = Math.max(e.counts.targeted, e.executed, 1);
+    const top = Math.max(rollbackAt(n), ...path.map((p) => p.failures), 1) * 1.05;
+    const [width, height, pad] = [320, 160, 28];
+    const x = (reports) => pad + (reports / n) * (width - pad - 8);
+    const y = (failures) => height - pad - (failures / top) * (height - pad - 8);
+    const line = (f, cls) => {
+      const from = Math.max(0, cls === 'promote' ? (threshold / b) : 0);
+      return from >= n ? undefined : svg('line', { class: `chart-${cls}`, x1: x(from), y1: y(Math.max(0, f(from))), x2: x(n), y2: y(Math.max(0, f(n))) });
+    };
+    const points = path.map((p) => `${x(p.executed).toFixed(1)},${y(p.failures).toFixed(1)}`).join(' ');
+    const label = `failures against reports: rolls back above the upper line, may promote below the lower one; now ${count(e.failures)} of ${count(e.executed)}`;
+    return svg(
+      'svg',
+      { class: 'test-chart', viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': label },
+      svg('title', {}, document.createTextNode(label)),
+      svg('line', { class: 'chart-axis', x1: pad, y1: height - pad, x2: width - 8, y2: height - pad }),
+      svg('line', { class: 'chart-axis', x1: pad, y1: 8, x2: pad, y2: height - pad }),
+      svg('text', { class: 'chart-label', x: width - 8, y: height - 8, 'text-anchor': 'end' }, document.createTextNode(`${count(n)} reports`)),
+      svg('text', { class: 'chart-label', x: 4, y: 16 }, document.createTextNode(`${Math.round(top)}`)),
+      line(rollbackAt, 'rollback'),
+      line((r) => r * s.acceptableRate, 'limit'),
+      line(promoteAt, 'promote'),
+      path.length > 1 ? svg('polyline', { class: 'chart-path', points }) : undefined,
+      path.length > 0 ? svg('circle', { class: 'chart-now', cx: x(e.executed), cy: y(e.failures), r: 3.5 }) : undefined,
+    );
+  }
+
+  /** The stage's recorded verdicts in order, as points (reports, failures) for its chart. */
+  function pathOf(view, stageIndex) {
+    return (view.decisions || [])
+      .filter((d) => d.kind === 'verdict' && d.stageIndex === stageIndex && d.judgement && d.judgement.evidence)
+      .map((d) => ({ executed: d.judgement.evidence.executed, failures: d.judgement.evidence.failures }));
+  }
+
+  function evidenceBlock(verdict, path = []) {
     const e = verdict.evidence;
     const facts = [
       ['verdict', verdict.verdict],
@@ -243,6 +295,7 @@
       'div',
       { class: 'evidence' },
       el('dl', {}, facts.map(([k, v]) => [el('dt', {}, k), el('dd', {}, v)])),
+      testChart(e, path),
       el('ul', { class: 'reasons' }, verdict.reasons.map((r) => el('li', {}, r))),
     );
   }
@@ -256,7 +309,7 @@
       'section',
       { class: 'verdicts', id: 'verdicts' },
       el('h2', {}, 'Verdicts and evidence'),
-      judged.map((s) => el('article', { class: 'verdict', 'data-stage': s.name }, el('h3', {}, `${s.name} · ${time(s.latestVerdict.at)} → ${s.latestVerdict.route}`), evidenceBlock(s.latestVerdict))),
+      judged.map((s) => el('article', { class: 'verdict', 'data-stage': s.name }, el('h3', {}, `${s.name} · ${time(s.latestVerdict.at)} → ${s.latestVerdict.route}`), evidenceBlock(s.latestVerdict, pathOf(view, s.index)))),
     );
   }
 

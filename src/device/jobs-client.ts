@@ -1,5 +1,5 @@
 // The IoT Jobs device API as the agent uses it, whatever carries it (MQTT to AWS IoT Core or to the embedded broker).
-// Topic names and payloads follow the documented MQTT API (shared/reference/aws-facts.md §2).
+// Topic names and payloads follow the documented MQTT API (the AWS IoT Jobs MQTT API; docs/device-agent.md).
 
 export interface JobExecution {
   jobId: string;

@@ -36,7 +36,7 @@ export interface JobConfigs {
   jobExecutionsRetryConfig?: RetryConfig;
 }
 
-/** The documented ranges of the CreateJob configs (shared/reference/aws-facts.md §1). */
+/** The documented ranges of the CreateJob configs (the CreateJob API reference). */
 export const IOT_LIMITS = {
   inProgressTimeoutMinutes: { min: 1, max: 10080 },
   baseRatePerMinute: { min: 1, max: 1000 },

@@ -1,5 +1,5 @@
 // Debian's Chromium for the browser tests: where it is, the flags that work as root on a closed network
-// (shared/reference/toolchain.md §11), and the rule that `npm test` and CI must run these suites (scripts/test-tools.mjs
+// (playwright-core cannot download one here), and the rule that `npm test` and CI must run these suites (scripts/test-tools.mjs
 // installs or asks for Chromium first) while `npm run jest` on a laptop without Chromium skips them with a message.
 import { existsSync } from 'node:fs';
 import { type Browser, chromium } from 'playwright-core';

@@ -50,7 +50,7 @@ const MAX_DEVICES = 5_000_000;
 const DEFAULT_DEVICES = 10_000;
 /** Real agents are each an MQTT client, a socket pair on the embedded broker and a firmware download: a few hundred start in seconds. */
 export const MQTT_DEFAULT_DEVICES = 200;
-/** Past this many real agents a run is slow to start and heavy (toolchain.md §6: 1,000 clients connect in 0.55 s, 128 MB). */
+/** Past this many real agents a run is slow to start and heavy (measured here: 1,000 clients connect in 0.55 s, 128 MB). */
 export const MQTT_WARN_DEVICES = 2_000;
 /** One process held about 9,000 loopback MQTT clients; 10,500 failed (ECONNRESET): each takes 2 of the 20,000 file descriptors. */
 export const MQTT_MAX_DEVICES = 9_000;

@@ -1,6 +1,7 @@
 // The IoT Jobs device-side API (the MQTT `$aws/things/{thing}/jobs/...` operations) as the in-memory engine offers it.
 // The fleet simulator calls it directly; the MQTT bridge (aedes) maps topics onto it for real agents.
-// Shapes follow the documented MQTT payloads (shared/reference/aws-facts.md §2); times are epoch milliseconds.
+// Shapes follow the documented MQTT payloads (docs/embedded-cloud.md cites them); times here are epoch milliseconds,
+// and the MQTT bridge sends epoch seconds, as IoT Core does.
 import type { UpdateExecutionRequest } from '#device/jobs-client.ts';
 import type { ExecutionStatus } from '#ports/fleet-jobs.ts';
 

@@ -1,5 +1,5 @@
 // The in-memory IoT Jobs engine: jobs, their executions, rollout, abort, timeouts, retries, cancel and the
-// job / job-execution events, following the documented semantics (shared/reference/aws-facts.md §1–3).
+// job / job-execution events, following the documented semantics (the AWS IoT Jobs developer guide; sources in docs/embedded-cloud.md).
 // Device-side changes go through `start`, `progress` and `finish`: the data plane (src/local/iot-jobs/
 // local-data-plane.ts) and the simulated fleet's bulk path both land here, so both see the same rules,
 // counters and events. Control-plane calls (the FleetJobs port) are in local-fleet-jobs.ts.

@@ -1,6 +1,6 @@
 // The local Step Functions: runs statemachines/staged-release.asl.json with aws-local-stepfunctions, each Task
 // answered by the real handler built with the local ports (no second copy of the workflow). Conventions
-// (docs/architecture.md, toolchain.md §4 and §12):
+// (docs/architecture.md):
 // - lambda:invoke results are wrapped as `{ Payload }`, which the ASL's ResultSelectors read;
 // - waitForTaskToken tasks get a fresh `$$.Task.Token` per state through a context getter; the runner drops
 //   TimeoutSecondsPath from an in-memory copy and ends the wait itself on the shared clock with `States.Timeout`;

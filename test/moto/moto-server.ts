@@ -3,6 +3,7 @@
 // mocks is not an adapter that has met an AWS-shaped server.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
+import { ReleaseRequest } from '#domain/release-request.ts';
 
 export interface Moto {
   endpoint: string;
@@ -68,3 +69,15 @@ export async function startMoto(): Promise<Moto> {
 
 /** `describe` where moto is present, `describe.skip` (after the warning above) where it is not. */
 export const describeWithMoto: jest.Describe = MOTO_PRESENT ? describe : describe.skip;
+
+/** A one-wave release the adapters can store, start and notify about: the same in every moto suite. */
+export function motoRequest(): ReleaseRequest {
+  return ReleaseRequest.parse({
+    releaseId: 'moto-2-4-0',
+    product: 'gateway',
+    firmware: { version: '2.4.0', previousVersion: '2.3.1', source: { file: 'image.bin' } },
+    fleet: { thingGroups: ['fleet'] },
+    stages: [{ name: 'all', targets: { percent: 100 }, bake: '1h' }],
+  });
+}
+

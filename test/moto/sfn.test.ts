@@ -2,16 +2,9 @@
 // reads back, and an abort stops it; the backfill's hand-over starts a named execution once.
 import { CreateStateMachineCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { SfnExecutionStarter, SfnReleaseWorkflow } from '#aws/sfn-workflow.ts';
-import { ReleaseRequest } from '#domain/release-request.ts';
-import { describeWithMoto, type Moto, startMoto } from './moto-server.ts';
+import { describeWithMoto, type Moto, motoRequest, startMoto } from './moto-server.ts';
 
-const request = ReleaseRequest.parse({
-  releaseId: 'moto-2-4-0',
-  product: 'gateway',
-  firmware: { version: '2.4.0', previousVersion: '2.3.1', source: { file: 'image.bin' } },
-  fleet: { thingGroups: ['fleet'] },
-  stages: [{ name: 'all', targets: { percent: 100 }, bake: '1h' }],
-});
+const request = motoRequest();
 const DEFINITION = JSON.stringify({ StartAt: 'Wait', States: { Wait: { Type: 'Wait', Seconds: 3600, End: true } } });
 
 describeWithMoto('Step Functions adapters against moto', () => {

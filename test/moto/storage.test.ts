@@ -13,16 +13,9 @@ import { EventBridgePublisher } from '#aws/eventbridge-publisher.ts';
 import { S3FirmwareStore } from '#aws/s3-firmware-store.ts';
 import { SnsNotifier } from '#aws/sns-notifier.ts';
 import { newReleaseRecord } from '#app/release-record.ts';
-import { ReleaseRequest } from '#domain/release-request.ts';
-import { describeWithMoto, type Moto, startMoto } from './moto-server.ts';
+import { describeWithMoto, type Moto, motoRequest, startMoto } from './moto-server.ts';
 
-const request = ReleaseRequest.parse({
-  releaseId: 'moto-2-4-0',
-  product: 'gateway',
-  firmware: { version: '2.4.0', previousVersion: '2.3.1', source: { file: 'image.bin' } },
-  fleet: { thingGroups: ['fleet'] },
-  stages: [{ name: 'all', targets: { percent: 100 }, bake: '1h' }],
-});
+const request = motoRequest();
 
 describeWithMoto('storage and messaging adapters against moto', () => {
   let moto: Moto;

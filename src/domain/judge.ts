@@ -5,7 +5,7 @@
 import { formatDuration } from './duration.ts';
 import type { Evidence, Judgement, Route } from './decision.ts';
 import { JudgeRule, Verdict } from './decision.ts';
-import { collectEvidence, pendingOf, targetedOf } from './evidence.ts';
+import { collectEvidence, describeTestLines, pendingOf, targetedOf } from './evidence.ts';
 import { formatCount, formatLimit, formatQuantity, formatRate } from './percent.ts';
 import type { HealthPolicy } from './release-request.ts';
 import { logLikelihoodRatio, promoteThreshold, rollbackThreshold } from './sequential-test.ts';
@@ -205,12 +205,7 @@ function formatFailures(failures: number): string {
 }
 
 function describeRate(evidence: Evidence): string {
-  const { sequential, executed } = evidence;
-  const lines = [
-    sequential.rollbackAtFailures === null ? undefined : `rolls back at ${formatCount(sequential.rollbackAtFailures)}`,
-    sequential.promoteAtFailures === null ? undefined : `promotable at ${formatCount(sequential.promoteAtFailures)} or fewer`,
-  ].filter(Boolean);
-  return `failure rate so far ${formatRate(evidence.failureRate)} (${describeCount(evidence)}${lines.length ? `; with ${formatCount(executed)} reported the test ${lines.join(', ')}` : ''})`;
+  return `failure rate so far ${formatRate(evidence.failureRate)} (${describeCount(evidence)}); test lines: ${describeTestLines(evidence)}`;
 }
 
 /**

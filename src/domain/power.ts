@@ -268,11 +268,10 @@ function smallestDetectableRate(policy: PowerPolicy, outcome: (rate: number) => 
   return permille === null ? undefined : permille / 1000;
 }
 
-/** The smallest stage that can be promoted when nothing fails: the promotion line at 0 failures. */
+/** The smallest stage that can be promoted when nothing fails: where the promotion line first admits 0 failures. */
 function smallestPromotableCohort(policy: PowerPolicy): number {
-  let n = 1;
-  while (mostFailuresToPromote(n, policy) === null && n < 1e9) n = n < 1024 ? n + 1 : Math.ceil(n * 1.01);
-  // Walk back over the coarse steps (the line only opens up as n grows).
-  while (n > 1 && mostFailuresToPromote(n - 1, policy) !== null) n -= 1;
-  return n;
+  const opens = (n: number) => mostFailuresToPromote(n, policy) !== null;
+  let high = 1;
+  while (!opens(high) && high < 1e9) high *= 2;
+  return firstWhere(1, high, opens) ?? high;
 }

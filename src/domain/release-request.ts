@@ -3,6 +3,8 @@
 // normalised form again gives the same value, so the workflow input can be re-checked by every Lambda.
 import { z } from 'zod';
 import { duration } from './duration.ts';
+import { DEFAULT_REPORT_EVERY_SECONDS } from './health-report.ts';
+import { HealthGateSpec } from './health-gates/gate-spec.ts';
 import { defaultUnacceptableRate } from './sequential-test.ts';
 
 /** jobIds are `<releaseId>-s<stage>` or `<releaseId>-rb<stage>` and must fit IoT's 64 characters. */
@@ -145,6 +147,15 @@ export const HealthPolicy = z
     maxExtensions: z.number().int().min(0).max(10).default(2),
     /** How much longer each extension bakes; defaults to half the stage's bake. */
     extendBy: duration({ min: 60, max: 7 * 86400 }).optional(),
+    /**
+     * Post-update health gates (crash and reboot rates against a concurrent control, devices that never came back,
+     * CloudWatch alarms). With none, devices are not asked for health reports.
+     */
+    gates: z.array(HealthGateSpec).max(10).default([]),
+    /** How often devices on a release publish health reports (the job document tells them). */
+    reportEvery: duration({ min: 10, max: 86400 }).default(DEFAULT_REPORT_EVERY_SECONDS),
+    /** After an update, how long before a device's reports count towards the rate gates (first-boot noise). */
+    warmUp: duration({ min: 0, max: 7 * 86400 }).default(1800),
   })
   // Filled in here rather than left to each reader, so the workflow input states the rate it is judged against.
   .transform(({ unacceptableFailureRate, ...policy }) => ({

@@ -32,6 +32,11 @@ export interface RateGateEvidence {
   passThreshold: number;
   /** Periods with exposure on both sides (the others carry no information about the ratio). */
   periodsUsed: number;
+  /**
+   * The latest period had devices on the new version and none left on the previous one (the last stage reached
+   * them all): no more evidence can come.
+   */
+  controlGone: boolean;
 }
 
 export interface SilenceGateEvidence {

@@ -74,7 +74,13 @@ export function rateRatioEvidence(buckets: readonly HealthBucket[], spec: RateGa
     failThreshold: -Math.log(errorBudget),
     passThreshold: Math.log(errorBudget),
     periodsUsed,
+    controlGone: controlGone(buckets),
   };
+}
+
+function controlGone(buckets: readonly HealthBucket[]): boolean {
+  const latest = buckets.at(-1);
+  return latest !== undefined && latest.treatment.exposureSeconds > 0 && latest.control.exposureSeconds === 0;
 }
 
 export function evaluateRateGate(spec: RateGateSpec, buckets: readonly HealthBucket[], errorBudget: number): GateResult {
@@ -89,9 +95,18 @@ export function evaluateRateGate(spec: RateGateSpec, buckets: readonly HealthBuc
   if (evidence.logLikelihoodRatio <= evidence.passThreshold) {
     return { ...base, status: GateStatus.PASS, reason: `${spec.metric} rate ${describeRatio(evidence)} the previous version's is below ${evidence.unacceptableRatio}× ${bound} (${sides})` };
   }
-  const needSeconds = secondsToPass(evidence, buckets);
+  if (evidence.controlGone && evidence.periodsUsed > 0) {
+    // Waiting cannot add evidence, and what there is did not reach the failing line: this stage (a last stage at
+    // 100 % soon leaves no control) cannot be judged on this gate, and the stages before it were judged with one.
+    return { ...base, status: GateStatus.PASS, reason: `${spec.metric} rate: not decisive when the last devices left the previous version, so the earlier stages' verdicts stand (${sides})` };
+  }
+  const needSeconds = evidence.controlGone ? undefined : secondsToPass(evidence, buckets);
   const wait = needSeconds === undefined ? '' : `; about ${formatDuration(needSeconds)} more at this exposure to pass a release as good as the previous one`;
-  const why = evidence.periodsUsed === 0 ? 'no period yet has devices on both versions past their warm-up' : `cannot yet tell ${spec.maxRatio}× from ${evidence.unacceptableRatio}× (${sides})`;
+  const why = evidence.controlGone
+    ? 'no device on the previous version was ever running beside the new version past its warm-up, so there is nothing to compare with'
+    : evidence.periodsUsed === 0
+      ? 'no period yet has devices on both versions past their warm-up'
+      : `cannot yet tell ${spec.maxRatio}× from ${evidence.unacceptableRatio}× (${sides})`;
   return { ...base, status: GateStatus.INCONCLUSIVE, reason: `${spec.metric} rate: ${why}${wait}`, ...(needSeconds === undefined ? {} : { needSeconds }) };
 }
 

@@ -3,7 +3,7 @@
 // policy, store the verdict with its evidence, and tell the state machine where to go.
 import { JudgeRule, type DecisionRecord, type Judgement, type Route, Verdict } from '#domain/decision.ts';
 import type { GateResult } from '#domain/health-gates/gate-result.ts';
-import { errorBudgetShare, evaluateGates, sum } from '#domain/health-gates/gates.ts';
+import { errorBudgetShare, evaluateGates, installTestPolicy, sum } from '#domain/health-gates/gates.ts';
 import { withHealthGates } from '#domain/health-gates/with-gates.ts';
 import { judge, routeFor } from '#domain/judge.ts';
 import type { ReleaseRequest } from '#domain/release-request.ts';
@@ -43,7 +43,7 @@ export async function evaluateStage(ports: EvaluateStagePorts, input: EvaluateSt
   const health = startedAt && request.health.gates.length > 0 ? await readHealth(ports, request, jobCounts, new Date(startedAt), now, earlier) : undefined;
   const counts = health?.counts ?? jobCounts;
   // The install test and every statistical gate share the error budget, so the policy's confidence bounds them together.
-  const installPolicy = { ...request.health, confidence: 1 - errorBudgetShare(request.health.confidence, request.health.gates) };
+  const installPolicy = installTestPolicy(request.health);
   const progress = { bakedSeconds, bakeSeconds: stage.bakeSeconds, extensionsUsed };
   const installJudgement = judge(counts, installPolicy, progress);
   if (health && health.reverted > 0) installJudgement.evidence.reverted = health.reverted;

@@ -22,6 +22,11 @@ export const RateGateSpec = z.strictObject({
   maxRatio: z.number().gt(0).max(100),
   unacceptableRatio: z.number().gt(0).max(1000).optional(),
   critical,
+  /**
+   * For planning only: the previous version's events per device-hour as you expect it, so `validate` can say how long
+   * each stage needs. The gate itself measures the control's rate and never uses this.
+   */
+  baselinePerDeviceHour: z.number().gt(0).max(1000).optional(),
 });
 
 /**

@@ -34,6 +34,11 @@ export function errorBudgetShare(confidence: number, gates: readonly HealthGateS
   return (1 - confidence) / testsSharingBudget(gates);
 }
 
+/** The policy the install test runs at: the release's, with the install test's share of the error budget. */
+export function installTestPolicy<P extends { confidence: number; gates: readonly HealthGateSpec[] }>(health: P): P {
+  return { ...health, confidence: 1 - errorBudgetShare(health.confidence, health.gates) };
+}
+
 export function evaluateGates(gates: readonly HealthGateSpec[], inputs: GateInputs): GateResult[] {
   return gates.map((gate) => {
     switch (gate.kind) {

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { duration } from './duration.ts';
 import { DEFAULT_REPORT_EVERY_SECONDS } from './health-report.ts';
-import { HealthGateSpec } from './health-gates/gate-spec.ts';
+import { gateNameOf, HealthGateSpec } from './health-gates/gate-spec.ts';
 import { defaultUnacceptableRate } from './sequential-test.ts';
 
 /** jobIds are `<releaseId>-s<stage>` or `<releaseId>-rb<stage>` and must fit IoT's 64 characters. */
@@ -219,7 +219,7 @@ interface Loose {
   fleet?: { thingGroups?: unknown };
   firmware?: { version?: unknown; previousVersion?: unknown; flavour?: unknown; rollbackSource?: unknown };
   stages?: unknown;
-  health?: { maxFailureRate?: unknown; unacceptableFailureRate?: unknown; hardFailureRate?: unknown };
+  health?: { maxFailureRate?: unknown; unacceptableFailureRate?: unknown; hardFailureRate?: unknown; gates?: unknown };
   safetyNet?: { abort?: unknown; retries?: unknown };
 }
 
@@ -286,6 +286,7 @@ function checkConsistency(request: Loose, ctx: z.RefinementCtx): void {
       message: 'must be above 0%: the judge weighs an acceptable rate against an unacceptable one, and a stage allowed no failure at all would roll back on its first; use a small rate such as 0.5%',
     });
   }
+  checkGates(ctx, records(health.gates));
   const safetyNet = isRecord(request.safetyNet) ? request.safetyNet : {};
   checkDistinct(ctx, records(safetyNet.abort).map((criterion) => criterion.failureType), ['safetyNet', 'abort'], 'abort criterion');
   const retries = records(safetyNet.retries);
@@ -294,6 +295,24 @@ function checkConsistency(request: Loose, ctx: z.RefinementCtx): void {
   if (totalRetries > 10) {
     ctx.addIssue({ code: 'custom', path: ['safetyNet', 'retries'], message: `IoT Jobs allows 10 retries in total across failure types, got ${totalRetries}` });
   }
+}
+
+function checkGates(ctx: z.RefinementCtx, gates: Array<Record<string, unknown>>): void {
+  const names = gates.map((gate) => (isLooseGate(gate) ? gateNameOf(gate) : undefined));
+  names.forEach((name, index) => {
+    if (name !== undefined && names.indexOf(name) !== index) ctx.addIssue({ code: 'custom', path: ['health', 'gates', index, 'name'], message: `a second gate named "${name}"; give each gate its own name` });
+  });
+  gates.forEach((gate, index) => {
+    if (typeof gate.maxRatio === 'number' && typeof gate.unacceptableRatio === 'number' && gate.unacceptableRatio <= gate.maxRatio) {
+      ctx.addIssue({ code: 'custom', path: ['health', 'gates', index, 'unacceptableRatio'], message: `must be above maxRatio (${gate.maxRatio}): the gate tells an acceptable ratio from an unacceptable one, so they cannot meet` });
+    }
+  });
+}
+
+/** Enough of a gate to name it (names are only compared when every field they use is there). */
+function isLooseGate(gate: Record<string, unknown>): gate is HealthGateSpec {
+  if (gate.name !== undefined) return typeof gate.name === 'string';
+  return (gate.kind === 'rate' && typeof gate.metric === 'string') || gate.kind === 'silence' || (gate.kind === 'alarm' && typeof gate.alarmName === 'string');
 }
 
 function checkDistinct(ctx: z.RefinementCtx, types: unknown[], path: Array<string | number>, what: string): void {

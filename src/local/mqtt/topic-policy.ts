@@ -2,7 +2,10 @@
 // `${iot:Connection.Thing.ThingName}` standing for the authenticated thing:
 //   iot:Publish    topic/$aws/things/${thing}/jobs/*        (requests; never the topics the service publishes)
 //   iot:Subscribe  topicfilter/$aws/things/${thing}/jobs/*  (any filter there, wildcards included: `get/+`, `#`)
-// Nothing outside the thing's own jobs namespace: another thing's topics, `$aws/things/+/...` and other topics are refused.
+//   iot:Publish    topic/ota-release/health/${thing}        (its own health reports; nobody subscribes to those)
+// Nothing outside the thing's own jobs namespace and health topic: another thing's topics, `$aws/things/+/...` and other
+// topics are refused.
+import { healthTopic } from '#domain/health-report.ts';
 
 export function jobsNamespace(thingName: string): string {
   return `$aws/things/${thingName}/jobs/`;
@@ -15,6 +18,7 @@ export function isServiceTopic(topic: string): boolean {
 }
 
 export function mayPublish(thingName: string, topic: string): boolean {
+  if (topic === healthTopic(thingName)) return true;
   return topic.startsWith(jobsNamespace(thingName)) && topic.length > jobsNamespace(thingName).length && !isServiceTopic(topic);
 }
 

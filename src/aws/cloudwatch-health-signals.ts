@@ -1,6 +1,5 @@
 // HealthSignals on CloudWatch (@aws-sdk/client-cloudwatch). Devices publish health reports on
-// `ota-release/health/<thing>`; the IoT topic rules in serverless.yml (HealthMetricsTopicRule, HealthRevertsTopicRule)
-// write each one to a log group in CloudWatch embedded metric format, and CloudWatch Logs turns it into the metrics
+// `ota-release/health/<thing>`; the IoT topic rule in serverless.yml (HealthMetricsTopicRule) writes each one to a log group in CloudWatch embedded metric format, and CloudWatch Logs turns it into the metrics
 // below, summed per minute over the whole fleet. Reading a release's evidence is then one GetMetricData call (paginated)
 // for every metric of both cohorts, and one DescribeAlarms for the alarms it names: the same calls for ten devices or
 // ten million. docs/backend.md, Health data path.
@@ -10,7 +9,7 @@ import { type AlarmState, type AlarmStateValue, type CohortHealth, type HealthBu
 import { type Instrument, noInstrument, required } from './config.ts';
 import { rethrow } from './sdk-errors.ts';
 
-/** The metrics the topic rules write; their names and dimensions are the contract with serverless.yml. */
+/** The metrics the topic rule writes; their names and dimensions are the contract with serverless.yml. */
 export const HEALTH_METRICS = {
   /** Dimensions Product, Version, Phase; the adapter reads Phase = steady. */
   exposureSeconds: 'ExposureSeconds',
@@ -18,7 +17,7 @@ export const HEALTH_METRICS = {
   reboots: 'Reboots',
   /** Dimensions Product, Version. */
   returned: 'Returned',
-  /** Dimensions Product, Version (the version reverted from). */
+  /** Dimensions Product, RevertedFrom (the version the device went back from). */
   reverted: 'Reverted',
 } as const satisfies Record<keyof CohortHealth, string>;
 
@@ -78,7 +77,7 @@ export class CloudWatchHealthSignals implements HealthSignals {
             MetricName: HEALTH_METRICS[field],
             Dimensions: [
               { Name: 'Product', Value: query.product },
-              { Name: 'Version', Value: versionOf[cohort] },
+              { Name: field === 'reverted' ? 'RevertedFrom' : 'Version', Value: versionOf[cohort] },
               ...(BY_PHASE.has(field) ? [{ Name: 'Phase', Value: 'steady' }] : []),
             ],
           },

@@ -1,4 +1,4 @@
-// The health adapter against moto on loopback: metrics shaped as the health topic rules write them (namespace,
+// The health adapter against moto on loopback: metrics shaped as the health topic rule writes them (namespace,
 // names, Product/Version/Phase dimensions) come back as treatment against control sums, and alarms are read by name.
 import { CloudWatchClient, PutMetricAlarmCommand, PutMetricDataCommand, type MetricDatum } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchHealthSignals } from '#aws/cloudwatch-health-signals.ts';
@@ -24,7 +24,7 @@ describeWithMoto('CloudWatchHealthSignals against moto', () => {
     const at = new Date(minute + 10_000);
     const datum = (name: string, version: string, value: number, phase?: string): MetricDatum => ({
       MetricName: name,
-      Dimensions: [{ Name: 'Product', Value: request.product }, { Name: 'Version', Value: version }, ...(phase ? [{ Name: 'Phase', Value: phase }] : [])],
+      Dimensions: [{ Name: 'Product', Value: request.product }, { Name: name === 'Reverted' ? 'RevertedFrom' : 'Version', Value: version }, ...(phase ? [{ Name: 'Phase', Value: phase }] : [])],
       Timestamp: at,
       Value: value,
       Unit: name === 'ExposureSeconds' ? 'Seconds' : 'Count',
@@ -41,6 +41,7 @@ describeWithMoto('CloudWatchHealthSignals against moto', () => {
           datum('ExposureSeconds', '2.3.1', 300, 'steady'),
           datum('Crashes', '2.3.1', 1, 'steady'),
           datum('Reverted', '2.4.0', 1),
+          datum('Reverted', '(none)', 0),
         ],
       }),
     );

@@ -1,4 +1,4 @@
-// The device health data path in the packaged template: topic rules from ota-release/health/+ writing embedded metric
+// The device health data path in the packaged template: a topic rule from ota-release/health/+ writing embedded metric
 // format to a log group, with a role that can do nothing else, and evaluate-metrics reading the same namespace.
 import { HEALTH_METRICS } from '#aws/cloudwatch-health-signals.ts';
 import { HEALTH_TOPIC_PREFIX } from '#domain/health-report.ts';
@@ -17,8 +17,8 @@ function emfDirectiveOf(sql: string): { Timestamp: number; CloudWatchMetrics: Ar
 }
 
 describe('the health data path in the template', () => {
-  it.each(['HealthMetricsTopicRule', 'HealthRevertsTopicRule'])('%s reads every device health topic and writes to the health log group, with an error action', (name) => {
-    const payload = payloadOf(name);
+  it('reads every device health topic and writes to the health log group, with an error action', () => {
+    const payload = payloadOf('HealthMetricsTopicRule');
     expect(payload.AwsIotSqlVersion).toBe('2016-03-23');
     expect(payload.Sql).toContain(`FROM '${HEALTH_TOPIC_PREFIX}/+'`);
     expect(payload.Actions).toEqual([{ CloudwatchLogs: { LogGroupName: { Ref: 'HealthMetricsLogGroup' }, RoleArn: { 'Fn::GetAtt': ['HealthTopicRuleRole', 'Arn'] } } }]);
@@ -26,7 +26,7 @@ describe('the health data path in the template', () => {
   });
 
   it('writes, in the namespace evaluate-metrics reads, every metric the adapter asks for with the dimensions it asks with', () => {
-    const written = [payloadOf('HealthMetricsTopicRule'), payloadOf('HealthRevertsTopicRule')].flatMap(({ Sql }) =>
+    const written = [payloadOf('HealthMetricsTopicRule')].flatMap(({ Sql }) =>
       emfDirectiveOf(Sql).CloudWatchMetrics.flatMap((directive) => directive.Metrics.map((metric) => ({ namespace: directive.Namespace, name: metric.Name, dimensions: directive.Dimensions }))),
     );
     expect(namespace).toBe('OtaRelease/Health/dev');
@@ -34,23 +34,24 @@ describe('the health data path in the template', () => {
     for (const metric of written) {
       expect(metric.namespace).toBe(namespace);
       const byPhase = ['ExposureSeconds', 'Crashes', 'Reboots'].includes(metric.name);
-      expect(metric.dimensions).toEqual([byPhase ? ['Product', 'Version', 'Phase'] : ['Product', 'Version']]);
+      expect(metric.dimensions).toEqual([byPhase ? ['Product', 'Version', 'Phase'] : ['Product', metric.name === 'Reverted' ? 'RevertedFrom' : 'Version']]);
     }
   });
 
   it('puts every metric value and dimension value at the top level of the event, as embedded metric format requires', () => {
-    for (const name of ['HealthMetricsTopicRule', 'HealthRevertsTopicRule']) {
-      const { Sql } = payloadOf(name);
-      for (const directive of emfDirectiveOf(Sql).CloudWatchMetrics) {
-        for (const field of [...directive.Dimensions.flat(), ...directive.Metrics.map((metric) => metric.Name)]) expect(Sql).toMatch(new RegExp(` AS ${field}[, ]`));
-      }
+    const { Sql } = payloadOf('HealthMetricsTopicRule');
+    for (const directive of emfDirectiveOf(Sql).CloudWatchMetrics) {
+      for (const field of [...directive.Dimensions.flat(), ...directive.Metrics.map((metric) => metric.Name)]) expect(Sql).toMatch(new RegExp(` AS ${field}[, ]`));
     }
-    expect(payloadOf('HealthRevertsTopicRule').Sql).toContain('revertedFrom AS Version');
+    // A report without revertedFrom counts 0 under a RevertedFrom no version can match.
+    expect(Sql).toContain("CASE isUndefined(revertedFrom) WHEN true THEN '(none)' ELSE revertedFrom END AS RevertedFrom");
+    expect(Sql).toContain('CASE isUndefined(revertedFrom) WHEN true THEN 0 ELSE 1 END AS Reverted');
   });
 
   it('keeps out what would mint metrics at will: only two phases, well-formed versions', () => {
-    expect(payloadOf('HealthMetricsTopicRule').Sql).toMatch(/WHERE \(phase = 'steady' OR phase = 'warm-up'\) AND regexp_matches\(version, /);
-    expect(payloadOf('HealthRevertsTopicRule').Sql).toMatch(/WHERE regexp_matches\(revertedFrom, /);
+    const { Sql } = payloadOf('HealthMetricsTopicRule');
+    expect(Sql).toMatch(/WHERE \(phase = 'steady' OR phase = 'warm-up'\) AND regexp_matches\(version, /);
+    expect(Sql).toMatch(/\(isUndefined\(revertedFrom\) OR regexp_matches\(revertedFrom, /);
   });
 
   it('lets IoT only write the health log group, and only for this account', () => {

@@ -38,7 +38,7 @@ describe('the packaged CloudFormation template', () => {
     ['AWS::DynamoDB::Table', 1],
     ['AWS::Events::EventBus', 1],
     ['AWS::Events::Rule', 3],
-    ['AWS::IoT::TopicRule', 3],
+    ['AWS::IoT::TopicRule', 2],
     ['AWS::SNS::Topic', 2],
     ['AWS::SecretsManager::Secret', 1],
     ['AWS::ApiGatewayV2::Api', 1],

@@ -44,6 +44,9 @@ describe('CloudWatchHealthSignals', () => {
     expect(input.MetricDataQueries).toContainEqual(
       expect.objectContaining({ Id: 'control_returned', MetricStat: expect.objectContaining({ Metric: { Namespace: 'OtaRelease/Health/test', MetricName: 'Returned', Dimensions: [{ Name: 'Product', Value: 'gateway' }, { Name: 'Version', Value: '2.3.1' }] } }) }),
     );
+    expect(input.MetricDataQueries).toContainEqual(
+      expect.objectContaining({ Id: 'treatment_reverted', MetricStat: expect.objectContaining({ Metric: { Namespace: 'OtaRelease/Health/test', MetricName: 'Reverted', Dimensions: [{ Name: 'Product', Value: 'gateway' }, { Name: 'RevertedFrom', Value: '2.4.0' }] } }) }),
+    );
     expect(new Set(input.MetricDataQueries!.map((q) => q.MetricStat!.Metric!.MetricName))).toEqual(new Set(Object.values(HEALTH_METRICS)));
     expect(cloudwatch.commandCalls(DescribeAlarmsCommand)).toHaveLength(0);
   });

@@ -107,6 +107,11 @@ export const AgentConfig = z.strictObject({
       crashCounterFile: z.string().min(1).optional(),
       /** Or a command printing it, e.g. ["systemctl", "show", "-p", "NRestarts", "--value", "gateway-app.service"]. */
       crashCounterCommand: command.optional(),
+      /**
+       * The stack's health rule (output HealthRuleName): reports go through AWS IoT Basic Ingest to it, which skips the
+       * message broker's per-message charge. The device policy must allow publishing on `$aws/rules/<rule>/...`.
+       */
+      basicIngestRule: z.string().regex(/^[a-zA-Z0-9_]{1,128}$/, 'an IoT rule name: letters, digits and _ only').optional(),
     })
     .refine((health) => !(health.crashCounterFile && health.crashCounterCommand), { message: 'give crashCounterFile or crashCounterCommand, not both' })
     .default({ report: 'when-asked', reportEvery: DEFAULT_REPORT_EVERY_SECONDS, warmUp: 1800 }),

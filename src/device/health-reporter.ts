@@ -18,6 +18,11 @@ import type { Outcome } from './journal.ts';
 
 export type HealthMode = 'always' | 'when-asked' | 'never';
 
+/** Where a thing publishes its health reports: its health topic, behind the Basic Ingest prefix when one is given. */
+export function healthPublishTopic(thingName: string, basicIngestRule?: string): string {
+  return basicIngestRule ? `$aws/rules/${basicIngestRule}/${healthTopic(thingName)}` : healthTopic(thingName);
+}
+
 export interface HealthReporterOptions {
   thingName: string;
   /** The product this device is; absent: the product of the signed manifest that asked for reports. */
@@ -37,6 +42,11 @@ export interface HealthReporterOptions {
   reportEverySeconds: number;
   /** The warm-up after an update when the release did not say. */
   warmUpSeconds: number;
+  /**
+   * Publish through AWS IoT Basic Ingest to this rule (`$aws/rules/<rule>/ota-release/health/<thing>`): the same rule
+   * runs, without the message broker and its messaging charge. Absent: the plain topic.
+   */
+  basicIngestRule?: string;
   onReport?: (report: HealthReport) => void;
   onError?: (error: unknown) => void;
 }
@@ -163,7 +173,7 @@ export class HealthReporter {
     try {
       // Validated on the way out (HealthReport.parse): a report the cloud would drop is an error here, not there.
       for (const { report, settle } of this.build(product, running)) {
-        await this.options.publish(healthTopic(this.options.thingName), JSON.stringify(report));
+        await this.options.publish(healthPublishTopic(this.options.thingName, this.options.basicIngestRule), JSON.stringify(report));
         settle();
         this.state.sequence += 1;
         await this.options.journal.save();

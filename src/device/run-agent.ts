@@ -134,6 +134,7 @@ async function healthReporter(
     mode: health.report,
     reportEverySeconds: health.reportEvery,
     warmUpSeconds: health.warmUp,
+    ...(health.basicIngestRule ? { basicIngestRule: health.basicIngestRule } : {}),
     ...(parts.onReport ? { onReport: parts.onReport } : {}),
     ...(parts.onError ? { onError: parts.onError } : {}),
   });

@@ -67,7 +67,9 @@ describe('the health data path in the template', () => {
     expect(actions.filter((action) => action.startsWith('cloudwatch:'))).toEqual(['cloudwatch:GetMetricData', 'cloudwatch:DescribeAlarms']);
   });
 
-  it('outputs the namespace for the CLI', () => {
+  it('outputs the namespace for the CLI, and names the rule for agents that publish through Basic Ingest', () => {
     expect(template.Outputs.HealthMetricsNamespace).toMatchObject({ Value: 'OtaRelease/Health/dev' });
+    expect(resource('HealthMetricsTopicRule').Properties.RuleName).toBe('ota_release_device_health_dev');
+    expect(template.Outputs.HealthRuleName).toMatchObject({ Value: { Ref: 'HealthMetricsTopicRule' } });
   });
 });

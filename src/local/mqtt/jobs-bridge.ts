@@ -14,7 +14,7 @@ import { HealthReport, healthTopic } from '#domain/health-report.ts';
 import type { DataPlaneError, DataPlaneResult, JobExecutionState, JobsDataPlane, PendingChanged } from '../iot-jobs/data-plane.ts';
 import { clientTokenOf, parseRequest, validJobId, type JobsOperation, type JobsRequest } from './jobs-requests.ts';
 import type { ThingCredentials } from './thing-credentials.ts';
-import { filterMatches, jobsNamespace, mayPublish, maySubscribe } from './topic-policy.ts';
+import { filterMatches, healthTopicOf, jobsNamespace, mayPublish, maySubscribe } from './topic-policy.ts';
 
 export interface JobsBridgeOptions {
   dataPlane: JobsDataPlane;
@@ -167,7 +167,8 @@ export class JobsMqttBridge {
   }
 
   private async handle(clientId: string, topic: string, payload: Buffer): Promise<void> {
-    if (topic === healthTopic(clientId)) return this.healthReport(clientId, payload);
+    // Basic Ingest (`$aws/rules/<rule>/ota-release/health/<thing>`) reaches the same place: there is one rule here.
+    if (healthTopicOf(topic) === healthTopic(clientId)) return this.healthReport(clientId, payload);
     // The broker's policy let through only requests under the client's own namespace (topic-policy.ts).
     if (!topic.startsWith(jobsNamespace(clientId))) return;
     const parsed = parseJobsTopic(topic);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DeviceFacts } from '#device/health-facts.ts';
 import { HealthJournal } from '#device/health-journal.ts';
-import { HealthReporter, type HealthMode } from '#device/health-reporter.ts';
+import { HealthReporter, healthPublishTopic, type HealthMode } from '#device/health-reporter.ts';
 import { HealthReport } from '#domain/health-report.ts';
 import { Harness, THING } from './agent-harness.ts';
 
@@ -80,6 +80,11 @@ describe('HealthReporter', () => {
     expect(device.published.map((p) => p.topic)).toEqual(['ota-release/health/gateway-1', 'ota-release/health/gateway-1']);
     expect(device.published[0]!.report).toEqual({ product: 'gateway', version: '1.0.0', slot: 'a', phase: 'steady', periodSeconds: 100, uptimeSeconds: 100, crashes: 0, reboots: 0, sequence: 0 });
     expect(device.last()).toMatchObject({ periodSeconds: 300, uptimeSeconds: 400, sequence: 1 });
+  });
+
+  it('publishes through Basic Ingest when given the rule name', () => {
+    expect(healthPublishTopic('gateway-1', 'ota_release_device_health_prod')).toBe('$aws/rules/ota_release_device_health_prod/ota-release/health/gateway-1');
+    expect(healthPublishTopic('gateway-1')).toBe('ota-release/health/gateway-1');
   });
 
   it('stays silent until a job document asks, then reports at that release period', async () => {

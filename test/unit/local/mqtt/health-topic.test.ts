@@ -48,6 +48,9 @@ describe('the health topic policy', () => {
     ['thing-a', 'ota-release/health/+', false],
     ['thing-a', 'ota-release/health/thing-a/extra', false],
     ['thing-a', 'ota-release/health', false],
+    ['thing-a', '$aws/rules/ota_release_device_health_dev/ota-release/health/thing-a', true],
+    ['thing-a', '$aws/rules/ota_release_device_health_dev/ota-release/health/thing-b', false],
+    ['thing-a', '$aws/rules/bad-name/ota-release/health/thing-a', false],
   ])('%s may publish on %s: %s', (thing, topic, allowed) => {
     expect(mayPublish(thing, topic)).toBe(allowed);
   });
@@ -62,6 +65,13 @@ describe('health reports through the bridge', () => {
     expect(metrics.reports).toBe(1);
     const reading = await metrics.read(window);
     expect(reading.buckets).toEqual([expect.objectContaining({ treatment: { exposureSeconds: 300, crashes: 1, reboots: 0, returned: 0, reverted: 0 } })]);
+  });
+
+  it('records a report sent through Basic Ingest ($aws/rules/<rule>/ota-release/health/<thing>) the same way', async () => {
+    const client = await connect('thing-a');
+    await client.publishAsync('$aws/rules/ota_release_device_health_dev/ota-release/health/thing-a', JSON.stringify(report()), { qos: 1 });
+    await until(() => bridge.healthReports.recorded === 1);
+    expect(metrics.reports).toBe(1);
   });
 
   it.each([

@@ -25,6 +25,4 @@ export function makeHandler(ports: EvaluateStagePorts) {
   }).use(observability());
 }
 
-// Built before the call so the ports bag may already carry `health` while the use case's Pick catches up with it.
-const ports = { jobs: awsFleetJobs(instrument), health: awsHealthSignals(instrument), store: awsReleaseStore(instrument), clock: systemClock };
-export const handler = makeHandler(ports);
+export const handler = makeHandler({ jobs: awsFleetJobs(instrument), health: awsHealthSignals(instrument), store: awsReleaseStore(instrument), clock: systemClock });

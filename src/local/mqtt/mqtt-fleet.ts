@@ -24,6 +24,7 @@ import type { FleetContext, FleetDriver, FleetStats } from '../fleet/fleet-drive
 import { targetOfDocument } from '../fleet/job-target.ts';
 import { placeDevices } from '../fleet/placement.ts';
 import type { ThingRegistry } from '../iot-jobs/things.ts';
+import { AgentHealth } from './agent-health.ts';
 import { agentFaultsOf, cutOf, deviceFaultsOf, type AgentFaults, type DeviceFaults } from './agent-faults.ts';
 import { CompatibilityCheckedJobs } from './compatibility-check.ts';
 import { JobsMqttBridge } from './jobs-bridge.ts';
@@ -268,12 +269,20 @@ export class MqttFleet implements FleetDriver {
   /**
    * A release with health gates gets health reports from every agent, updated or not (the ones not updated are its
    * control), on the fleet's clock. A device's process stands for the whole machine: its boot id never changes, and
-   * crashes are whatever the fault profile makes it count (none yet).
+   * its crashes and silence are the fault profile's (agent-health.ts).
    */
   private healthReporter(device: Device, connection: MqttJobsClient, slots: SlotStore, journal: Journal, context: FleetContext): HealthReporter | undefined {
     const { release } = context;
     if (release.health.gates.length === 0) return undefined;
     const bootedAt = context.scheduler.now().getTime();
+    const running = () => {
+      try {
+        return { version: slots.running.version, slot: slots.running.slot };
+      } catch {
+        return undefined; // not booted yet
+      }
+    };
+    const played = new AgentHealth({ behaviour: this.options.profile?.health ?? faultProfile('healthy').health, newVersion: release.firmware.version, seed: this.options.seed, device: this.indexOf.get(device.name) ?? 0, now: () => context.scheduler.now().getTime() });
     return new HealthReporter({
       thingName: device.name,
       product: release.product,
@@ -281,17 +290,11 @@ export class MqttFleet implements FleetDriver {
       facts: {
         bootId: async () => `${device.name}-boot`,
         uptimeSeconds: () => (context.scheduler.now().getTime() - bootedAt) / 1000,
-        crashCount: async () => undefined,
+        crashCount: async () => played.crashCount(running()?.version),
       },
-      running: () => {
-        try {
-          return { version: slots.running.version, slot: slots.running.slot };
-        } catch {
-          return undefined; // not booted yet
-        }
-      },
-      // A dark device has dropped off the network: it sends nothing more, health reports included.
-      busy: () => device.dark === true || journal.current !== undefined,
+      running,
+      // A dark device has dropped off the network, and one that never came back stays silent: no more reports.
+      busy: () => device.dark === true || played.silent(running()?.version) || journal.current !== undefined,
       publish: (topic, payload) => connection.publish(topic, payload),
       now: () => context.scheduler.now().getTime(),
       mode: 'always',

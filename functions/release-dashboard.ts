@@ -1,6 +1,6 @@
 // release-dashboard (HTTP API): the release dashboard, read-only, for the holder of a view link. No IAM on these routes
 // (a browser cannot SigV4-sign); instead every call shows a signed, expiring view token for one release, checked here.
-//   GET /dashboard?view=TOKEN                  the page (src/local/control/page, built into this bundle), token embedded
+//   GET /dashboard?view=TOKEN                  the page (src/operator/page, built into this bundle), token embedded
 //   GET /dashboard/api/releases                { where, releases: [the token's release] }    token in x-ota-release-token
 //   GET /dashboard/api/releases/{releaseId}    ReleaseView (as `status --json`), when the token is for that release
 import httpErrorHandler from '@middy/http-error-handler';
@@ -13,9 +13,9 @@ import { type ViewReleasePorts, type ViewResult, ViewOutcome, viewRelease, viewR
 import { awsApprovalKey } from '#aws/approval-key.ts';
 import { awsReleaseStore } from '#aws/dynamo-release-store.ts';
 import { awsFleetJobs } from '#aws/iot-fleet-jobs.ts';
-import { summarise } from '#local/control/operations.ts';
-import { buildSelfContainedPage } from '#local/control/page.ts';
-import { TOKEN_HEADER } from '#local/control/server.ts';
+import { summarise } from '#operator/operations.ts';
+import { buildSelfContainedPage } from '#operator/page.ts';
+import { TOKEN_HEADER } from '#operator/server.ts';
 import { systemClock } from '#ports/clock.ts';
 import { escapeHtml, html } from './lib/http.ts';
 import { count, instrument, logger, observability } from './lib/observability.ts';

@@ -1,5 +1,5 @@
 // `ota-release list` as a table, newest first; releases that wait for an operator stand out.
-import type { ReleaseSummary } from '#local/control/operations.ts';
+import type { ReleaseSummary } from '#operator/operations.ts';
 import { type Terminal, paint, printable, status, table, when } from './terminal.ts';
 
 export function renderList(releases: ReleaseSummary[], where: string, terminal: Terminal): string {

@@ -3,7 +3,7 @@
 // --wave names it; on a terminal, the operator is shown the waiting wave with its evidence and confirms it; a script
 // without --wave is refused.
 import type { ReleaseView } from '#app/describe-release.ts';
-import type { ApprovalAnswerResult, ReleaseOperations } from '#local/control/operations.ts';
+import type { ApprovalAnswerResult, ReleaseOperations } from '#operator/operations.ts';
 import { verdictLines } from '../render/status.ts';
 import { when } from '../render/terminal.ts';
 import type { Ask } from './ask.ts';

@@ -3,8 +3,8 @@
 // `approve`, `reject`, `abort` and `dashboard` in another terminal reach the release while it runs.
 import type { Ports } from '#ports/index.ts';
 import { removeControlFile, writeControlFile } from './control-file.ts';
-import { portsOperations } from './ports-operations.ts';
-import { type ControlServer, startControlServer } from './server.ts';
+import { portsOperations } from '#operator/ports-operations.ts';
+import { type ControlServer, startControlServer } from '#operator/server.ts';
 
 export interface LiveControlOptions {
   ports: Ports;

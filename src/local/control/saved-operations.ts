@@ -10,9 +10,9 @@ import { NotFoundError } from '#ports/errors.ts';
 import type { FleetJobs, JobSnapshot, JobStatus } from '#ports/fleet-jobs.ts';
 import type { JobReport } from '../report.ts';
 import { MemoryReleaseStore, type ReleaseStoreSnapshot } from '../adapters/memory-release-store.ts';
-import { ReadOnlyStateError } from './errors.ts';
+import { ReadOnlyStateError } from '#operator/errors.ts';
 import { abortInterrupted } from './interrupted-abort.ts';
-import { type ApprovalAnswer, type ApprovalAnswerResult, type ReleaseOperations, summarise } from './operations.ts';
+import { type ApprovalAnswer, type ApprovalAnswerResult, type ReleaseOperations, summarise } from '#operator/operations.ts';
 
 export function savedOperations(snapshot: ReleaseStoreSnapshot & { reports?: Record<string, unknown> }, where: string, stateDir?: string): ReleaseOperations {
   const store = new MemoryReleaseStore(systemClock);

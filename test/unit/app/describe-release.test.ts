@@ -1,6 +1,6 @@
 import { describeRelease } from '#app/describe-release.ts';
 import { NotFoundError } from '#ports/errors.ts';
-import { FakeJobs, FakeWorkflow, approvalTask, record, seededStore, verdictRecord } from '../local/control/support.ts';
+import { FakeJobs, FakeWorkflow, approvalTask, record, seededStore, verdictRecord } from '../operator/support.ts';
 
 describe('describeRelease', () => {
   it('shows live counts from IoT Jobs for a stage that has a job', async () => {

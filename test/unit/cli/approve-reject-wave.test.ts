@@ -3,8 +3,8 @@
 // wave after seeing its evidence. Real use case, real in-memory store, over the live control server's HTTP API.
 import { register as registerApprove } from '#cli/commands/approve.ts';
 import { register as registerReject } from '#cli/commands/reject.ts';
-import { TOKEN_HEADER } from '#local/control/server.ts';
-import { runCli } from '../local/control/cli-harness.ts';
+import { TOKEN_HEADER } from '#operator/server.ts';
+import { runCli } from '../operator/cli-harness.ts';
 import { CANARY_VERDICT_AT, type TwoWaves, moveToEarly, onTerminal, twoWavesWaitingAtCanary } from './approve-reject-support.ts';
 
 describe('approve / reject bound to a wave', () => {

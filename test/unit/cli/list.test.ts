@@ -1,7 +1,7 @@
 import { register } from '#cli/commands/list.ts';
-import { runCli } from '../local/control/cli-harness.ts';
-import { FakeOperations } from '../local/control/fake-operations.ts';
-import { record, seededStore } from '../local/control/support.ts';
+import { runCli } from '../operator/cli-harness.ts';
+import { FakeOperations } from '../operator/fake-operations.ts';
+import { record, seededStore } from '../operator/support.ts';
 
 async function withReleases() {
   const operations = new FakeOperations();

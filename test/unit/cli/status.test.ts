@@ -1,8 +1,8 @@
 import { register } from '#cli/commands/status.ts';
 import { NotFoundError } from '#ports/errors.ts';
-import { runCli } from '../local/control/cli-harness.ts';
-import { FakeOperations } from '../local/control/fake-operations.ts';
-import { approvalTask, record, seededStore, verdictRecord } from '../local/control/support.ts';
+import { runCli } from '../operator/cli-harness.ts';
+import { FakeOperations } from '../operator/fake-operations.ts';
+import { approvalTask, record, seededStore, verdictRecord } from '../operator/support.ts';
 
 describe('ota-release status', () => {
   it('shows the stages, the wait with the commands that answer it, and the evidence', async () => {

@@ -2,10 +2,10 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readControlFile } from '#local/control/control-file.ts';
-import { httpOperations } from '#local/control/client.ts';
+import { httpOperations } from '#operator/client.ts';
 import { serveLiveControl } from '#local/control/live.ts';
 import type { Ports } from '#ports/index.ts';
-import { approvalTask, record, seededStore } from './support.ts';
+import { approvalTask, record, seededStore } from '../../operator/support.ts';
 
 describe('serveLiveControl', () => {
   it('announces the live release in the state directory while it serves, and withdraws it after', async () => {

@@ -1,6 +1,6 @@
 import { savedOperations } from '#local/control/saved-operations.ts';
-import { ReadOnlyStateError } from '#local/control/errors.ts';
-import { approvalTask, record, verdictRecord } from './support.ts';
+import { ReadOnlyStateError } from '#operator/errors.ts';
+import { approvalTask, record, verdictRecord } from '../../operator/support.ts';
 
 const snapshot = (status: Parameters<typeof record>[0] extends infer _ ? string : never) => ({
   releases: [record({ status: status as never })],

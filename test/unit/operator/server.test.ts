@@ -1,7 +1,7 @@
 import { request as httpRequest } from 'node:http';
-import { httpOperations } from '#local/control/client.ts';
-import { BadControlRequestError, ControlForbiddenError, ControlUnavailableError } from '#local/control/errors.ts';
-import { type ControlServer, TOKEN_HEADER, startControlServer } from '#local/control/server.ts';
+import { httpOperations } from '#operator/client.ts';
+import { BadControlRequestError, ControlForbiddenError, ControlUnavailableError } from '#operator/errors.ts';
+import { type ControlServer, TOKEN_HEADER, startControlServer } from '#operator/server.ts';
 import { NotFoundError } from '#ports/errors.ts';
 import { FakeOperations } from './fake-operations.ts';
 

@@ -1,8 +1,8 @@
 // A ReleaseOperations that records what it was asked and answers from a fixed view: for testing the transport.
 import type { AbortInput, AbortResult } from '#app/abort-release.ts';
 import { describeRelease } from '#app/describe-release.ts';
-import type { ApprovalAnswer, ApprovalAnswerResult, ReleaseOperations } from '#local/control/operations.ts';
-import { summarise } from '#local/control/operations.ts';
+import type { ApprovalAnswer, ApprovalAnswerResult, ReleaseOperations } from '#operator/operations.ts';
+import { summarise } from '#operator/operations.ts';
 import type { MemoryReleaseStore } from '#local/adapters/memory-release-store.ts';
 import { approvalTask, record, seededStore, verdictRecord } from './support.ts';
 

@@ -1,4 +1,4 @@
-// The release dashboard: plain DOM, no framework. It polls the control API (see src/local/control/api.ts) and renders
+// The release dashboard: plain DOM, no framework. It polls the control API (see src/operator/api.ts) and renders
 // releases, stages with live counts, verdicts with their evidence, the decision history, and approve / reject for a
 // release that waits. Every value from the API goes in through textContent, never as HTML.
 (function dashboard() {

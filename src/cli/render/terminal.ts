@@ -1,6 +1,7 @@
 // Shared pieces of terminal output for the operator commands: tables that fit the terminal, text progress bars,
 // percentages and times. Colour only on a TTY (and never with NO_COLOR).
 import Table from 'cli-table3';
+import { formatDuration } from '#domain/duration.ts';
 
 export interface Terminal {
   columns: number;
@@ -47,6 +48,21 @@ export function percent(fraction: number, digits = 1): string {
 /** ISO time as `2026-11-24 12:00:05Z`: sortable, unambiguous, short. */
 export function when(iso: string | undefined): string {
   return iso ? iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '';
+}
+
+/**
+ * A time in a release's life. Real times as `when` does; on the embedded cloud's simulated clock (ReleaseView.clock),
+ * as simulated time since the release started, `+2h30m`: the clock started at the real start time and then ran
+ * simulated time, so a date would be a moment that has not happened (or happened otherwise).
+ */
+export function releaseTime(iso: string | undefined, release: { createdAt: string; clock?: 'simulated' }): string {
+  if (!iso || release.clock !== 'simulated') return when(iso);
+  return `+${formatDuration(Math.max(0, Date.parse(iso) - Date.parse(release.createdAt)) / 1000)}`;
+}
+
+/** One line that says how to read a simulated release's times; nothing for real ones. */
+export function clockNote(release: { clock?: 'simulated' }): string | undefined {
+  return release.clock === 'simulated' ? 'embedded cloud: times after the start are simulated time since it started (+2h = two simulated hours)' : undefined;
 }
 
 const STATUS_STYLE: Record<string, keyof typeof SGR> = {

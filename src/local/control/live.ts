@@ -14,7 +14,7 @@ export interface LiveControlOptions {
 }
 
 export async function serveLiveControl(options: LiveControlOptions): Promise<ControlServer> {
-  const operations = portsOperations(options.ports, `embedded cloud (${options.stateDir}, live pid ${process.pid})`);
+  const operations = portsOperations(options.ports, `embedded cloud (${options.stateDir}, live pid ${process.pid})`, { clock: 'simulated' });
   const server = await startControlServer({ operations, port: options.port ?? 0 });
   await writeControlFile(options.stateDir, { url: server.url, token: server.token, pid: process.pid, startedAt: new Date().toISOString() });
   let closing: Promise<void> | undefined;

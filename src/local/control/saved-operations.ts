@@ -20,8 +20,9 @@ export function savedOperations(snapshot: ReleaseStoreSnapshot & { reports?: Rec
   const jobs = reportedJobs(snapshot.reports ?? {});
   return {
     where,
-    listReleases: async () => (await store.listReleases()).map(summarise),
-    describeRelease: (releaseId) => describeRelease({ store, jobs }, releaseId),
+    // Every release here ran on the embedded cloud's simulated clock.
+    listReleases: async () => (await store.listReleases()).map((record) => summarise(record, 'simulated')),
+    describeRelease: async (releaseId) => ({ ...(await describeRelease({ store, jobs }, releaseId)), clock: 'simulated' }),
     answerApproval: async (answer: ApprovalAnswer): Promise<ApprovalAnswerResult> => {
       const record = await store.getRelease(answer.releaseId);
       if (!record) return { outcome: 'unknown-release', answered: false, message: `no release named ${answer.releaseId}` };

@@ -14,6 +14,14 @@ describe('describeRelease', () => {
     expect(view.stages.slice(1).map((s) => s.state)).toEqual(['pending', 'pending']);
   });
 
+  it('says when it read live counts, on the clock it is given, so the dashboard can draw them over time', async () => {
+    const jobs = new FakeJobs().set('fw-2-4-0-s0', { targeted: 100, succeeded: 40 });
+    const clock = { now: () => new Date('2026-11-24T10:30:00.000Z') };
+
+    expect((await describeRelease({ store: seededStore([record()]), jobs, clock }, 'fw-2-4-0')).stages[0]?.countsAt).toBe('2026-11-24T10:30:00.000Z');
+    expect((await describeRelease({ store: seededStore([record()]), clock }, 'fw-2-4-0')).stages[0]?.countsAt).toBeUndefined();
+  });
+
   it('falls back to the counts of the latest verdict when the job engine is not reachable', async () => {
     const store = seededStore([record()], [], [
       verdictRecord(0, 'EXTEND', '2026-11-24T11:00:00.000Z', { targeted: 100, succeeded: 10 }),

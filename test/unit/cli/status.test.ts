@@ -75,3 +75,36 @@ describe('ota-release status', () => {
     expect(result.code).toBe(2);
   });
 });
+
+describe('ota-release status: how a release of the embedded cloud reads its times', () => {
+  // T0 (10:00) is the real time it started; the verdict came two simulated hours later, the approval expires a day on.
+  const simulated = () => {
+    const operations = new FakeOperations(seededStore([record({ updatedAt: '2026-11-24T12:00:00.000Z' })], [approvalTask()], [verdictRecord(0, 'HOLD', '2026-11-24T12:00:00.000Z')]));
+    operations.clock = 'simulated';
+    return operations;
+  };
+
+  it('shows when it started as a real time, and every later time as simulated time since the start, never as a date', async () => {
+    const { out } = await runCli(register, ['status', 'fw-2-4-0'], simulated());
+
+    expect(out).toContain('started 2026-11-24 10:00:00Z · updated +2h');
+    expect(out).toContain('embedded cloud: times after the start are simulated time since it started');
+    expect(out).toContain('(asked +2h, expires +1d2h)');
+    expect(out).toContain('canary: HOLD → approve at +2h');
+    expect(out).not.toMatch(/2026-11-2[45] 12:00/);
+  });
+
+  it('shows a release on AWS with real times throughout', async () => {
+    const { out } = await runCli(register, ['status', 'fw-2-4-0'], new FakeOperations(seededStore([record({ updatedAt: '2026-11-24T12:00:00.000Z' })], [approvalTask()], [verdictRecord(0, 'HOLD', '2026-11-24T12:00:00.000Z')])));
+
+    expect(out).toContain('started 2026-11-24 10:00:00Z · updated 2026-11-24 12:00:00Z');
+    expect(out).toContain('canary: HOLD → approve at 2026-11-24 12:00:00Z');
+    expect(out).not.toContain('simulated');
+  });
+
+  it('says so in --json, where times stay ISO on the release clock', async () => {
+    const { out } = await runCli(register, ['status', 'fw-2-4-0', '--json'], simulated());
+
+    expect(JSON.parse(out)).toEqual(expect.objectContaining({ clock: 'simulated', createdAt: '2026-11-24T10:00:00.000Z', updatedAt: '2026-11-24T12:00:00.000Z' }));
+  });
+});

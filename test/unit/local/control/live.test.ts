@@ -15,10 +15,12 @@ describe('serveLiveControl', () => {
     const live = await serveLiveControl({ ports, stateDir: dir });
     const info = await readControlFile(dir);
     const releases = await httpOperations(info!, 'live').listReleases();
+    const view = await httpOperations(info!, 'live').describeRelease('fw-2-4-0');
     await live.close();
 
     expect(info).toMatchObject({ url: live.url, token: live.token, pid: process.pid });
-    expect(releases.map((r) => r.releaseId)).toEqual(['fw-2-4-0']);
+    expect(releases.map((r) => [r.releaseId, r.clock])).toEqual([['fw-2-4-0', 'simulated']]);
+    expect(view.clock).toBe('simulated');
     expect(await readControlFile(dir)).toBeUndefined();
   });
 });

@@ -15,6 +15,12 @@ describe('saved state operations', () => {
     expect((await operations.describeRelease('fw-2-4-0')).waitingFor?.evidence?.verdict).toBe('HOLD');
   });
 
+  it('says its releases ran on the simulated clock of the embedded cloud', async () => {
+    const operations = savedOperations(snapshot('PROMOTED'), 'saved');
+    expect(await operations.listReleases()).toEqual([expect.objectContaining({ clock: 'simulated' })]);
+    expect((await operations.describeRelease('fw-2-4-0')).clock).toBe('simulated');
+  });
+
   it.each([
     ['AWAITING_APPROVAL', 'not-live', 'the process that ran it has stopped'],
     ['PROMOTED', 'finished', 'already ended PROMOTED'],

@@ -3,6 +3,7 @@
 // show this one shape, so it is plain data (serialisable as JSON, no Dates, no classes).
 import type { DecisionRecord, Judgement, Route } from '#domain/decision.ts';
 import { type StageTarget, stageTarget } from '#domain/release-request.ts';
+import { formatLimit } from '#domain/percent.ts';
 import { executedOf, type StageCounts } from '#domain/stage-counts.ts';
 import { type ReleaseStatus, isTerminal } from '#domain/status.ts';
 import type { Clock } from '#ports/clock.ts';
@@ -37,7 +38,7 @@ export interface VerdictView {
 export interface StageView {
   index: number;
   name: string;
-  /** How the stage picks devices, e.g. `5%` or `groups: lab, beta`. */
+  /** How the stage picks devices, e.g. `5 %` or `groups: lab, beta`. */
   targets: string;
   bakeSeconds: number;
   approval: 'auto' | 'manual';
@@ -217,5 +218,5 @@ async function describeExecution(workflow: ReleaseWorkflow | undefined, releaseI
 }
 
 function targetText(target: StageTarget): string {
-  return target.kind === 'percent' ? `${target.percent}%` : `groups: ${target.thingGroups.join(', ')}`;
+  return target.kind === 'percent' ? `${formatLimit(target.percent / 100)}` : `groups: ${target.thingGroups.join(', ')}`;
 }

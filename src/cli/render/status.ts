@@ -5,7 +5,7 @@ import type { DecisionRecord } from '#domain/decision.ts';
 import { formatDuration } from '#domain/duration.ts';
 import type { StageCounts } from '#domain/stage-counts.ts';
 import { describeTestLines } from '#domain/evidence.ts';
-import { formatCount, formatQuantity } from '#domain/percent.ts';
+import { formatCount, formatLimit, formatQuantity, formatRate } from '#domain/percent.ts';
 import { type Terminal, bar, clockNote, paint, percent, printable, releaseTime, status, table, when } from './terminal.ts';
 
 export interface StatusRenderOptions {
@@ -88,8 +88,8 @@ export function verdictLines(stageName: string, verdict: VerdictView, terminal: 
   const e = verdict.evidence;
   return [
     `  ${stageName}: ${status(verdict.verdict, terminal)} → ${verdict.route} at ${releaseTime(verdict.at, release)}${verdict.extensionsUsed ? ` (after ${verdict.extensionsUsed} extension${verdict.extensionsUsed === 1 ? '' : 's'})` : ''}`,
-    `    failure rate ${percent(e.failureRate)}, limit ${percent(e.maxFailureRate)}, unacceptable ${percent(e.unacceptableFailureRate)}, ${percent(e.confidence, 0)} confidence; test lines: ${describeTestLines(e)}`,
-    `    executed ${formatCount(e.executed)} of ${formatCount(e.counts.targeted)} (${percent(e.coverage, 0)}), ${formatQuantity(e.failures, 'failure')}, timeout rate ${percent(e.timeoutRate)}, baked ${formatDuration(e.bakedSeconds)}`,
+    `    failure rate ${formatRate(e.failureRate)}, limit ${formatLimit(e.maxFailureRate)}, unacceptable ${formatLimit(e.unacceptableFailureRate)}, ${formatLimit(e.confidence)} confidence; test lines: ${describeTestLines(e)}`,
+    `    executed ${formatCount(e.executed)} of ${formatCount(e.counts.targeted)} (${percent(e.coverage, 0)}), ${formatQuantity(e.failures, 'failure')}, timeout rate ${formatRate(e.timeoutRate)}, baked ${formatDuration(e.bakedSeconds)}`,
     ...verdict.reasons.map((reason) => `    - ${reason}`),
   ];
 }

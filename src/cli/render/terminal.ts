@@ -34,15 +34,16 @@ export function paint(text: string, style: keyof typeof SGR, terminal: Terminal)
   return terminal.color ? `\u001b[${SGR[style]}m${text}\u001b[0m` : text;
 }
 
-/** `███████░░░ 70%`: a share 0..1 as a bar of `width` cells. */
+/** `███████░░░ 70 %`: a share 0..1 as a bar of `width` cells. */
 export function bar(share: number, width: number): string {
   const clamped = Math.max(0, Math.min(1, Number.isFinite(share) ? share : 0));
   const filled = Math.round(clamped * width);
-  return `${'█'.repeat(filled)}${'░'.repeat(width - filled)} ${Math.floor(clamped * 100)}%`;
+  return `${'█'.repeat(filled)}${'░'.repeat(width - filled)} ${Math.floor(clamped * 100)} %`;
 }
 
+/** A share as the judge writes rates (src/domain/percent.ts): `97 %`, `11.3 %`. Limits: formatLimit. */
 export function percent(fraction: number, digits = 1): string {
-  return `${(fraction * 100).toFixed(digits)}%`;
+  return `${(fraction * 100).toFixed(digits)} %`;
 }
 
 /** ISO time as `2026-11-24 12:00:05Z`: sortable, unambiguous, short. */

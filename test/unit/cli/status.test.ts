@@ -10,19 +10,27 @@ describe('ota-release status', () => {
 
     expect(result.code).toBe(0);
     expect(result.out).toContain('fw-2-4-0  AWAITING_APPROVAL  gateway 2.3.1 → 2.4.0');
-    expect(result.out).toMatch(/canary \(manual\).*active.*100% of 100 \(last verdict\)/);
+    expect(result.out).toMatch(/canary \(manual\).*active.*100 % of 100 \(last verdict\)/);
     expect(result.out).toContain('ota-release approve fw-2-4-0');
-    expect(result.out).toContain('failure rate 3.0%, limit 2.0%, unacceptable 4.0%, 95% confidence; test lines: too few reports to promote, rolls back at ≥ 8 failures (100 reported)');
+    expect(result.out).toContain('failure rate 3.0 %, limit 2 %, unacceptable 4 %, 95 % confidence; test lines: too few reports to promote, rolls back at ≥ 8 failures (100 reported)');
     expect(result.out).toContain('- failure rate 3.0 % needs a person');
   });
 
   it.each([
-    ['separates thousands and writes one failure in the singular', { targeted: 4000, succeeded: 3370, failed: 1 }, ['of 4,000 (last verdict)', 'executed 3,371 of 4,000 (84%), 1 failure, timeout rate']],
-    ['writes several failures in the plural', { targeted: 100, succeeded: 97, failed: 3 }, ['of 100 (last verdict)', 'executed 100 of 100 (100%), 3 failures, timeout rate']],
+    ['separates thousands and writes one failure in the singular', { targeted: 4000, succeeded: 3370, failed: 1 }, ['of 4,000 (last verdict)', 'executed 3,371 of 4,000 (84 %), 1 failure, timeout rate 0.0 %']],
+    ['writes several failures in the plural', { targeted: 100, succeeded: 97, failed: 3 }, ['of 100 (last verdict)', 'executed 100 of 100 (100 %), 3 failures, timeout rate 0.0 %']],
   ])('%s', async (_name, partial, expected) => {
     const operations = new FakeOperations(seededStore([record()], [approvalTask()], [verdictRecord(0, 'HOLD', '2026-11-24T12:00:00.000Z', partial)]));
     const result = await runCli(register, ['status', 'fw-2-4-0'], operations);
     for (const text of expected) expect(result.out).toContain(text);
+  });
+
+  it('writes percentages one way, as the judge writes its reasons (`3.0 %`, a limit `2 %`), and counts with separators', async () => {
+    const operations = new FakeOperations(seededStore([record()], [approvalTask()], [verdictRecord(0, 'HOLD', '2026-11-24T12:00:00.000Z', { targeted: 4000, succeeded: 3370, failed: 1 })]));
+    const { out } = await runCli(register, ['status', 'fw-2-4-0'], operations);
+
+    expect(out).not.toMatch(/\d%/);
+    expect(out).not.toMatch(/(?<![\d:-])\d{4,}(?![\d:-])/);
   });
 
   it('counts REJECTED executions apart from failed ones, as simulate does', async () => {

@@ -103,7 +103,7 @@ function confirmationPage(link: ApprovalLink): APIGatewayProxyResultV2 {
   return html(
     200,
     `${verb} ${link.releaseId}?`,
-    `<p>Stage ${link.stageIndex} of release <strong>${escapeHtml(link.releaseId)}</strong> waits for an answer. ${escapeHtml(effect)}</p>
+    `<p>Stage ${link.stageIndex + 1} of release <strong>${escapeHtml(link.releaseId)}</strong> waits for an answer. ${escapeHtml(effect)}</p>
 <form method="post"><p><label>Comment (optional)<br><textarea name="comment" rows="3" maxlength="1000"></textarea></label></p>
 <p><button type="submit">${verb}</button></p></form><p>This link works once and expires at ${new Date(link.expires * 1000).toISOString()}.</p>`,
   );

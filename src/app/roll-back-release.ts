@@ -57,7 +57,7 @@ export async function rollBackRelease(ports: RollBackReleasePorts, state: Workfl
   });
   await dropPendingTasks(ports.store, releaseId);
 
-  const stageName = request.stages[stageIndex]?.name ?? `stage ${stageIndex}`;
+  const stageName = request.stages[stageIndex]?.name ?? `stage ${stageIndex + 1}`;
   const at = updated.updatedAt;
   const base = { releaseId, stageIndex, stageName, ...(state.stage && { jobId: state.stage.jobId }), at };
   const decisions: DecisionRecord[] = [];

@@ -114,6 +114,8 @@ describe('approval-callback: signed links', () => {
 
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('<form method="post">');
+    // Numbered for people from 1, as status and --wave number waves (the link's stage=1 is the second wave).
+    expect(page.body).toContain('<p>Stage 2 of release <strong>gw-2-4-0</strong> waits for an answer.');
     expect(sfn).toHaveReceivedCommandTimes(SendTaskSuccessCommand, 0);
   });
 

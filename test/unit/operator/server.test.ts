@@ -167,6 +167,28 @@ describe('control server', () => {
       await expect(call()).rejects.toBeInstanceOf(type);
     });
 
+    it('answers a request in flight when it closes meanwhile (an abort ends the process that serves it)', async () => {
+      let finish!: () => void;
+      let entered!: () => void;
+      const slow = new Promise<void>((resolve) => (finish = resolve));
+      const reached = new Promise<void>((resolve) => (entered = resolve));
+      const abort = operations.abortRelease.bind(operations);
+      operations.abortRelease = async (input) => {
+        entered();
+        await slow;
+        return abort(input);
+      };
+      const answer = client().abortRelease({ releaseId: 'fw-2-4-0', by: 'a', reason: 'stop' });
+      await reached;
+
+      const closed = server.close();
+      finish();
+
+      await expect(answer).resolves.toMatchObject({ outcome: expect.any(String) });
+      await closed;
+      await expect(client().listReleases()).rejects.toBeInstanceOf(ControlUnavailableError);
+    });
+
     it('says the live process does not answer once it is gone', async () => {
       await server.close();
       await expect(client().listReleases()).rejects.toBeInstanceOf(ControlUnavailableError);

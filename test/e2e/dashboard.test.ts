@@ -90,6 +90,11 @@ suite('dashboard in Chromium', () => {
     await page.locator('.release-head .badge', { hasText: 'PROMOTED' }).waitFor();
     await page.locator('#decisions tr[data-kind="approval"]', { hasText: 'canary looks healthy' }).waitFor();
     await expect(page.locator('#waiting.approval').count()).resolves.toBe(0);
+    // A settled stage folds its figures into one line; its charts stay in view.
+    const canary = page.locator('#verdicts article[data-stage="canary"]');
+    await expect(canary.locator('details summary').textContent()).resolves.toMatch(/^failure rate \d+\.\d % \(\d+ of \d+\) · executed \d+ of \d+ \(\d+ %\) · baked \w+$/);
+    await expect(canary.locator('details dl').isVisible()).resolves.toBe(false);
+    await expect(canary.locator('.charts svg.counts-chart').isVisible()).resolves.toBe(true);
     const report = await run;
     expect(report.outcome).toBe('PROMOTED');
     expect(pageErrors).toEqual([]);

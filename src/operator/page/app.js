@@ -338,7 +338,9 @@
     return el('div', { class: 'charts', 'data-stage-index': stageIndex }, charts, charts.some((c) => c.classList.contains('counts-chart')) ? legend : undefined);
   }
 
-  function evidenceBlock(verdict, charts) {
+  // `settled`: a stage already promoted or rolled back, whose figures fold into one line (open it for all of them), so
+  // the evidence of every past stage does not repeat down the page; its charts and the judge's reasons stay in view.
+  function evidenceBlock(verdict, charts, settled = false) {
     const e = verdict.evidence;
     const facts = [
       ['verdict', verdict.verdict],
@@ -350,10 +352,11 @@
       ['timeout rate', pct(e.timeoutRate)],
       ['baked', duration(e.bakedSeconds)],
     ];
+    const dl = el('dl', {}, facts.map(([k, v]) => [el('dt', {}, k), el('dd', {}, v)]));
     return el(
       'div',
       { class: 'evidence' },
-      el('dl', {}, facts.map(([k, v]) => [el('dt', {}, k), el('dd', {}, v)])),
+      settled ? el('details', {}, el('summary', {}, `failure rate ${facts[1][1]} · executed ${facts[4][1]} · baked ${facts[7][1]}`), dl) : dl,
       charts,
       el('ul', { class: 'reasons' }, verdict.reasons.map((r) => el('li', {}, r))),
     );
@@ -375,7 +378,7 @@
           'article',
           { class: 'verdict', 'data-stage': s.name },
           el('h3', {}, s.latestVerdict ? `${s.name} · ${time(s.latestVerdict.at)} → ${s.latestVerdict.route}` : `${s.name} · no verdict yet`),
-          s.latestVerdict ? evidenceBlock(s.latestVerdict, stageCharts(view, s.index)) : stageCharts(view, s.index),
+          s.latestVerdict ? evidenceBlock(s.latestVerdict, stageCharts(view, s.index), s.state !== 'active') : stageCharts(view, s.index),
         ),
       ),
     );

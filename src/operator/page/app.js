@@ -56,7 +56,7 @@
     return parts.join('') || '0s';
   };
   // Times as the CLI writes them (UTC, `2026-11-24 12:00:05Z`); a release of the embedded cloud runs on a simulated
-  // clock from its real start, so its later times read as simulated time since the start (`+2 h`), never as dates.
+  // clock from its real start, so its later times read as simulated time since the start (`+2h`), never as dates.
   const utc = (iso) => (iso ? iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '');
   const timeIn = (view) => (iso) => (!iso ? '' : view.clock === 'simulated' ? `+${duration(Math.max(0, Date.parse(iso) - Date.parse(view.createdAt)) / 1000)}` : utc(iso));
   const badge = (text, kind) => el('span', { class: `badge badge-${String(kind || text).toLowerCase().replace(/[^a-z-]/g, '-')}` }, text);

@@ -9,30 +9,31 @@
 import httpErrorHandler from '@middy/http-error-handler';
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
-import { AnswerOutcome } from '#app/answer-approval.ts';
-import { LinkCheck } from '#app/approval-links.ts';
-import { ViewOutcome } from '#app/view-release.ts';
+// Types only: the tables below are checked against each outcome union, and no use case comes into a bundle through here.
+import type { AnswerOutcome } from '#app/answer-approval.ts';
+import type { LinkCheck } from '#app/approval-links.ts';
+import type { ViewOutcome } from '#app/view-release.ts';
 import { logger } from './observability.ts';
 
 export const ANSWER_STATUS: Record<AnswerOutcome, number> = {
-  [AnswerOutcome.ANSWERED]: 200,
-  [AnswerOutcome.UNKNOWN_RELEASE]: 404,
-  [AnswerOutcome.NOT_WAITING]: 409,
-  [AnswerOutcome.STALE]: 409,
-  [AnswerOutcome.ALREADY_ANSWERED]: 409,
-  [AnswerOutcome.LATE]: 410,
+  answered: 200,
+  'unknown-release': 404,
+  'not-waiting': 409,
+  stale: 409,
+  'already-answered': 409,
+  late: 410,
 };
 
 export const LINK_STATUS: Record<Exclude<LinkCheck, 'valid'>, number> = {
-  [LinkCheck.BAD_SIGNATURE]: 403,
-  [LinkCheck.EXPIRED]: 410,
-  [LinkCheck.USED]: 409,
+  'bad-signature': 403,
+  expired: 410,
+  used: 409,
 };
 
 export const VIEW_STATUS: Record<ViewOutcome, number> = {
-  [ViewOutcome.SHOWN]: 200,
-  [ViewOutcome.REFUSED]: 403,
-  [ViewOutcome.UNKNOWN_RELEASE]: 404,
+  shown: 200,
+  refused: 403,
+  'unknown-release': 404,
 };
 
 /** The one shape of every JSON error body. */

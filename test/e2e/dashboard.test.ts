@@ -23,9 +23,9 @@ const suite = describeWithChromium('the dashboard browser test');
 suite('dashboard in Chromium', () => {
   const { browser, cleanup } = useChromium();
 
-  async function waitingRelease(seed: number) {
+  async function waitingRelease(seed: number, release = RELEASE) {
     const dir = await mkdtemp(join(tmpdir(), 'ota-e2e-'));
-    await writeFile(join(dir, 'release.yaml'), RELEASE);
+    await writeFile(join(dir, 'release.yaml'), release);
     await writeFile(join(dir, 'gateway-2.4.0.bin'), Buffer.alloc(64 * 1024, 7));
     const request = await readReleaseFile(join(dir, 'release.yaml'));
     const cloud = await createLocalCloud({
@@ -81,7 +81,6 @@ suite('dashboard in Chromium', () => {
     // The embedded cloud's clock: the real start as a date, later times as simulated time since it.
     await expect(page.locator('.release-head .sub').textContent()).resolves.toMatch(/started \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ · updated \+\w+ \(simulated time since the start\)$/);
     await expect(waiting.locator('p').first().textContent()).resolves.toMatch(/^asked \+\w+; unanswered, it expires \+\w+ and/);
-    if (process.env.OTA_RELEASE_SCREENSHOT) await page.screenshot({ path: process.env.OTA_RELEASE_SCREENSHOT, fullPage: true });
 
     await page.fill('#answer-comment', 'canary looks healthy');
     await page.click('#approve');
@@ -97,6 +96,28 @@ suite('dashboard in Chromium', () => {
     await expect(canary.locator('.charts svg.counts-chart').isVisible()).resolves.toBe(true);
     const report = await run;
     expect(report.outcome).toBe('PROMOTED');
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('draws a rate gate: the new version against the devices still on the old one, its band and its limit', async () => {
+    const gated = RELEASE.replace('health: { maxFailureRate: 5%, confidence: 0.9, minExecuted: 20 }', 'health: { maxFailureRate: 5%, confidence: 0.9, minExecuted: 20, gates: [{ kind: rate, metric: crashes, maxRatio: 1.2 }] }');
+    const { page, run, pageErrors } = await waitingRelease(5, gated);
+    const waiting = page.locator('#waiting');
+    const chart = waiting.locator('svg.gate-chart[data-gate="crashes-rate"]');
+    await chart.waitFor();
+    await expect(chart.locator('polyline.series-treatment').count()).resolves.toBe(1);
+    await expect(chart.locator('polyline.series-control').count()).resolves.toBe(1);
+    await expect(chart.locator('polyline.chart-limit').count()).resolves.toBe(1);
+    await expect(chart.locator('circle.gate-look').count()).resolves.toBeGreaterThanOrEqual(1);
+    await expect(chart.getAttribute('aria-label')).resolves.toMatch(/^crashes-rate (PASS|FAIL|INCONCLUSIVE): crashes per device-hour, new version [\d.]+ against [\d.]+ on the previous one \(limit [\d.]+\)$/);
+    await expect(waiting.locator('.evidence dt', { hasText: 'gate crashes-rate' }).count()).resolves.toBe(1);
+    // The page docs/dashboard.png shows: a stage waiting with its counts, its sequential test and its health gate.
+    if (process.env.OTA_RELEASE_SCREENSHOT) await page.screenshot({ path: process.env.OTA_RELEASE_SCREENSHOT, fullPage: true });
+
+    await page.fill('#answer-comment', 'crash counts too thin to go wider');
+    await page.click('#reject');
+    await page.locator('.release-head .badge', { hasText: /ROLLING_BACK|ROLLED_BACK/ }).waitFor();
+    expect((await run).outcome).toBe('ROLLED_BACK');
     expect(pageErrors).toEqual([]);
   });
 

@@ -274,14 +274,16 @@
     if (!s || !(s.acceptableRate > 0) || !(s.unacceptableRate > s.acceptableRate)) return undefined;
     const a = Math.log(s.unacceptableRate / s.acceptableRate);
     const b = Math.log((1 - s.acceptableRate) / (1 - s.unacceptableRate));
-    const threshold = Math.log(1 / s.errorBudget);
-    const rollbackAt = (n) => (threshold + n * b) / (a + b);
-    const promoteAt = (n) => (n * b - threshold) / (a + b);
+    // The two lines have their own heights when health gates share the budget for wrong rollbacks (older records: one).
+    const up = typeof s.rollbackThreshold === 'number' ? s.rollbackThreshold : Math.log(1 / s.errorBudget);
+    const down = typeof s.promoteThreshold === 'number' ? -s.promoteThreshold : Math.log(1 / s.errorBudget);
+    const rollbackAt = (n) => (up + n * b) / (a + b);
+    const promoteAt = (n) => (n * b - down) / (a + b);
     const n = Math.max(e.counts.targeted, e.executed, 1);
     const top = Math.max(rollbackAt(n), ...path.map((p) => p.failures), 1) * 1.05;
     const [x, y] = scales(n, top);
     const line = (f, cls) => {
-      const from = Math.max(0, cls === 'promote' ? (threshold / b) : 0);
+      const from = Math.max(0, cls === 'promote' ? down / b : 0);
       return from >= n ? undefined : svg('line', { class: `chart-${cls}`, x1: x(from), y1: y(Math.max(0, f(from))), x2: x(n), y2: y(Math.max(0, f(n))) });
     };
     const points = path.map((p) => `${x(p.executed).toFixed(1)},${y(p.failures).toFixed(1)}`).join(' ');
@@ -328,11 +330,57 @@
     );
   }
 
-  // The charts each stage shows, in order; one returns undefined when it has nothing to draw. More (the health gates')
-  // are one more entry here.
-  const STAGE_CHARTS = [countsChart, testChart];
+  // A rate gate over the stage's looks: events per device-hour on the new version (with the band its ratio's interval
+  // gives at each look) and on the previous version (the concurrent control), and the limit (maxRatio × the control's
+  // rate), against time since the job started. One chart per rate gate; the gate's status at the latest look is in
+  // the label.
+  function gateCharts(view, stageIndex) {
+    const stage = view.stages[stageIndex];
+    if (!stage || !stage.createdAt) return undefined;
+    const looks = (view.decisions || []).filter((d) => d.kind === 'verdict' && d.stageIndex === stageIndex && d.judgement && Array.isArray(d.judgement.gates));
+    const names = [...new Set(looks.flatMap((d) => d.judgement.gates.filter((g) => g.evidence && g.evidence.kind === 'rate').map((g) => g.name)))];
+    return names.map((name) => {
+      const points = looks
+        .map((d) => ({ t: (Date.parse(d.at) - Date.parse(stage.createdAt)) / 1000, gate: d.judgement.gates.find((g) => g.name === name) }))
+        .filter((p) => p.t >= 0 && p.gate && p.gate.evidence.treatment.exposureHours > 0 && p.gate.evidence.control.exposureHours > 0)
+        .map((p) => {
+          const e = p.gate.evidence;
+          const control = e.control.perDeviceHour;
+          const band = e.ratioBand && Number.isFinite(e.ratioBand[1]) ? e.ratioBand.map((r) => r * control) : undefined;
+          return { t: p.t, status: p.gate.status, treatment: e.treatment.perDeviceHour, control, limit: e.maxRatio * control, band, metric: e.metric };
+        });
+      if (points.length === 0) return undefined;
+      const span = Math.max(points[points.length - 1].t, 1);
+      const top = Math.max(...points.flatMap((p) => [p.treatment, p.control, p.limit, p.band ? p.band[1] : 0]), 1e-9) * 1.1;
+      const [x, y] = scales(span, top);
+      const poly = (cls, value) => svg('polyline', { class: cls, points: points.map((p) => `${x(p.t).toFixed(1)},${y(value(p)).toFixed(1)}`).join(' ') });
+      const banded = points.filter((p) => p.band);
+      const band = banded.length > 1
+        ? svg('polygon', { class: 'gate-band', points: [...banded.map((p) => `${x(p.t).toFixed(1)},${y(p.band[1]).toFixed(1)}`), ...[...banded].reverse().map((p) => `${x(p.t).toFixed(1)},${y(p.band[0]).toFixed(1)}`)].join(' ') })
+        : undefined;
+      const latest = points[points.length - 1];
+      const label = `${name} ${latest.status}: ${latest.metric} per device-hour, new version ${latest.treatment.toFixed(3)} against ${latest.control.toFixed(3)} on the previous one (limit ${latest.limit.toFixed(3)})`;
+      const chart = chartFrame('gate-chart', label, view.clock === 'simulated' ? `${duration(span)} (simulated)` : duration(span), `${top.toFixed(2)}/h`, [
+        band,
+        poly('chart-limit', (p) => p.limit),
+        poly('series series-control', (p) => p.control),
+        poly('series series-treatment', (p) => p.treatment),
+        // Every look also as marks, so a stage judged once still shows where it stood: the band as a bar, the limit
+        // as a tick, the control as a square, the new version as a dot coloured by the gate's status.
+        ...points.map((p) => (p.band ? svg('line', { class: 'gate-band-bar', x1: x(p.t), y1: y(p.band[0]), x2: x(p.t), y2: y(p.band[1]) }) : undefined)),
+        ...points.map((p) => svg('line', { class: 'chart-limit gate-limit-tick', x1: x(p.t) - 6, y1: y(p.limit), x2: x(p.t) + 6, y2: y(p.limit) })),
+        ...points.map((p) => svg('rect', { class: 'gate-control', x: x(p.t) - 2.5, y: y(p.control) - 2.5, width: 5, height: 5 })),
+        ...points.map((p) => svg('circle', { class: `gate-look gate-${p.status.toLowerCase()}`, cx: x(p.t), cy: y(p.treatment), r: 3 })),
+      ]);
+      chart.setAttribute('data-gate', name);
+      return chart;
+    });
+  }
+
+  // The charts each stage shows, in order; one returns undefined (or a list) when it has nothing (or several) to draw.
+  const STAGE_CHARTS = [countsChart, testChart, gateCharts];
   function stageCharts(view, stageIndex) {
-    const charts = STAGE_CHARTS.map((chart) => chart(view, stageIndex)).filter(Boolean);
+    const charts = STAGE_CHARTS.flatMap((chart) => [chart(view, stageIndex)].flat()).filter(Boolean);
     if (charts.length === 0) return undefined;
     const legend = el('p', { class: 'legend' }, SERIES.map(([, kind, name]) => el('span', { class: `key key-${kind}` }, name)));
     return el('div', { class: 'charts', 'data-stage-index': stageIndex }, charts, charts.some((c) => c.classList.contains('counts-chart')) ? legend : undefined);
@@ -351,6 +399,7 @@
       ['failures', count(e.failures)],
       ['timeout rate', pct(e.timeoutRate)],
       ['baked', duration(e.bakedSeconds)],
+      ...(verdict.gates || []).map((gate) => [`gate ${gate.name}`, `${gate.status}: ${gate.reason}`]),
     ];
     const dl = el('dl', {}, facts.map(([k, v]) => [el('dt', {}, k), el('dd', {}, v)]));
     return el(

@@ -94,6 +94,11 @@ export function withoutCallbackTimeouts<T extends { States: Record<string, unkno
   return copy;
 }
 
+/** Validates the definition (asl-validator) and builds the interpreter's machine: once per definition, not per run. */
+export function compileDefinition(definition: { States: Record<string, unknown>; StartAt: string }): StateMachine {
+  return new StateMachine(withoutCallbackTimeouts(definition) as unknown as StateMachineDefinition, { validationOptions: { checkPaths: true, checkArn: false } });
+}
+
 export class LocalWorkflow implements ReleaseWorkflow {
   private readonly executions = new Map<string, ExecutionRecord>();
   private readonly machine: StateMachine;
@@ -106,9 +111,11 @@ export class LocalWorkflow implements ReleaseWorkflow {
     private readonly handlers: LocalHandlers,
     private readonly tokens: TaskTokens,
     private readonly scheduler: Scheduler,
+    /** The definition compiled once (`compileDefinition`) and shared by many workflows: a machine holds no run state. */
+    machine: StateMachine = compileDefinition(definition),
   ) {
     this.bindings = taskBindings(definition);
-    this.machine = new StateMachine(withoutCallbackTimeouts(definition) as unknown as StateMachineDefinition, { validationOptions: { checkPaths: true, checkArn: false } });
+    this.machine = machine;
   }
 
   async start(request: ReleaseRequest): Promise<{ executionId: string; alreadyStarted: boolean }> {

@@ -13,17 +13,24 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { readReleaseFile } from '#cli/target/release-file.ts';
+import { errorBudgetShare, installTestPolicy } from '#domain/health-gates/gates.ts';
+import { unacceptableRatioOf } from '#domain/health-gates/rate-ratio.ts';
+import { formatDuration } from '#domain/duration.ts';
 import { judge, type JudgePolicy } from '#domain/judge.ts';
 import { lookScheduleOutcome } from '#domain/power.ts';
 import { HealthPolicy } from '#domain/release-request.ts';
 import { writeResultsSection } from '../results-file.ts';
 import { playStage, seeded, type StageRun, type VerdictOf } from './look-schedule.ts';
+import { type CanaryShape, playGate } from './gate-schedule.ts';
 import { type SweepRun, sweep } from './simulate-sweep.ts';
 import { wilsonPerLookVerdict } from './wilson-per-look.ts';
 
-const { values: args } = parseArgs({ options: { stages: { type: 'string', default: '5000' }, baseline: { type: 'string' } } });
+const { values: args } = parseArgs({ options: { stages: { type: 'string', default: '5000' }, baseline: { type: 'string' }, 'gate-baseline': { type: 'string' } } });
 const STAGES = Number(args.stages);
 const MULTIPLES = [0, 0.4, 0.8, 1, 1.5, 2, 4];
+/** The new version's crash rate as a multiple of the previous version's, for the health gate. */
+const RATIOS = [1, 1.2, 1.5, 2, 2.5, 3];
+const GATE_SEEDS = 40;
 /** Devices that report after the bake end, so the bake-end look extends the bake for coverage. */
 const LATE_SHARE = 0.15;
 
@@ -34,7 +41,8 @@ const named = (what: string, cohort: number, policy: JudgePolicy) => ({
   policy,
 });
 const policies = [
-  named('the example canary', 100, example.health),
+  // The install test as the workflow runs it: with the example's health gates it has its share of the error budget.
+  named('the example canary', 100, installTestPolicy(example.health)),
   named('a tiny canary', 20, HealthPolicy.parse({ maxFailureRate: 0.05, unacceptableFailureRate: 0.25, confidence: 0.9, minExecuted: 10, maxExtensions: 1 })),
   named('a 1 % limit at 95 %', 2000, HealthPolicy.parse({ maxFailureRate: 0.01, confidence: 0.95, maxExtensions: 1 })),
 ];
@@ -63,6 +71,19 @@ function tally(runs: StageRun[]): Tally {
 const newJudge: VerdictOf = (counts, policy, progress) => judge(counts, policy, progress).verdict;
 const pct = (n: number, of: number) => `${((100 * n) / of).toFixed(1)} %`;
 const median = (xs: number[]) => (xs.length === 0 ? '—' : String([...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]));
+
+/** simulate-sweep.ts copied into an older checkout and run there: the same sweep on that version's code. */
+function runSweepIn(checkout: string, failRate: number, seeds: number): SweepRun[] {
+  mkdirSync(join(checkout, 'bench/judge'), { recursive: true });
+  copyFileSync(fileURLToPath(new URL('./simulate-sweep.ts', import.meta.url)), join(checkout, 'bench/judge/simulate-sweep.ts'));
+  const output = execFileSync(process.execPath, ['--import', './bin/polyfills.mjs', '--import', 'tsx', 'bench/judge/simulate-sweep.ts', String(failRate), String(seeds)], {
+    cwd: checkout,
+    encoding: 'utf8',
+    env: { ...process.env, AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: '1' },
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  return (JSON.parse(output.trim().split('\n').pop()!) as { runs: SweepRun[] }).runs;
+}
 
 const sections: string[] = [];
 const verdicts: string[] = [];
@@ -99,6 +120,52 @@ ${rows.join('\n')}
 `);
 }
 
+// Part 3: the health gate, alone on the example's canary and end to end.
+const crashGate = example.health.gates.find((gate) => gate.kind === 'rate');
+if (!crashGate || crashGate.kind !== 'rate') throw new Error('examples/release.yaml has no rate gate to measure');
+const gateBudget = errorBudgetShare(example.health.confidence, example.health.gates);
+const canary: CanaryShape = {
+  devices: 100,
+  fleet: 10_000,
+  perMinute: 5,
+  installSeconds: 300,
+  warmUpSeconds: example.health.warmUp,
+  bakeSeconds: example.stages[0]!.bake,
+  maxExtensions: example.health.maxExtensions,
+  extendBySeconds: example.health.extendBy ?? example.stages[0]!.bake / 2,
+  crashesPerDeviceHour: 0.05,
+};
+const gateRows: string[] = [];
+const gateBroken: string[] = [];
+for (const ratio of RATIOS) {
+  const random = seeded(7_000_001 + Math.round(ratio * 1000));
+  const runs = Array.from({ length: STAGES }, () => playGate(crashGate, gateBudget, canary, ratio, random));
+  const share = (outcome: string) => runs.filter((run) => run.outcome === outcome).length / STAGES;
+  const wrong = ratio <= crashGate.maxRatio ? share('ROLLBACK') : ratio >= unacceptableRatioOf(crashGate) ? share('PROMOTE') : undefined;
+  const noise = 3 * Math.sqrt((gateBudget * (1 - gateBudget)) / STAGES);
+  const kept = wrong === undefined ? '—' : wrong <= gateBudget + noise ? 'kept' : '**BROKEN**';
+  if (kept === '**BROKEN**') gateBroken.push(`${ratio}×`);
+  const decided = runs.filter((run) => run.outcome !== 'HOLD').map((run) => run.seconds);
+  gateRows.push(`| ${ratio}× | ${pct(share('ROLLBACK') * STAGES, STAGES)} | ${pct(share('PROMOTE') * STAGES, STAGES)} | ${pct(share('HOLD') * STAGES, STAGES)} | ${decided.length === 0 ? '—' : formatDuration(Number(median(decided)))} | ${kept} |`);
+  process.stdout.write(`crash gate @ ${ratio}×: rollback ${pct(share('ROLLBACK') * STAGES, STAGES)}, promote ${pct(share('PROMOTE') * STAGES, STAGES)}\n`);
+}
+const e2eGateRows: string[] = [];
+for (const ratio of RATIOS) {
+  const runs = await sweep(0, GATE_SEEDS, 10_000, ratio);
+  const rolledBack = runs.filter((r) => r.outcome === 'ROLLED_BACK');
+  const onHealth = rolledBack.filter((r) => r.reason?.startsWith('health gate'));
+  e2eGateRows.push(`| ${ratio}× | ${rolledBack.length} of ${runs.length} (${onHealth.length} on health evidence; stages: ${[...new Set(rolledBack.map((r) => r.stage))].join(', ') || '—'}) | ${runs.filter((r) => r.outcome === 'PROMOTED').length} | ${median(rolledBack.map((r) => r.exposed))} |`);
+  process.stdout.write(`simulate crash ratio ${ratio}×: ${rolledBack.length} of ${runs.length} rolled back\n`);
+}
+
+// The install-only judge (a checkout from before health gates) on the crashiest scenario, for the before column.
+let gateBefore = 'not run (no --gate-baseline)';
+if (args['gate-baseline']) {
+  const runs = runSweepIn(args['gate-baseline'], 0, GATE_SEEDS);
+  gateBefore = `${runs.filter((r) => r.outcome === 'ROLLED_BACK').length} of ${runs.length} rolled back, ${runs.filter((r) => r.outcome === 'PROMOTED').length} promoted`;
+  process.stdout.write(`install-only judge at ${RATIOS.at(-1)}×: ${gateBefore}\n`);
+}
+
 // Part 2: the whole workflow, end to end.
 const summarise = (runs: SweepRun[]) => {
   const rolledBack = runs.filter((r) => r.outcome === 'ROLLED_BACK');
@@ -114,15 +181,7 @@ for (const [label, failRate, seeds] of endToEnd) {
   const now = summarise(await sweep(failRate, seeds, 10_000));
   let before: ReturnType<typeof summarise> | undefined;
   if (args.baseline) {
-    mkdirSync(join(args.baseline, 'bench/judge'), { recursive: true });
-    copyFileSync(fileURLToPath(new URL('./simulate-sweep.ts', import.meta.url)), join(args.baseline, 'bench/judge/simulate-sweep.ts'));
-    const output = execFileSync(process.execPath, ['--import', './bin/polyfills.mjs', '--import', 'tsx', 'bench/judge/simulate-sweep.ts', String(failRate), String(seeds)], {
-      cwd: args.baseline,
-      encoding: 'utf8',
-      env: { ...process.env, AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: '1' },
-      stdio: ['ignore', 'pipe', 'ignore'],
-    });
-    before = summarise((JSON.parse(output.trim().split('\n').pop()!) as { runs: SweepRun[] }).runs);
+    before = summarise(runSweepIn(args.baseline, failRate, seeds));
   }
   const cell = (s: ReturnType<typeof summarise> | undefined) => (s ? `${s.rolledBack} of ${s.runs} (${s.atCanary} at the canary; median exposed ${s.medianExposed}; stages: ${s.stages})` : 'not run');
   e2eRows.push(`| ${label} | ${cell(now)} | ${cell(before)} |`);
@@ -154,6 +213,28 @@ run at 20 % should roll back, and at the canary. *Exposed*: devices that ever ra
 | scenario | now: rolled back | before (${args.baseline ? 'the baseline checkout, same run' : 'no baseline given'}) |
 | --- | --- | --- |
 ${e2eRows.join('\n')}
+
+**Part 3: the crash-rate health gate** of examples/release.yaml (${crashGate.maxRatio}× acceptable, ${unacceptableRatioOf(crashGate)}× unacceptable,
+its share of the error budget ${(gateBudget * 100).toFixed(2)} %). *Alone*: ${STAGES.toLocaleString('en-US')} seeded canaries per row, shaped like the
+example's (100 devices at 5 a minute, 5 minutes to install, ${formatDuration(canary.warmUpSeconds)} warm-up, 9,900 devices on the previous version, 0.05
+crashes per device-hour there, 5-minute periods), looked at when the workflow would on a release whose installs all
+succeed: the bake's end, then each extension the gate asks for (by exposure, at most one bake, at most
+${canary.maxExtensions}), then a person. *promise*: rollbacks at ratios ≤ ${crashGate.maxRatio}× and promotions at ≥ ${unacceptableRatioOf(crashGate)}× within the
+gate's share plus three standard errors. ${gateBroken.length === 0 ? 'Every promise was kept.' : `Broken at ${gateBroken.join(', ')}.`}
+
+| crash ratio | rollback | promote | hold | median time to a verdict | promise |
+| --- | --- | --- | --- | --- | --- |
+${gateRows.join('\n')}
+
+*End to end*: \`simulate examples/release.yaml --devices 10000\` with every install succeeding and the new version
+crashing at the ratio times the previous version's rate, seeds 1…${GATE_SEEDS} (the real workflow; the install test, the crash gate
+and the silence gate all look). *Exposed*: devices that ever ran the new version, median over the rolled-back runs.
+
+| crash ratio | rolled back | promoted | median exposed |
+| --- | --- | --- | --- |
+${e2eGateRows.join('\n')}
+
+Before health gates (${args['gate-baseline'] ? 'the checkout given as --gate-baseline, same run' : 'no checkout given'}), the install-only judge on the same fleet at ${RATIOS.at(-1)}×: ${gateBefore}.
 `,
 );
 process.stdout.write('wrote the judge section of bench/RESULTS.md\n');

@@ -17,12 +17,16 @@ export interface SweepRun {
   reason: string | null;
 }
 
-export async function sweep(failRate: number, seeds: number, devices: number): Promise<SweepRun[]> {
+/** `crashRatio` (ignored by checkouts without health gates) makes the new version crash that many times as often. */
+export async function sweep(failRate: number, seeds: number, devices: number, crashRatio = 1): Promise<SweepRun[]> {
   const examples = fileURLToPath(new URL('../../examples/', import.meta.url));
   const request = await readReleaseFile(`${examples}release.yaml`);
   const runs: SweepRun[] = [];
   for (let seed = 1; seed <= seeds; seed++) {
-    const fleet = new SimulatedFleet({ devices, profile: faultProfile('healthy', { failRate }), seed });
+    const base = faultProfile('healthy', { failRate });
+    // Older checkouts' profiles have no health behaviour; the spread leaves them as they are.
+    const profile = 'health' in base ? ({ ...base, health: { ...base.health, crashRatio } } as typeof base) : base;
+    const fleet = new SimulatedFleet({ devices, profile, seed });
     const cloud = await createLocalCloud({ fleet, baseDir: examples, seed });
     const report = await cloud.runRelease(request);
     const last = report.decisions.filter((d) => d.kind === 'verdict').at(-1);

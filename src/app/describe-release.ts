@@ -30,6 +30,8 @@ export interface VerdictView {
   route: Route;
   reasons: string[];
   evidence: Judgement['evidence'];
+  /** The health gates at that verdict, when the release has gates. */
+  gates?: Judgement['gates'];
   extensionsUsed: number;
 }
 
@@ -130,8 +132,8 @@ function latestVerdicts(decisions: DecisionRecord[]): Map<number, VerdictView> {
     if (decision.kind !== 'verdict') continue;
     const known = byStage.get(decision.stageIndex);
     if (known && known.at > decision.at) continue;
-    const { verdict, reasons, evidence } = decision.judgement;
-    byStage.set(decision.stageIndex, { at: decision.at, verdict, route: decision.route, reasons, evidence, extensionsUsed: decision.extensionsUsed });
+    const { verdict, reasons, evidence, gates } = decision.judgement;
+    byStage.set(decision.stageIndex, { at: decision.at, verdict, route: decision.route, reasons, evidence, ...(gates ? { gates } : {}), extensionsUsed: decision.extensionsUsed });
   }
   return byStage;
 }

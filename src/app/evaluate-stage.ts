@@ -1,15 +1,19 @@
-// EvaluateMetrics: read the stage's counters (DescribeJob: one call whatever the fleet size), judge them against
-// the health policy, store the verdict with its evidence, and tell the state machine where to go.
-import { JudgeRule, type Judgement, type Route, Verdict } from '#domain/decision.ts';
+// EvaluateMetrics: read the stage's counters (DescribeJob: one call whatever the fleet size) and, when the release
+// has health gates, what devices did after the update (one HealthSignals read), judge them against the health
+// policy, store the verdict with its evidence, and tell the state machine where to go.
+import { JudgeRule, type DecisionRecord, type Judgement, type Route, Verdict } from '#domain/decision.ts';
+import type { GateResult } from '#domain/health-gates/gate-result.ts';
+import { errorBudgetShare, evaluateGates, installTestPolicy, sum } from '#domain/health-gates/gates.ts';
+import { withHealthGates } from '#domain/health-gates/with-gates.ts';
 import { judge, routeFor } from '#domain/judge.ts';
 import type { ReleaseRequest } from '#domain/release-request.ts';
-import { ZERO_COUNTS } from '#domain/stage-counts.ts';
+import { type StageCounts, ZERO_COUNTS } from '#domain/stage-counts.ts';
 import { NotFoundError } from '#ports/errors.ts';
 import type { JobSnapshot } from '#ports/fleet-jobs.ts';
 import type { Ports } from '#ports/index.ts';
 import type { StageInfo } from './workflow-state.ts';
 
-export type EvaluateStagePorts = Pick<Ports, 'jobs' | 'store' | 'clock'>;
+export type EvaluateStagePorts = Pick<Ports, 'jobs' | 'store' | 'clock' | 'health'>;
 
 export interface EvaluateStageInput {
   request: ReleaseRequest;
@@ -35,8 +39,15 @@ export async function evaluateStage(ports: EvaluateStagePorts, input: EvaluateSt
   const extensionsUsed = earlier.filter((d) => d.kind === 'verdict' && d.judgement.countsAsExtension === true).length;
 
   const snapshot = stage.targeted > 0 ? await ports.jobs.describeJob(stage.jobId) : undefined;
-  const counts = snapshot ? { ...snapshot.counts, targeted: stage.targeted } : ZERO_COUNTS;
-  const judgement = cancelledJobRollsBack(judge(counts, request.health, { bakedSeconds, bakeSeconds: stage.bakeSeconds, extensionsUsed }), snapshot);
+  const jobCounts = snapshot ? { ...snapshot.counts, targeted: stage.targeted } : ZERO_COUNTS;
+  const health = startedAt && request.health.gates.length > 0 ? await readHealth(ports, request, jobCounts, new Date(startedAt), now, earlier) : undefined;
+  const counts = health?.counts ?? jobCounts;
+  // The install test and every statistical gate share the error budget, so the policy's confidence bounds them together.
+  const installPolicy = installTestPolicy(request.health);
+  const progress = { bakedSeconds, bakeSeconds: stage.bakeSeconds, extensionsUsed };
+  const installJudgement = judge(counts, installPolicy, progress);
+  if (health && health.reverted > 0) installJudgement.evidence.reverted = health.reverted;
+  const judgement = cancelledJobRollsBack(withHealthGates(installJudgement, health?.gates ?? [], request.health, progress), snapshot);
   const route = routeFor(judgement, stage.approval);
   const extendSeconds = route === 'extend' ? Math.max(1, Math.round(judgement.extendSeconds ?? stage.bakeSeconds / 2)) : 0;
 
@@ -53,6 +64,47 @@ export async function evaluateStage(ports: EvaluateStagePorts, input: EvaluateSt
     look: earlier.length + 1,
   });
   return { judgement, route, extendSeconds };
+}
+
+interface HealthLook {
+  /** The job's counts with devices that silently rolled back moved from succeeded to failed. */
+  counts: StageCounts;
+  reverted: number;
+  gates: GateResult[];
+}
+
+/** One HealthSignals read over the stage's time so far, and the gates judged on it. */
+async function readHealth(ports: EvaluateStagePorts, request: ReleaseRequest, jobCounts: StageCounts, from: Date, now: Date, earlier: DecisionRecord[]): Promise<HealthLook> {
+  const { health, firmware } = request;
+  const alarmNames = health.gates.flatMap((gate) => (gate.kind === 'alarm' ? [gate.alarmName] : []));
+  const reading = await ports.health.read({
+    product: request.product,
+    treatmentVersion: firmware.version,
+    controlVersion: firmware.previousVersion,
+    from,
+    to: now,
+    // CloudWatch's finest period for standard metrics is a minute; one report period per bucket keeps a read small.
+    periodSeconds: Math.max(60, Math.ceil(health.reportEvery / 60) * 60),
+    alarmNames,
+  });
+  // A device that said SUCCEEDED and later runs the old version again failed, whatever IoT Jobs recorded.
+  const reverted = Math.min(jobCounts.succeeded, sum(reading.buckets, 'reverted'));
+  const counts = { ...jobCounts, succeeded: jobCounts.succeeded - reverted, failed: jobCounts.failed + reverted };
+  const succeededBefore = (secondsAgo: number) => {
+    const cutoff = now.getTime() - secondsAgo * 1000;
+    const look = earlier.filter((d) => d.kind === 'verdict' && Date.parse(d.at) <= cutoff).at(-1);
+    return look?.kind === 'verdict' ? look.judgement.evidence.counts.succeeded + (look.judgement.evidence.reverted ?? 0) : 0;
+  };
+  const gates = evaluateGates(health.gates, {
+    reading,
+    succeeded: jobCounts.succeeded,
+    succeededBefore,
+    reportEverySeconds: health.reportEvery,
+    maxFailureRate: health.maxFailureRate,
+    unacceptableFailureRate: health.unacceptableFailureRate,
+    errorBudget: errorBudgetShare(health.confidence, health.gates),
+  });
+  return { counts, reverted, gates };
 }
 
 /**

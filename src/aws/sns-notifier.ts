@@ -2,6 +2,7 @@
 // `kind` message attribute (approval-requested, promoted, rolled-back, …).
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { describeTestLines } from '#domain/evidence.ts';
+import { describeGate } from '#domain/health-gates/describe-gate.ts';
 import { formatCount } from '#domain/percent.ts';
 import type { ApprovalRequest, Notifier, ReleaseNotice } from '#ports/notifier.ts';
 import { type Instrument, noInstrument, required } from './config.ts';
@@ -57,6 +58,7 @@ export function approvalMessage(request: ApprovalRequest): string {
       ...judgement.reasons.map((reason) => `  - ${reason}`),
       `Executed ${formatCount(e.executed)} of ${formatCount(e.counts.targeted)} targeted: ${formatCount(e.counts.succeeded)} succeeded, ${formatCount(e.counts.failed)} failed, ${formatCount(e.counts.rejected)} rejected, ${formatCount(e.counts.timedOut)} timed out.`,
       `Failure rate ${pct(e.failureRate)}; acceptable ${pct(e.maxFailureRate)}, unacceptable ${pct(e.unacceptableFailureRate)}, at ${pct(e.confidence)} confidence over every look (test lines: ${describeTestLines(e)}).`,
+      ...(judgement.gates ?? []).map((gate) => `Health gate ${describeGate(gate)}.`),
     );
   }
   lines.push('');

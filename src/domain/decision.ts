@@ -1,4 +1,5 @@
 // Verdicts and decision records: every judgement, approval answer and action is kept with its evidence.
+import type { GateResult } from './health-gates/gate-result.ts';
 import type { SequentialEvidence } from './sequential-test.ts';
 import type { StageCounts } from './stage-counts.ts';
 
@@ -33,6 +34,11 @@ export interface Evidence {
   /** timedOut / (succeeded + timedOut): the share of executions that did not report a failure but went silent. */
   timeoutRate: number;
   bakedSeconds: number;
+  /**
+   * Devices that reported SUCCEEDED and were later found back on the previous version (a silent slot rollback), when
+   * health reports are on: already moved from succeeded to failed in `counts`.
+   */
+  reverted?: number;
 }
 
 /** The rules a verdict rests on, so a decision record says which one fired, not only why in words. */
@@ -53,6 +59,12 @@ export const JudgeRule = {
   SEQUENTIAL_PROMOTE: 'sequential-promote',
   /** Neither line reached, or too few executions or too little coverage: the policy's inconclusive action. */
   INCONCLUSIVE: 'inconclusive',
+  /** A health gate failed: a critical one rolls back, another asks a person. */
+  HEALTH_GATE_FAILED: 'health-gate-failed',
+  /** The installs clear the stage but a health gate cannot tell yet: the policy's inconclusive action. */
+  HEALTH_GATE_INCONCLUSIVE: 'health-gate-inconclusive',
+  /** Every health gate passed (beside the install test's promotion). */
+  HEALTH_GATES_PASSED: 'health-gates-passed',
 } as const;
 export type JudgeRule = (typeof JudgeRule)[keyof typeof JudgeRule];
 
@@ -63,6 +75,8 @@ export interface Judgement {
   /** Short, plain sentences, most important first: "failure rate 4.0 % (lower bound 2.6 %) is above the 2 % limit". */
   reasons: string[];
   evidence: Evidence;
+  /** The health gates' results at this look, when the release has gates. */
+  gates?: GateResult[];
   /** EXTEND only: how much longer to bake, in seconds. */
   extendSeconds?: number;
   /** EXTEND only: whether this uses up one of the policy's maxExtensions (finishing the planned bake does not). */

@@ -1,6 +1,7 @@
 // The job document schemas (zod) in the two seed flavours, shared by the builder (job-document.ts) and the device
 // side's parser (job-document-parse.ts).
 import { z } from 'zod';
+import { HealthReporting } from './health-report.ts';
 import { SignedManifestBlock } from './release-manifest.ts';
 
 /** CreateJob `document` and GetJobDocument both stop at 32,768 characters. */
@@ -43,6 +44,8 @@ export const GenericJobDocument = z.strictObject({
   authorisedRollback: z.boolean().optional(),
   /** The signed release manifest (release-manifest.ts): what the device agent takes version, digest and counter from. */
   manifest: SignedManifestBlock.optional(),
+  /** How often to publish health reports after the update, and how long the warm-up lasts (health-report.ts). */
+  health: HealthReporting.optional(),
 });
 export type GenericJobDocument = z.infer<typeof GenericJobDocument>;
 

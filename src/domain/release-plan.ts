@@ -8,6 +8,8 @@ import type { SignedFirmware } from './firmware.ts';
 import { buildJobDocument, type JobDocument, type JobDocumentUrls } from './job-document.ts';
 import { formatDuration } from './duration.ts';
 import { formatCount, formatQuantity } from './percent.ts';
+import { describeGatePlan } from './health-gates/gate-power.ts';
+import { installTestPolicy } from './health-gates/gates.ts';
 import { analysePower, type PowerAnalysis } from './power.ts';
 import type { ReleaseRequest, StageTargets } from './release-request.ts';
 import { planStages } from './wave-plan.ts';
@@ -39,6 +41,8 @@ export interface ReleasePlan {
   jobDocuments: { release: PlannedDocument; rollback: PlannedDocument };
   /** Values shown in place of what only exists once the release starts (signature, URLs, maybe checksum). */
   placeholders: string[];
+  /** What each health gate needs and does, for people (empty without gates). */
+  gates: string[];
   warnings: string[];
 }
 
@@ -68,7 +72,7 @@ export function planRelease(request: ReleaseRequest, inputs: PlanInputs): Releas
     if (slice.kind === 'percent') {
       view.cohort = slice.cohort;
       view.reachesPercent = slice.percent;
-      view.power = analysePower(slice.cohort, request.health);
+      view.power = analysePower(slice.cohort, installTestPolicy(request.health));
       warnings.push(...stageWarnings(request, view, slice.cohort, fleetSize));
     }
     return view;
@@ -92,8 +96,23 @@ export function planRelease(request: ReleaseRequest, inputs: PlanInputs): Releas
       rollback: { document: rollback.document, characters: rollback.text.length },
     },
     placeholders: inputs.placeholders,
+    gates: describeGatePlan({
+      gates: request.health.gates,
+      confidence: request.health.confidence,
+      reportEverySeconds: request.health.reportEvery,
+      warmUpSeconds: request.health.warmUp,
+      maxFailureRate: request.health.maxFailureRate,
+      // The new version's devices once each stage has rolled out: every stage so far.
+      stages: stages.map((stage, index) => ({ name: stage.name, bakeSeconds: stage.bakeSeconds, ...cumulativeDevices(stages, index) })),
+      lastStageReachesAll: stages.at(-1)?.reachesPercent === 100,
+    }),
     warnings,
   };
+}
+
+function cumulativeDevices(stages: StagePlanView[], index: number): { devices?: number } {
+  const sizes = stages.slice(0, index + 1).map((stage) => stage.cohort);
+  return sizes.every((size) => size !== undefined) ? { devices: sizes.reduce((a, b) => a! + b!, 0)! } : {};
 }
 
 function stageWarnings(request: ReleaseRequest, stage: StagePlanView, cohort: number, fleetSize: number): string[] {

@@ -3,6 +3,8 @@
 // normalised form again gives the same value, so the workflow input can be re-checked by every Lambda.
 import { z } from 'zod';
 import { duration } from './duration.ts';
+import { DEFAULT_REPORT_EVERY_SECONDS } from './health-report.ts';
+import { gateNameOf, HealthGateSpec } from './health-gates/gate-spec.ts';
 import { defaultUnacceptableRate } from './sequential-test.ts';
 import { fraction } from './rate-field.ts';
 import { BlastRadiusBudget } from './blast-radius-budget.ts';
@@ -136,6 +138,15 @@ export const HealthPolicy = z
     maxExtensions: z.number().int().min(0).max(10).default(2),
     /** How much longer each extension bakes; defaults to half the stage's bake. */
     extendBy: duration({ min: 60, max: 7 * 86400 }).optional(),
+    /**
+     * Post-update health gates (crash and reboot rates against a concurrent control, devices that never came back,
+     * CloudWatch alarms). With none, devices are not asked for health reports.
+     */
+    gates: z.array(HealthGateSpec).max(10).default([]),
+    /** How often devices on a release publish health reports (the job document tells them). */
+    reportEvery: duration({ min: 10, max: 86400 }).default(DEFAULT_REPORT_EVERY_SECONDS),
+    /** After an update, how long before a device's reports count towards the rate gates (first-boot noise). */
+    warmUp: duration({ min: 0, max: 7 * 86400 }).default(1800),
   })
   // Filled in here rather than left to each reader, so the workflow input states the rate it is judged against.
   .transform(({ unacceptableFailureRate, ...policy }) => ({
@@ -201,7 +212,7 @@ interface Loose {
   fleet?: { thingGroups?: unknown };
   firmware?: { version?: unknown; previousVersion?: unknown; flavour?: unknown; rollbackSource?: unknown };
   stages?: unknown;
-  health?: { maxFailureRate?: unknown; unacceptableFailureRate?: unknown; hardFailureRate?: unknown };
+  health?: { maxFailureRate?: unknown; unacceptableFailureRate?: unknown; hardFailureRate?: unknown; gates?: unknown };
   safetyNet?: { abort?: unknown; retries?: unknown };
 }
 
@@ -268,6 +279,7 @@ function checkConsistency(request: Loose, ctx: z.RefinementCtx): void {
       message: 'must be above 0%: the judge weighs an acceptable rate against an unacceptable one, and a stage allowed no failure at all would roll back on its first; use a small rate such as 0.5%',
     });
   }
+  checkGates(ctx, records(health.gates));
   const safetyNet = isRecord(request.safetyNet) ? request.safetyNet : {};
   checkDistinct(ctx, records(safetyNet.abort).map((criterion) => criterion.failureType), ['safetyNet', 'abort'], 'abort criterion');
   const retries = records(safetyNet.retries);
@@ -276,6 +288,24 @@ function checkConsistency(request: Loose, ctx: z.RefinementCtx): void {
   if (totalRetries > 10) {
     ctx.addIssue({ code: 'custom', path: ['safetyNet', 'retries'], message: `IoT Jobs allows 10 retries in total across failure types, got ${totalRetries}` });
   }
+}
+
+function checkGates(ctx: z.RefinementCtx, gates: Array<Record<string, unknown>>): void {
+  const names = gates.map((gate) => (isLooseGate(gate) ? gateNameOf(gate) : undefined));
+  names.forEach((name, index) => {
+    if (name !== undefined && names.indexOf(name) !== index) ctx.addIssue({ code: 'custom', path: ['health', 'gates', index, 'name'], message: `a second gate named "${name}"; give each gate its own name` });
+  });
+  gates.forEach((gate, index) => {
+    if (typeof gate.maxRatio === 'number' && typeof gate.unacceptableRatio === 'number' && gate.unacceptableRatio <= gate.maxRatio) {
+      ctx.addIssue({ code: 'custom', path: ['health', 'gates', index, 'unacceptableRatio'], message: `must be above maxRatio (${gate.maxRatio}): the gate tells an acceptable ratio from an unacceptable one, so they cannot meet` });
+    }
+  });
+}
+
+/** Enough of a gate to name it (names are only compared when every field they use is there). */
+function isLooseGate(gate: Record<string, unknown>): gate is HealthGateSpec {
+  if (gate.name !== undefined) return typeof gate.name === 'string';
+  return (gate.kind === 'rate' && typeof gate.metric === 'string') || gate.kind === 'silence' || (gate.kind === 'alarm' && typeof gate.alarmName === 'string');
 }
 
 function checkDistinct(ctx: z.RefinementCtx, types: unknown[], path: Array<string | number>, what: string): void {

@@ -49,7 +49,7 @@ export function defaultUnacceptableRate(acceptable: number): number {
 }
 
 /** ln Λ for `failures` (weighted, so possibly fractional) among `executed`. */
-export function logLikelihoodRatio(failures: number, executed: number, policy: SequentialPolicy): number {
+export function logLikelihoodRatio(failures: number, executed: number, policy: Pick<SequentialPolicy, 'maxFailureRate' | 'unacceptableFailureRate'>): number {
   const p0 = policy.maxFailureRate;
   const p1 = policy.unacceptableFailureRate;
   const x = Math.min(Math.max(failures, 0), executed);

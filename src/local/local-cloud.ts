@@ -23,6 +23,7 @@ import type { JobRecord } from './iot-jobs/job-record.ts';
 import { LocalDataPlane } from './iot-jobs/local-data-plane.ts';
 import { ControlPlane } from './iot-jobs/control-plane.ts';
 import { LocalFleetJobs } from './iot-jobs/local-fleet-jobs.ts';
+import { LocalHealthMetrics } from './health/health-metrics.ts';
 import { ThingRegistry } from './iot-jobs/things.ts';
 import { collectReport, type ReleaseReport } from './report.ts';
 import { Scheduler, type TimeMode } from './time/scheduler.ts';
@@ -93,6 +94,8 @@ export interface LocalCloud {
   /** Counts (and rate-limits) the IoT control-plane calls the handlers make. */
   controlPlane: ControlPlane;
   things: ThingRegistry;
+  /** The embedded health metrics (what the topic rule writes to CloudWatch on AWS). */
+  health: LocalHealthMetrics;
   dataPlane: LocalDataPlane;
   store: MemoryReleaseStore;
   notifier: LocalNotifier;
@@ -144,12 +147,13 @@ export async function createLocalCloud(options: LocalCloudOptions): Promise<Loca
   const firmware = new LocalFirmwareStore({ baseDir: options.baseDir, ...(options.downloadOrigin ? { downloadOrigin: options.downloadOrigin } : {}) });
   const signer = new LocalSigner((stored) => firmware.bytes(stored.location.kind === 'file' ? stored.location.path : ''));
   const tokens = new TaskTokens(scheduler);
+  const health = new LocalHealthMetrics(scheduler);
 
   const { definition, machine, rules } = options.blueprint ?? (await loadBlueprint(options));
 
   // Ports are one bag the handlers close over; the workflow and bus join it once built.
   const controlPlane = new ControlPlane(scheduler);
-  const ports = { jobs: new LocalFleetJobs(engine, controlPlane), firmware, signer, store, callbacks: tokens, notifier, clock: scheduler } as Partial<Ports> as Ports;
+  const ports = { jobs: new LocalFleetJobs(engine, controlPlane), health, firmware, signer, store, callbacks: tokens, notifier, clock: scheduler } as Partial<Ports> as Ports;
   const handlers = new LocalHandlers(ports, (name, run) => controlPlane.invocation(name, run));
   const workflow = new LocalWorkflow(definition, handlers, tokens, scheduler, machine);
   const targets = [...new Set(Object.values(rules).map((rule) => rule.target))];
@@ -169,7 +173,7 @@ export async function createLocalCloud(options: LocalCloudOptions): Promise<Loca
   const fleet = options.fleet;
   let fleetStarted = false;
   const cloud: LocalCloud = {
-    ports, scheduler, engine, controlPlane, things, dataPlane, store, notifier, firmware, signer, bus, rule, workflow, tokens, handlers, fleet,
+    ports, scheduler, engine, controlPlane, things, health, dataPlane, store, notifier, firmware, signer, bus, rule, workflow, tokens, handlers, fleet,
     async runRelease(request) {
       const wallStart = performance.now();
       const virtualStart = scheduler.nowMs();
@@ -178,7 +182,7 @@ export async function createLocalCloud(options: LocalCloudOptions): Promise<Loca
         // Provisioning sets each thing's cohort attribute (what percent waves select on), as a real fleet's would.
         spreadCohorts(things, request.fleet.cohortAttribute ?? DEFAULT_COHORT_ATTRIBUTE, things.membersOfAll(request.fleet.thingGroups), options.seed ?? 1);
         await fleet.start({
-          dataPlane, engine, scheduler, things, release: request,
+          dataPlane, engine, scheduler, things, health, release: request,
           readFirmware: async (path) => firmware.bytes(path),
           signerPublicKeyPem: signer.publicKeyPem,
         });

@@ -1,5 +1,6 @@
 // What a finished local release looked like: per stage the job's counters and the last verdict with its evidence,
 // rollback jobs, exposure, time, and the decision records. The simulate command renders it; `--json` writes it.
+import type { GateResult } from '#domain/health-gates/gate-result.ts';
 import type { DecisionRecord, Evidence } from '#domain/decision.ts';
 import type { ReleaseRequest } from '#domain/release-request.ts';
 import type { StageCounts } from '#domain/stage-counts.ts';
@@ -23,6 +24,8 @@ export interface StageReport {
   route?: string;
   reasons?: string[];
   evidence?: Evidence;
+  /** The health gates at the last verdict, when the release has gates. */
+  gates?: GateResult[];
   outcome?: string;
   /** IoT Jobs cancelled the job by itself (abortConfig) or someone did. */
   reasonCode?: string;
@@ -70,7 +73,7 @@ export async function collectReport(cloud: LocalCloud, request: ReleaseRequest, 
       jobStatus: job?.jobStatus ?? (stage.targeted === 0 ? NO_JOB : 'UNKNOWN'),
       counts: job?.stageCounts() ?? { targeted: stage.targeted, succeeded: 0, failed: 0, rejected: 0, timedOut: 0, inProgress: 0, queued: 0, canceled: 0, removed: 0 },
       ...(verdict?.kind === 'verdict'
-        ? { verdict: verdict.judgement.verdict, route: verdict.route, reasons: verdict.judgement.reasons, evidence: verdict.judgement.evidence }
+        ? { verdict: verdict.judgement.verdict, route: verdict.route, reasons: verdict.judgement.reasons, evidence: verdict.judgement.evidence, ...(verdict.judgement.gates ? { gates: verdict.judgement.gates } : {}) }
         : {}),
       ...(stage.outcome ? { outcome: stage.outcome } : {}),
       ...(job?.reasonCode ? { reasonCode: job.reasonCode } : {}),

@@ -19,7 +19,7 @@ export function terminalPrompt(input: NodeJS.ReadableStream & { isTTY?: boolean 
   const lines = new LineReader(input, output, Boolean(input.isTTY));
   const ask: PromptApproval = async (request) => {
     const heading = [`\nApproval needed for ${request.releaseId}, stage ${request.stageIndex + 1} ${request.stageName} (${request.reason === 'hold' ? 'the judge could not decide' : 'the stage is manual'})`];
-    if (request.judgement) heading.push(`  verdict: ${request.judgement.verdict}`, ...evidenceText(request.judgement.evidence, request.judgement.reasons).split('\n').map((line) => `  ${line}`));
+    if (request.judgement) heading.push(`  verdict: ${request.judgement.verdict}`, ...evidenceText(request.judgement.evidence, request.judgement.reasons, request.judgement.gates).split('\n').map((line) => `  ${line}`));
     output.write(`${heading.join('\n')}\n`);
     for (;;) {
       const line = await lines.next('Approve promotion? [y]es / [n]o: ');

@@ -45,6 +45,11 @@ export function renderPlan(plan: ReleasePlan, terminal: Terminal, fleetSizeAssum
     if (stage.power.warning) out.push(paint(`  ⚠ ${stage.power.warning}`, 'yellow', terminal));
   }
 
+  if (plan.gates.length > 0) {
+    heading('Health gates (what devices do after the update, against devices still on the previous version)');
+    out.push(...plan.gates);
+  }
+
   const { release, rollback } = plan.jobDocuments;
   heading(`Job document devices receive (${formatCount(release.characters)} of 32,768 characters)`);
   out.push(JSON.stringify(release.document, null, 2));

@@ -3,6 +3,8 @@
 import { formatDuration } from '#domain/duration.ts';
 import type { Evidence } from '#domain/decision.ts';
 import { describeTestLines } from '#domain/evidence.ts';
+import type { GateResult } from '#domain/health-gates/gate-result.ts';
+import { describeGate } from '#domain/health-gates/describe-gate.ts';
 import { formatCount, formatQuantity } from '#domain/percent.ts';
 import { NO_JOB, type ReleaseReport } from '#local/report.ts';
 import { paint, percent, status, table, type Terminal } from './terminal.ts';
@@ -24,7 +26,7 @@ export function renderSimulationSummary(report: ReleaseReport, terminal: Termina
       formatCount(c.timedOut),
       formatCount(c.queued + c.inProgress + c.canceled > 0 ? c.queued + c.inProgress : 0) + (c.canceled ? `\n${formatCount(c.canceled)} canceled` : ''),
       stage.verdict ? `${status(stage.verdict, terminal)}\n→ ${stage.route}` : '—',
-      stage.evidence ? evidenceText(stage.evidence, stage.reasons) : '',
+      stage.evidence ? evidenceText(stage.evidence, stage.reasons, stage.gates) : '',
     ]);
   }
   const lines = [stages.toString(), paint('Counts: each job at the end of the run. Evidence: the counts each verdict was given on.', 'grey', terminal)];
@@ -60,12 +62,15 @@ export function controlPlaneLine(report: Pick<ReleaseReport, 'controlPlane'>): s
   return `IoT calls: ${formatCount(total)}${top ? ` (${top}${Object.keys(calls).length > 3 ? ', …' : ''})` : ''} · ${busiest} · ${formatCount(throttled)} throttled`;
 }
 
-export function evidenceText(evidence: Evidence, reasons: string[] = []): string {
+export function evidenceText(evidence: Evidence, reasons: string[] = [], gates: GateResult[] = []): string {
   const parts = [
     `failure ${percent(evidence.failureRate)} (limit ${percent(evidence.maxFailureRate)}, unacceptable ${percent(evidence.unacceptableFailureRate)}, ${Math.round(evidence.confidence * 100)}%)`,
     `test lines: ${describeTestLines(evidence)}`,
     `at the verdict: ${formatCount(evidence.executed)} executed, ${formatQuantity(evidence.failures, 'failure')}, coverage ${percent(evidence.coverage, 0)}, baked ${formatDuration(Math.round(evidence.bakedSeconds))}`,
   ];
-  if (reasons[0] && !reasons[0].includes('is below the unacceptable')) parts.push(reasons[0]);
+  if (evidence.reverted) parts.push(`${formatQuantity(evidence.reverted, 'device')} reported SUCCEEDED and later ran the old version again: counted as failed`);
+  parts.push(...gates.map((gate) => `health: ${describeGate(gate)}`));
+  // The first reason says why, unless it is a promotion's or a gate's (the lines above say those).
+  if (reasons[0] && !reasons[0].includes('is below the unacceptable') && !reasons[0].startsWith('health gate')) parts.push(reasons[0]);
   return parts.join('\n');
 }

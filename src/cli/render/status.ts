@@ -5,6 +5,7 @@ import type { DecisionRecord } from '#domain/decision.ts';
 import { formatDuration } from '#domain/duration.ts';
 import type { StageCounts } from '#domain/stage-counts.ts';
 import { describeTestLines } from '#domain/evidence.ts';
+import { describeGate } from '#domain/health-gates/describe-gate.ts';
 import { formatCount, formatQuantity } from '#domain/percent.ts';
 import { type Terminal, bar, paint, percent, printable, status, table, when } from './terminal.ts';
 
@@ -86,6 +87,7 @@ export function verdictLines(stageName: string, verdict: VerdictView, terminal: 
     `  ${stageName}: ${status(verdict.verdict, terminal)} → ${verdict.route} at ${when(verdict.at)}${verdict.extensionsUsed ? ` (after ${verdict.extensionsUsed} extension${verdict.extensionsUsed === 1 ? '' : 's'})` : ''}`,
     `    failure rate ${percent(e.failureRate)}, limit ${percent(e.maxFailureRate)}, unacceptable ${percent(e.unacceptableFailureRate)}, ${percent(e.confidence, 0)} confidence; test lines: ${describeTestLines(e)}`,
     `    executed ${formatCount(e.executed)} of ${formatCount(e.counts.targeted)} (${percent(e.coverage, 0)}), ${formatQuantity(e.failures, 'failure')}, timeout rate ${percent(e.timeoutRate)}, baked ${formatDuration(e.bakedSeconds)}`,
+    ...(verdict.gates ?? []).map((gate) => `    health: ${describeGate(gate)}`),
     ...verdict.reasons.map((reason) => `    - ${reason}`),
   ];
 }

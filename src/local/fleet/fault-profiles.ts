@@ -2,6 +2,7 @@
 // the previous version) use the profile's timings but none of its faults: the old image is known good.
 // Probabilities are per device and per attempt; durations in seconds.
 import { LocalOptionsError } from '../errors.ts';
+import type { HealthBehaviour } from '../health/simulated-health.ts';
 
 export interface FaultProfile {
   name: string;
@@ -34,6 +35,8 @@ export interface FaultProfile {
   /** Event delivery: share of IoT events delivered twice, and the most an event is delayed (reordering). */
   eventDuplicateRate: number;
   eventDelaySeconds: number;
+  /** What devices do after the update (crashes, reboots, never coming back), read by the release's health gates. */
+  health: HealthBehaviour;
 }
 
 const BASE: Omit<FaultProfile, 'name' | 'description'> = {
@@ -52,6 +55,30 @@ const BASE: Omit<FaultProfile, 'name' | 'description'> = {
   silentRate: 0,
   eventDuplicateRate: 0,
   eventDelaySeconds: 0,
+  // A gateway app that crashes about once in 20 device-hours and reboots once in 100, before and after the update.
+  health: { crashesPerDeviceHour: 0.05, rebootsPerDeviceHour: 0.01, crashRatio: 1, rebootRatio: 1, neverReturnRate: 0 },
+};
+
+// Profiles whose installs all succeed: only the health gates can tell the release is bad.
+const POST_UPDATE: Record<string, FaultProfile> = {
+  crashy: {
+    ...BASE,
+    name: 'crashy',
+    description: 'every install succeeds, but the new version crashes 3× as often as the previous one (only health gates see it)',
+    health: { ...BASE.health, crashRatio: 3 },
+  },
+  'slow-leak': {
+    ...BASE,
+    name: 'slow-leak',
+    description: 'every install succeeds and the new version is fine for 4 hours, then crashes and reboots 5× as often (a leak: only a long enough bake sees it)',
+    health: { ...BASE.health, leak: { onsetSeconds: 4 * 3600, crashRatio: 5, rebootRatio: 5 } },
+  },
+  'post-update-silence': {
+    ...BASE,
+    name: 'post-update-silence',
+    description: '15 % of devices report SUCCEEDED and then never send a health report (they did not come back)',
+    health: { ...BASE.health, neverReturnRate: 0.15 },
+  },
 };
 
 export const FAULT_PROFILES: Record<string, FaultProfile> = {
@@ -90,7 +117,9 @@ export const FAULT_PROFILES: Record<string, FaultProfile> = {
     description: '5 % of devices stay offline for the whole release; their executions stay QUEUED',
     offlineRate: 0.05,
   },
+  ...POST_UPDATE,
 };
+
 
 export const FAULT_PROFILE_NAMES = Object.keys(FAULT_PROFILES);
 

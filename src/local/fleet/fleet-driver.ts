@@ -8,6 +8,7 @@
 import type { ReleaseRequest } from '#domain/release-request.ts';
 import type { JobsDataPlane } from '../iot-jobs/data-plane.ts';
 import type { JobsEngine } from '../iot-jobs/engine.ts';
+import type { LocalHealthMetrics } from '../health/health-metrics.ts';
 import type { ThingRegistry } from '../iot-jobs/things.ts';
 import type { Scheduler } from '../time/scheduler.ts';
 
@@ -20,6 +21,8 @@ export interface FleetContext {
   /** The shared clock. Schedule with it; never with setTimeout in virtual mode. */
   scheduler: Scheduler;
   things: ThingRegistry;
+  /** Where devices' health reports go (a real agent's through the MQTT bridge) and where a simulated fleet answers for its devices. */
+  health: LocalHealthMetrics;
   release: ReleaseRequest;
   /** Reads an image the job document points at (a `file://` or loopback URL's path) — for a firmware server. */
   readFirmware(path: string): Promise<Uint8Array>;

@@ -8,6 +8,7 @@ import type { BulkDeviceListener, JobsEngine } from '../iot-jobs/engine.ts';
 import { Exec } from '../iot-jobs/execution-status.ts';
 import type { JobRecord } from '../iot-jobs/job-record.ts';
 import type { ThingRegistry } from '../iot-jobs/things.ts';
+import { SimulatedHealth } from '../health/simulated-health.ts';
 import { EventHeap } from '../time/event-heap.ts';
 import type { EventSource, Scheduler } from '../time/scheduler.ts';
 import type { FaultProfile } from './fault-profiles.ts';
@@ -79,6 +80,8 @@ export class SimulatedFleet implements FleetDriver, EventSource, BulkDeviceListe
   private drawAttempt = 0;
   private engine: JobsEngine | undefined;
   private scheduler: Scheduler | undefined;
+  /** What the devices do after the update, when the release has health gates to read it. */
+  private health: SimulatedHealth | undefined;
 
   constructor(options: SimulatedFleetOptions) {
     this.count = options.devices;
@@ -112,6 +115,21 @@ export class SimulatedFleet implements FleetDriver, EventSource, BulkDeviceListe
     this.scheduler = context.scheduler;
     context.engine.setBulkListener(this);
     context.scheduler.addSource(this);
+    const { release } = context;
+    if (release.health.gates.length > 0) {
+      this.health = new SimulatedHealth({
+        devices: this.count,
+        behaviour: this.profile.health,
+        product: release.product,
+        newVersion: release.firmware.version,
+        previousVersion: release.firmware.previousVersion,
+        warmUpSeconds: release.health.warmUp,
+        reportEverySeconds: release.health.reportEvery,
+        seed: this.seed,
+        startMs: context.scheduler.nowMs(),
+      });
+      context.health.addSource(this.health);
+    }
   }
 
   async stop(): Promise<void> {
@@ -189,6 +207,7 @@ export class SimulatedFleet implements FleetDriver, EventSource, BulkDeviceListe
           this.setVersion(device, PREVIOUS_VERSION);
           return this.finish(device, job, index, Exec.FAILED, DETAILS.bootFailed);
         }
+        this.health?.succeeded(device, this.versionNames[target.version]!, this.scheduler!.nowMs());
         return this.finish(device, job, index, Exec.SUCCEEDED, DETAILS.done);
       case Step.REJECT:
         return this.finish(device, job, index, Exec.REJECTED, DETAILS.rejected);
@@ -254,6 +273,7 @@ export class SimulatedFleet implements FleetDriver, EventSource, BulkDeviceListe
     this.versionCounts[old]!--;
     this.versionCounts[code]!++;
     this.version[device] = code;
+    this.health?.versionChanged(device, this.versionNames[code]!, this.scheduler!.nowMs());
     if (code === this.newVersion && !this.exposedFlag[device]) {
       this.exposedFlag[device] = 1;
       this.exposed++;

@@ -68,6 +68,7 @@ export async function twoWavesWaitingAtCanary(): Promise<TwoWaves> {
   const ports: Ports = {
     store,
     jobs: new FakeJobs(),
+    health: { read: unused },
     workflow: new FakeWorkflow(),
     notifier: new RecordingNotifier(),
     callbacks: workflow,

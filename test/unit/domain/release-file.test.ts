@@ -149,6 +149,37 @@ stages:
     expect(problemsOf(text)).toEqual([problem]);
   });
 
+  it('reads health gates, filling in their defaults, and lists every gate problem with its path', () => {
+    const gates = `${VALID_YAML}  reportEvery: 2m
+  gates:
+    - { kind: rate, metric: crashes, maxRatio: 1.2 }
+    - { kind: silence }
+    - { kind: alarm, alarmName: api-errors, critical: false }
+`;
+    const request = parseReleaseFile(gates, 'release.yaml');
+    expect(request.health.reportEvery).toBe(120);
+    expect(request.health.warmUp).toBe(1800);
+    expect(request.health.gates).toEqual([
+      { kind: 'rate', metric: 'crashes', maxRatio: 1.2, critical: true },
+      { kind: 'silence', afterReports: 2, critical: true },
+      { kind: 'alarm', alarmName: 'api-errors', critical: false },
+    ]);
+    const bad = `${VALID_YAML}  gates:
+    - { kind: rate, metric: crashes, maxRatio: 2, unacceptableRatio: 1.5 }
+    - { kind: rate, metric: crashes, maxRatio: 1.2 }
+    - { kind: rate, metric: cpu, maxRatio: 1.2 }
+    - { kind: alarm }
+    - { kind: heartbeat }
+`;
+    expect(problemsOf(bad)).toEqual([
+      'health.gates[2].metric: expected "crashes" or "reboots", got "cpu"',
+      'health.gates[3].alarmName: required',
+      'health.gates[4].kind: expected a gate with kind rate (metric, maxRatio), silence (afterReports) or alarm (alarmName)',
+      'health.gates[1].name: a second gate named "crashes-rate"; give each gate its own name',
+      'health.gates[0].unacceptableRatio: must be above maxRatio (2): the gate tells an acceptable ratio from an unacceptable one, so they cannot meet',
+    ]);
+  });
+
   it('validates parsed data the same way', () => {
     expect(() => validateRelease({ releaseId: 'x' })).toThrow(InvalidReleaseError);
   });

@@ -7,13 +7,15 @@ import { context, fixedClock, rejection, request, sdkError, storeWithRelease, us
 useStackEnv();
 const iot = mockClient(IoTClient);
 const STAGE = { index: 0, name: 'canary', jobId: 'gw-2-4-0-s0', targeted: 100, bakeSeconds: 3600, approval: 'auto' as const };
+// These releases have no health gates, so the health signals are never read.
+const health = { read: () => Promise.reject(new Error('not read without health gates')) };
 const job = (status: string, details: Record<string, number>, reasonCode?: string) => ({ job: { jobId: STAGE.jobId, status, jobProcessDetails: details, reasonCode } }) as never;
 
 async function build(bakedSeconds: number, approval: 'auto' | 'manual' = 'auto') {
   const clock = fixedClock();
   const store = await storeWithRelease(clock, { status: 'IN_PROGRESS', stages: [{ index: 0, name: 'canary', jobId: STAGE.jobId, targeted: 100, createdAt: clock.now().toISOString() }] });
   clock.advance(bakedSeconds);
-  const handler = makeHandler({ jobs: awsFleetJobs(), store, clock });
+  const handler = makeHandler({ jobs: awsFleetJobs(), health, store, clock });
   return { run: () => handler({ request: request(), stage: { ...STAGE, approval }, bakeEnd: { reason: 'timeout' } }, context()), store };
 }
 
@@ -72,7 +74,7 @@ describe('evaluate-metrics', () => {
 
   it('rejects a stage without a job id', async () => {
     const { store } = await build(0);
-    const handler = makeHandler({ jobs: awsFleetJobs(), store, clock: fixedClock() });
+    const handler = makeHandler({ jobs: awsFleetJobs(), health, store, clock: fixedClock() });
 
     const error = await rejection(handler({ request: request(), stage: { ...STAGE, jobId: '' } }, context()));
 

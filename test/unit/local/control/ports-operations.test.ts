@@ -27,6 +27,7 @@ function ports(store: ReleaseStore, clock = fixedClock()): Ports & { callbacks: 
   return {
     store,
     jobs: new FakeJobs().set('fw-2-4-0-s0', { targeted: 100, succeeded: 97, failed: 3 }, 'COMPLETED'),
+    health: { read: unused },
     workflow: new FakeWorkflow(),
     notifier: new RecordingNotifier(),
     callbacks: new RecordingCallbacks(),

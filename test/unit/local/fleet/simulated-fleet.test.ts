@@ -1,6 +1,7 @@
 import { ReleaseRequest } from '#domain/release-request.ts';
 import { faultProfile } from '#local/fleet/fault-profiles.ts';
 import { SimulatedFleet } from '#local/fleet/simulated-fleet.ts';
+import { LocalHealthMetrics } from '#local/health/health-metrics.ts';
 import { JobsEngine } from '#local/iot-jobs/engine.ts';
 import { LocalDataPlane } from '#local/iot-jobs/local-data-plane.ts';
 import { LocalFleetJobs } from '#local/iot-jobs/local-fleet-jobs.ts';
@@ -22,7 +23,7 @@ async function runJob(profile: string, options: { devices?: number; seed?: numbe
   const jobs = new LocalFleetJobs(engine);
   const fleet = new SimulatedFleet({ devices: options.devices ?? 400, profile: faultProfile(profile, options.failRate === undefined ? {} : { failRate: options.failRate }), seed: options.seed ?? 7 });
   fleet.provision(things, release);
-  await fleet.start({ engine, scheduler, things, release, dataPlane: new LocalDataPlane(engine), readFirmware: async () => new Uint8Array(), signerPublicKeyPem: '' });
+  await fleet.start({ engine, scheduler, things, health: new LocalHealthMetrics(scheduler), release, dataPlane: new LocalDataPlane(engine), readFirmware: async () => new Uint8Array(), signerPublicKeyPem: '' });
   await jobs.createJob({
     jobId: 'r1-s0',
     targets: { thingGroups: ['fleet-a', 'fleet-b'] },

@@ -1,0 +1,28 @@
+// One short line per gate result for people (status, the simulate summary, notices): what it measured and where it
+// stands, without the full reason (which the verdict's reasons keep).
+import { formatCount, formatQuantity } from '../percent.ts';
+import type { GateResult } from './gate-result.ts';
+
+export function describeGate(result: GateResult): string {
+  const { evidence } = result;
+  const head = `${result.name} ${result.status}`;
+  switch (evidence.kind) {
+    case 'rate': {
+      const ratio = evidence.ratio === null ? 'no ratio yet' : `${evidence.ratio.toFixed(2)}×${evidence.ratioBand ? ` (band ${evidence.ratioBand[0].toFixed(2)}–${formatBound(evidence.ratioBand[1])})` : ''}`;
+      const sides = `${formatCount(evidence.treatment.events)} ${evidence.metric} in ${formatHours(evidence.treatment.exposureHours)} device-h new, ${formatCount(evidence.control.events)} in ${formatHours(evidence.control.exposureHours)} old`;
+      return `${head}: ${ratio}, limit ${evidence.maxRatio}×, unacceptable ${evidence.unacceptableRatio}×; ${sides}`;
+    }
+    case 'silence':
+      return `${head}: ${formatCount(evidence.neverCameBack)} of ${formatQuantity(evidence.dueBack, 'device')} due back never sent a health report`;
+    case 'alarm':
+      return `${head}: alarm ${evidence.alarmName} ${evidence.state}`;
+  }
+}
+
+function formatBound(value: number): string {
+  return Number.isFinite(value) ? value.toFixed(2) : '∞';
+}
+
+function formatHours(hours: number): string {
+  return hours >= 100 ? formatCount(Math.round(hours)) : hours.toFixed(1);
+}

@@ -1,0 +1,108 @@
+// What `validate` says of each health gate before a release runs: how much exposure a rate gate needs to reach a
+// verdict at a few true ratios, and so how long each stage must run for it. Wald's approximation for the expected
+// sample size of a sequential probability ratio test (Wald 1945, "Sequential tests of statistical hypotheses", §4):
+// the expected time to a line is the line's height over the expected drift of ln Λ, overshoot ignored. With the new
+// version on a small share of the fleet (Eₜ ≪ E꜀), one treatment device-hour moves ln Λ on average by
+//   λ · D(ρ),  D(ρ) = ρ · ln(ρ₁/ρ₀) − (ρ₁ − ρ₀)
+// at true ratio ρ and control rate λ: up (towards FAIL) when D > 0, down (towards PASS) when D < 0. So the exposure
+// needed is ln(1/α) / (λ · |D(ρ)|) device-hours: a count of "events at the control's rate", whatever λ is.
+import { formatDuration } from '../duration.ts';
+import { formatCount, formatLimit } from '../percent.ts';
+import { errorBudgetShare, testsSharingBudget } from './gates.ts';
+import { gateNameOf, type HealthGateSpec, type RateGateSpec } from './gate-spec.ts';
+import { unacceptableRatioOf } from './rate-ratio.ts';
+
+export interface GateStageView {
+  name: string;
+  /** Devices on the new version once the stage has rolled out (all stages so far), when known. */
+  devices?: number;
+  bakeSeconds: number;
+}
+
+export interface GatePlanInputs {
+  gates: readonly HealthGateSpec[];
+  confidence: number;
+  reportEverySeconds: number;
+  warmUpSeconds: number;
+  maxFailureRate: number;
+  stages: readonly GateStageView[];
+  /** Whether the last stage reaches the whole fleet (no control remains). */
+  lastStageReachesAll: boolean;
+}
+
+/** Lines for `validate`, one block per gate, most useful first. */
+export function describeGatePlan(inputs: GatePlanInputs): string[] {
+  if (inputs.gates.length === 0) return [];
+  const share = errorBudgetShare(inputs.confidence, inputs.gates);
+  const tests = testsSharingBudget(inputs.gates);
+  const lines = [
+    tests > 1
+      ? `the install test and ${tests - 1} statistical gate${tests === 2 ? '' : 's'} share the ${formatLimit(1 - inputs.confidence)} error budget: each is wrong at most ${formatLimit(share)} of the time, over every look`
+      : 'alarm gates only: the install test keeps the whole error budget',
+    `devices report every ${formatDuration(inputs.reportEverySeconds)}; the first ${formatDuration(inputs.warmUpSeconds)} after an update do not count towards rate gates`,
+  ];
+  for (const gate of inputs.gates) {
+    const name = gateNameOf(gate);
+    switch (gate.kind) {
+      case 'rate':
+        lines.push(...describeRateGate(name, gate, share, inputs));
+        break;
+      case 'silence':
+        lines.push(
+          `${name}: a device that reports SUCCEEDED and sends no health report within ${formatDuration(gate.afterReports * inputs.reportEverySeconds)} did not come back; more than ${formatLimit(inputs.maxFailureRate)} of them fails the gate${gate.critical ? ' and rolls back' : ' and asks a person'}`,
+        );
+        break;
+      case 'alarm':
+        lines.push(`${name}: CloudWatch alarm ${gate.alarmName} in ALARM ${gate.critical ? 'rolls the release back at the next look' : 'asks a person at the next look'}`);
+        break;
+    }
+  }
+  return lines;
+}
+
+/** Wald's drift factor D(ρ) (see above). */
+export function rateGateDrift(ratio: number, spec: Pick<RateGateSpec, 'maxRatio' | 'unacceptableRatio'>): number {
+  const high = unacceptableRatioOf(spec);
+  return ratio * Math.log(high / spec.maxRatio) - (high - spec.maxRatio);
+}
+
+/** Expected exposure to a verdict, in events at the control's rate (multiply by 1/λ for device-hours). */
+export function eventsToVerdict(ratio: number, spec: Pick<RateGateSpec, 'maxRatio' | 'unacceptableRatio'>, errorBudget: number): { verdict: 'FAIL' | 'PASS'; events: number } | undefined {
+  const drift = rateGateDrift(ratio, spec);
+  if (Math.abs(drift) < 1e-9) return undefined;
+  return { verdict: drift > 0 ? 'FAIL' : 'PASS', events: Math.log(1 / errorBudget) / Math.abs(drift) };
+}
+
+function describeRateGate(name: string, gate: RateGateSpec, share: number, inputs: GatePlanInputs): string[] {
+  const high = unacceptableRatioOf(gate);
+  const lines = [
+    `${name}: ${gate.metric} per device-hour on the new version against devices still on the previous one; acceptable up to ${gate.maxRatio}×, unacceptable from ${high}×${gate.critical ? '' : ' (not critical: a failure asks a person)'}`,
+  ];
+  const ratios = [...new Set([1, gate.maxRatio, high, 2 * high])].sort((a, b) => a - b);
+  for (const ratio of ratios) {
+    const need = eventsToVerdict(ratio, gate, share);
+    if (!need) {
+      lines.push(`  - at ${ratio}×: the test drifts neither way; only a person or the bound on extensions ends it`);
+      continue;
+    }
+    const exposure = gate.baselinePerDeviceHour
+      ? `about ${formatCount(Math.round(need.events / gate.baselinePerDeviceHour))} device-hours at ${gate.baselinePerDeviceHour} ${gate.metric} per device-hour${stageTimes(need.events / gate.baselinePerDeviceHour, inputs)}`
+      : `exposure worth about ${need.events.toFixed(1)} ${gate.metric} at the previous version's rate (set baselinePerDeviceHour to see it in hours per stage)`;
+    lines.push(`  - at ${ratio}× it ${need.verdict === 'FAIL' ? 'fails' : 'passes'} after ${exposure}`);
+  }
+  if (inputs.lastStageReachesAll) {
+    lines.push('  - the last stage leaves no device on the previous version: it is judged on this gate only while some remain, and the earlier stages stand');
+  }
+  return lines;
+}
+
+/** "; canary 1h30m after its warm-up, early 12m, …" for stages whose size is known. */
+function stageTimes(deviceHours: number, inputs: GatePlanInputs): string {
+  const parts = inputs.stages.flatMap((stage) => {
+    if (!stage.devices) return [];
+    const seconds = Math.ceil((deviceHours / stage.devices) * 3600);
+    const fits = seconds + inputs.warmUpSeconds <= stage.bakeSeconds ? '' : ' (longer than its bake)';
+    return [`${stage.name} ${formatDuration(seconds)}${fits}`];
+  });
+  return parts.length === 0 ? '' : `: ${parts.join(', ')} after the warm-up`;
+}

@@ -1,0 +1,185 @@
+// The simulated fleet's health, as the embedded metrics would hold it had every device sent its reports: exposure is
+// integrated from when each device started and stopped running a version (step-exposure.ts), and each minute's
+// crashes and reboots are a Poisson draw on that minute's exposure at the fault profile's rates, seeded by the minute
+// so every read of a minute agrees. No event per device per report period: the cost is per minute read, not per device.
+// Only complete minutes are answered, as metrics arrive a little after the fact.
+import { probit } from 'simple-statistics';
+import type { CohortHealth, HealthBucket, HealthQuery } from '#ports/health-signals.ts';
+import { uniform } from '../fleet/random.ts';
+import type { HealthSource } from './health-metrics.ts';
+import { StepExposure } from './step-exposure.ts';
+
+/** How a fault profile's devices behave after the update; rates per device-hour. */
+export interface HealthBehaviour {
+  /** The previous version's rates: the control's. */
+  crashesPerDeviceHour: number;
+  rebootsPerDeviceHour: number;
+  /** The new version's rates as multiples of the previous version's. */
+  crashRatio: number;
+  rebootRatio: number;
+  /** A slow leak: from `onsetSeconds` after its update a device on the new version has these ratios instead. */
+  leak?: { onsetSeconds: number; crashRatio: number; rebootRatio: number };
+  /** Share of devices that report SUCCEEDED and never send a health report afterwards. */
+  neverReturnRate: number;
+}
+
+export interface SimulatedHealthOptions {
+  devices: number;
+  behaviour: HealthBehaviour;
+  product: string;
+  newVersion: string;
+  previousVersion: string;
+  warmUpSeconds: number;
+  reportEverySeconds: number;
+  seed: number;
+  startMs: number;
+}
+
+const MINUTE_MS = 60_000;
+const ON_OTHER = 0;
+const ON_PREVIOUS = 1;
+const ON_NEW = 2;
+// Draw numbers for the per-minute and per-device draws (random.ts coordinates).
+const Draw = { CONTROL_CRASHES: 1, CONTROL_REBOOTS: 2, TREATMENT_CRASHES: 3, TREATMENT_REBOOTS: 4, RETURNS: 5 } as const;
+const HEALTH_STREAM = 0x4845; // a job number no real job slot reaches, so these draws never collide with the fleet's
+
+export class SimulatedHealth implements HealthSource {
+  private readonly control = new StepExposure();
+  /** New version, past warm-up, before any leak's onset. */
+  private readonly steady = new StepExposure();
+  /** New version, past the leak's onset. */
+  private readonly leaking = new StepExposure();
+  private readonly on: Uint8Array;
+  private readonly since: Float64Array;
+  private readonly returnedAt: number[] = [];
+  private returnsSorted = true;
+
+  constructor(private readonly options: SimulatedHealthOptions) {
+    this.on = new Uint8Array(options.devices).fill(ON_PREVIOUS);
+    this.since = new Float64Array(options.devices);
+    this.control.change(options.startMs, options.devices);
+  }
+
+  /** The device runs `version` from `atMs` on. */
+  versionChanged(device: number, version: string, atMs: number): void {
+    const was = this.on[device]!;
+    if (was === ON_NEW) this.closeTreatment(device, atMs);
+    if (was === ON_PREVIOUS) this.control.change(atMs, -1);
+    const now = version === this.options.newVersion ? ON_NEW : version === this.options.previousVersion ? ON_PREVIOUS : ON_OTHER;
+    this.on[device] = now;
+    if (now === ON_NEW) this.openTreatment(device, atMs);
+    if (now === ON_PREVIOUS) this.control.change(atMs, 1);
+  }
+
+  /** The device reported SUCCEEDED for `version`: unless it is one that never comes back, its first report follows. */
+  succeeded(device: number, version: string, atMs: number): void {
+    if (version !== this.options.newVersion) return;
+    if (uniform(this.options.seed, device, HEALTH_STREAM, 0, Draw.RETURNS) < this.options.behaviour.neverReturnRate) return;
+    this.returnedAt.push(atMs + this.options.reportEverySeconds * 1000);
+    this.returnsSorted = false;
+  }
+
+  buckets(query: HealthQuery): HealthBucket[] {
+    const { options } = this;
+    if (query.product !== options.product || query.treatmentVersion !== options.newVersion || query.controlVersion !== options.previousVersion) return [];
+    const fromMs = query.from.getTime();
+    const periodMs = query.periodSeconds * 1000;
+    const buckets = new Map<number, HealthBucket>();
+    const firstMinute = Math.ceil(fromMs / MINUTE_MS);
+    const lastMinute = Math.floor(query.to.getTime() / MINUTE_MS) - 1; // complete minutes only
+    for (let minute = firstMinute; minute <= lastMinute; minute++) {
+      const startMs = minute * MINUTE_MS;
+      const bucketStart = fromMs + Math.floor((startMs - fromMs) / periodMs) * periodMs;
+      let bucket = buckets.get(bucketStart);
+      if (!bucket) buckets.set(bucketStart, (bucket = { start: new Date(bucketStart).toISOString(), treatment: empty(), control: empty() }));
+      this.addMinute(minute, bucket);
+    }
+    return [...buckets.values()];
+  }
+
+  private addMinute(minute: number, bucket: HealthBucket): void {
+    const { behaviour, seed } = this.options;
+    const from = minute * MINUTE_MS;
+    const to = from + MINUTE_MS;
+    const control = this.control.secondsBetween(from, to);
+    const steady = this.steady.secondsBetween(from, to);
+    const leaking = this.leaking.secondsBetween(from, to);
+    const leak = behaviour.leak ?? { crashRatio: behaviour.crashRatio, rebootRatio: behaviour.rebootRatio };
+    const draw = (mean: number, n: number) => poisson(mean, uniform(seed, minute, HEALTH_STREAM, 0, n));
+    const c = bucket.control as Mutable;
+    const t = bucket.treatment as Mutable;
+    c.exposureSeconds += control;
+    c.crashes += draw((behaviour.crashesPerDeviceHour * control) / 3600, Draw.CONTROL_CRASHES);
+    c.reboots += draw((behaviour.rebootsPerDeviceHour * control) / 3600, Draw.CONTROL_REBOOTS);
+    t.exposureSeconds += steady + leaking;
+    t.crashes += draw((behaviour.crashesPerDeviceHour * (behaviour.crashRatio * steady + leak.crashRatio * leaking)) / 3600, Draw.TREATMENT_CRASHES);
+    t.reboots += draw((behaviour.rebootsPerDeviceHour * (behaviour.rebootRatio * steady + leak.rebootRatio * leaking)) / 3600, Draw.TREATMENT_REBOOTS);
+    t.returned += this.returnsBetween(from, to);
+  }
+
+  /** Steady from the end of the warm-up; leaking (if the profile leaks) from the onset, never before the warm-up ends. */
+  private windowsOf(device: number): { steadyFrom: number; leakFrom: number } {
+    const since = this.since[device]!;
+    const steadyFrom = since + this.options.warmUpSeconds * 1000;
+    const onset = this.options.behaviour.leak?.onsetSeconds;
+    return { steadyFrom, leakFrom: onset === undefined ? Number.POSITIVE_INFINITY : Math.max(steadyFrom, since + onset * 1000) };
+  }
+
+  private openTreatment(device: number, atMs: number): void {
+    this.since[device] = atMs;
+    const { steadyFrom, leakFrom } = this.windowsOf(device);
+    this.steady.change(steadyFrom, 1);
+    this.steady.change(leakFrom, -1);
+    this.leaking.change(leakFrom, 1);
+  }
+
+  /** Ends the device's time on the new version at `atMs`, undoing whatever was booked for later. */
+  private closeTreatment(device: number, atMs: number): void {
+    const { steadyFrom, leakFrom } = this.windowsOf(device);
+    if (atMs <= steadyFrom) {
+      this.steady.change(steadyFrom, -1);
+      this.steady.change(leakFrom, 1);
+    } else if (atMs < leakFrom) {
+      this.steady.change(atMs, -1);
+      this.steady.change(leakFrom, 1);
+    }
+    this.leaking.change(Math.max(atMs, leakFrom), -1);
+  }
+
+  private returnsBetween(from: number, to: number): number {
+    if (!this.returnsSorted) {
+      this.returnedAt.sort((a, b) => a - b);
+      this.returnsSorted = true;
+    }
+    return lowerBound(this.returnedAt, to) - lowerBound(this.returnedAt, from);
+  }
+}
+
+type Mutable = { -readonly [K in keyof CohortHealth]: number };
+const empty = (): Mutable => ({ exposureSeconds: 0, crashes: 0, reboots: 0, returned: 0, reverted: 0 });
+
+/** A Poisson draw with the given mean from one uniform: exact inversion for small means, the normal beyond. */
+export function poisson(mean: number, u: number): number {
+  if (!(mean > 0)) return 0;
+  if (mean > 200) return Math.max(0, Math.round(mean + Math.sqrt(mean) * probit(Math.min(Math.max(u, 1e-12), 1 - 1e-12))));
+  let k = 0;
+  let p = Math.exp(-mean);
+  let cumulative = p;
+  while (u > cumulative && k < 10_000) {
+    k++;
+    p *= mean / k;
+    cumulative += p;
+  }
+  return k;
+}
+
+function lowerBound(sorted: readonly number[], value: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]! < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

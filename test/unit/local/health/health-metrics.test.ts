@@ -1,0 +1,106 @@
+// The embedded health metrics: reports summed as the topic rule would write them, the simulated fleet's exposure
+// integrated per version and phase, and per-minute draws that every read agrees on.
+import { LocalHealthMetrics } from '#local/health/health-metrics.ts';
+import { SimulatedHealth, poisson } from '#local/health/simulated-health.ts';
+import { StepExposure } from '#local/health/step-exposure.ts';
+import { Scheduler } from '#local/time/scheduler.ts';
+import type { HealthQuery } from '#ports/health-signals.ts';
+
+const T0 = Date.UTC(2026, 0, 1);
+const query = (fromMinute: number, toMinute: number, periodSeconds = 300): HealthQuery => ({
+  product: 'gw',
+  treatmentVersion: '2.0.0',
+  controlVersion: '1.0.0',
+  from: new Date(T0 + fromMinute * 60_000),
+  to: new Date(T0 + toMinute * 60_000),
+  periodSeconds,
+  alarmNames: ['api-errors'],
+});
+const report = { product: 'gw', version: '2.0.0', phase: 'steady' as const, periodSeconds: 300, uptimeSeconds: 900, crashes: 2, reboots: 1, sequence: 3 };
+
+describe('LocalHealthMetrics', () => {
+  it('sums steady reports per version, counts returns and reverts, and reports missing alarms as MISSING', async () => {
+    const clock = new Scheduler({ startMs: T0 + 60_000 });
+    const metrics = new LocalHealthMetrics(clock);
+    metrics.record(report);
+    metrics.record({ ...report, phase: 'warm-up', crashes: 9, firstSinceUpdate: true });
+    metrics.record({ ...report, version: '1.0.0', crashes: 1, revertedFrom: '2.0.0' });
+    const reading = await metrics.read(query(0, 10));
+    expect(reading.buckets).toHaveLength(1);
+    expect(reading.buckets[0]!.treatment).toEqual({ exposureSeconds: 300, crashes: 2, reboots: 1, returned: 1, reverted: 1 });
+    expect(reading.buckets[0]!.control).toEqual({ exposureSeconds: 300, crashes: 1, reboots: 1, returned: 0, reverted: 0 });
+    expect(reading.alarms).toEqual([{ name: 'api-errors', state: 'MISSING' }]);
+    metrics.setAlarm('api-errors', 'ALARM', 'Threshold crossed');
+    expect((await metrics.read(query(0, 10))).alarms[0]).toMatchObject({ state: 'ALARM', reason: 'Threshold crossed' });
+  });
+
+  it('ignores other products and versions', async () => {
+    const metrics = new LocalHealthMetrics(new Scheduler({ startMs: T0 }));
+    metrics.record({ ...report, product: 'other' });
+    metrics.record({ ...report, version: '3.0.0' });
+    expect((await metrics.read(query(0, 10))).buckets).toEqual([]);
+  });
+});
+
+describe('StepExposure', () => {
+  it('integrates device-seconds, with changes recorded out of order', () => {
+    const exposure = new StepExposure();
+    exposure.change(10_000, 2);
+    exposure.change(0, 1);
+    exposure.change(20_000, -3);
+    expect(exposure.secondsBetween(0, 30_000)).toBeCloseTo(10 + 3 * 10);
+    expect(exposure.secondsBetween(5_000, 15_000)).toBeCloseTo(5 + 15);
+  });
+});
+
+describe('SimulatedHealth', () => {
+  const behaviour = { crashesPerDeviceHour: 6, rebootsPerDeviceHour: 0, crashRatio: 1, rebootRatio: 1, neverReturnRate: 0 };
+  const health = (changes = behaviour) =>
+    new SimulatedHealth({ devices: 10, behaviour: changes, product: 'gw', newVersion: '2.0.0', previousVersion: '1.0.0', warmUpSeconds: 600, reportEverySeconds: 300, seed: 3, startMs: T0 });
+
+  it('moves a device from the control to the treatment, counting the treatment only after its warm-up', () => {
+    const model = health();
+    model.versionChanged(0, '2.0.0', T0);
+    const [bucket] = model.buckets(query(0, 20, 1200));
+    expect(bucket!.control.exposureSeconds).toBeCloseTo(9 * 1200);
+    expect(bucket!.treatment.exposureSeconds).toBeCloseTo(600);
+  });
+
+  it('undoes what was booked when a device goes back before its warm-up ends', () => {
+    const model = health();
+    model.versionChanged(0, '2.0.0', T0);
+    model.versionChanged(0, '1.0.0', T0 + 300_000);
+    const [bucket] = model.buckets(query(0, 20, 1200));
+    expect(bucket!.treatment.exposureSeconds).toBe(0);
+    expect(bucket!.control.exposureSeconds).toBeCloseTo(9 * 1200 + 900);
+  });
+
+  it('answers complete minutes only, and the same minute the same way every time', () => {
+    const model = health();
+    const partial = model.buckets({ ...query(0, 0), to: new Date(T0 + 59_000) });
+    expect(partial).toEqual([]);
+    const first = model.buckets(query(0, 30, 60));
+    const again = model.buckets(query(0, 30, 60));
+    expect(again).toEqual(first);
+    const crashes = first.reduce((sum, b) => sum + b.control.crashes, 0);
+    // 10 devices × 0.5 h × 6 per device-hour = 30 expected.
+    expect(crashes).toBeGreaterThan(10);
+    expect(crashes).toBeLessThan(60);
+  });
+
+  it('lets a share of the devices never come back after SUCCEEDED', () => {
+    const model = health({ ...behaviour, neverReturnRate: 1 });
+    model.succeeded(0, '2.0.0', T0);
+    expect(model.buckets(query(0, 30)).reduce((sum, b) => sum + b.treatment.returned, 0)).toBe(0);
+    const back = health();
+    back.succeeded(0, '2.0.0', T0);
+    expect(back.buckets(query(0, 30)).reduce((sum, b) => sum + b.treatment.returned, 0)).toBe(1);
+  });
+
+  it('draws Poisson counts with the right mean', () => {
+    let total = 0;
+    for (let i = 0; i < 2000; i++) total += poisson(3.5, (i + 0.5) / 2000);
+    expect(total / 2000).toBeCloseTo(3.5, 1);
+    expect(poisson(0, 0.9)).toBe(0);
+  });
+});

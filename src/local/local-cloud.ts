@@ -152,7 +152,10 @@ export async function createLocalCloud(options: LocalCloudOptions): Promise<Loca
   const { definition, machine, rules } = options.blueprint ?? (await loadBlueprint(options));
 
   // Ports are one bag the handlers close over; the workflow and bus join it once built.
-  const controlPlane = new ControlPlane(scheduler);
+  // Throttle buckets refill by the wall clock too only while a person may be reading the dashboard as the clock stands
+  // (prompt, external approvals, scaled time); otherwise by the shared clock alone, so the same seed gives the same run.
+  const personAtHand = mode.kind === 'scaled' || options.approve === 'prompt' || options.approve === 'external';
+  const controlPlane = personAtHand ? new ControlPlane(scheduler) : new ControlPlane(scheduler, undefined, () => 0);
   const ports = { jobs: new LocalFleetJobs(engine, controlPlane), health, firmware, signer, store, callbacks: tokens, notifier, clock: scheduler } as Partial<Ports> as Ports;
   const handlers = new LocalHandlers(ports, (name, run) => controlPlane.invocation(name, run));
   const workflow = new LocalWorkflow(definition, handlers, tokens, scheduler, machine);

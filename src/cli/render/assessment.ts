@@ -9,7 +9,7 @@ const pct = (share: number) => `${(share * 100).toFixed(share > 0 && share < 0.0
 
 function wrongCall(result: ScenarioResult): string {
   const wrong = result.falseRollback ?? result.wrongPromotion;
-  if (!wrong) return '— (either call is fine)';
+  if (!wrong) return result.acceptability === 'post-update' ? '— (post-update fault: health gates)' : '— (either call is fine)';
   const what = result.falseRollback ? 'false rollback' : 'wrong promotion';
   return `${what} ${pct(wrong.rate)} [${pct(wrong.interval.low)}, ${pct(wrong.interval.high)}]`;
 }
@@ -43,7 +43,8 @@ export function renderAssessment(assessment: Assessment, terminal: Terminal): st
   lines.push(grid.toString(), '');
   lines.push(
     'defect: the share of devices that try the new version and fail (ok: at or below the acceptable rate, so a rollback is a false',
-    'rollback; bad: at or above the unacceptable rate, so a promotion is wrong). held: the judge asked a person (the run stops there).',
+    'rollback; bad: at or above the unacceptable rate, so a promotion is wrong; post-update faults show only to health gates).',
+    'held: the judge asked a person (the run stops there).',
     'exposed: devices that ran the new version. Times are virtual, from the start to the end of the workflow.',
   );
   if (assessment.scenarios.some((result) => result.other.count > 0)) {

@@ -10,7 +10,12 @@ import { FAULT_PROFILE_NAMES, faultProfile, type FaultProfile } from '../fleet/f
 /** Multiples of maxFailureRate the boot-failure grid tries. */
 export const GRID_MULTIPLES = [0.5, 1, 2, 4] as const;
 
-export type Acceptability = 'acceptable' | 'indifferent' | 'unacceptable';
+/**
+ * Which call is wrong: a rollback when acceptable, a promotion when unacceptable, neither when indifferent (between the
+ * two rates) or post-update (the fault shows after a successful install, so only the health gates can judge it and the
+ * install rates do not say which call is right).
+ */
+export type Acceptability = 'acceptable' | 'indifferent' | 'unacceptable' | 'post-update';
 
 export interface Scenario {
   /** Stable id for --scenarios and JSON: `healthy`, `boot-fail-2x`, `silent-devices`, `budget-defect`. */
@@ -37,6 +42,12 @@ export function defectRateOf(profile: FaultProfile): number {
   return Number((1 - pass).toPrecision(12));
 }
 
+/** Whether the new version misbehaves after it installed: crashes or reboots more, leaks, or never reports again. */
+export function hasPostUpdateFault(profile: FaultProfile): boolean {
+  const health = profile.health;
+  return health.crashRatio !== 1 || health.rebootRatio !== 1 || health.leak !== undefined || health.neverReturnRate > 0;
+}
+
 export function acceptabilityOf(rate: number, health: Pick<ReleaseRequest['health'], 'maxFailureRate' | 'unacceptableFailureRate'>): Acceptability {
   if (rate <= health.maxFailureRate) return 'acceptable';
   if (rate >= health.unacceptableFailureRate) return 'unacceptable';
@@ -48,7 +59,7 @@ export function assessmentScenarios(request: ReleaseRequest, only?: readonly str
   const health = request.health;
   const make = (name: string, description: string, profile: FaultProfile): Scenario => {
     const defectRate = defectRateOf(profile);
-    return { name, description, profile, defectRate, acceptability: acceptabilityOf(defectRate, health) };
+    return { name, description, profile, defectRate, acceptability: hasPostUpdateFault(profile) ? 'post-update' : acceptabilityOf(defectRate, health) };
   };
   const all: Scenario[] = [make('healthy', 'every device installs, boots and reports success', faultProfile('healthy'))];
   for (const multiple of GRID_MULTIPLES) {

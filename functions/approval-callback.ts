@@ -5,7 +5,6 @@
 //   POST /releases/{releaseId}/approval   IAM-authenticated, JSON {answer: approve|reject, stageIndex, comment?}; `by`
 //                            is the caller. stageIndex (0 = canary) binds the answer to the wave the caller judged, so
 //                            a replayed call never answers the next wave.
-import httpErrorHandler from '@middy/http-error-handler';
 import middy from '@middy/core';
 import { APIGatewayProxyEventV2Schema } from '@aws-lambda-powertools/parser/schemas/api-gatewayv2';
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
@@ -16,7 +15,7 @@ import { awsApprovalKey } from '#aws/approval-key.ts';
 import { awsReleaseStore } from '#aws/dynamo-release-store.ts';
 import { awsCallbacks } from '#aws/sfn-workflow.ts';
 import { systemClock } from '#ports/clock.ts';
-import { bodyText, escapeHtml, html, json, STATUS_OF } from './lib/http.ts';
+import { ANSWER_STATUS, bodyText, escapeHtml, html, httpEdge, json, LINK_STATUS, refuse } from './lib/http.ts';
 import { count, instrument, logger, observability } from './lib/observability.ts';
 
 export type ApprovalCallbackPorts = AnswerApprovalPorts & {
@@ -31,24 +30,24 @@ const ApiAnswer = z.strictObject({
 });
 const API_USAGE = 'send {"answer": "approve" | "reject", "stageIndex": <the waiting wave, 0 = canary>, "comment": "…"}';
 
-const LINK_PROBLEM: Record<Exclude<LinkCheck, 'valid'>, { status: number; message: string }> = {
-  [LinkCheck.BAD_SIGNATURE]: { status: 403, message: 'This link is not valid: it was changed or was not made by this stack.' },
-  [LinkCheck.EXPIRED]: { status: 410, message: 'This link has expired; the approval timed out and the release policy decided.' },
-  [LinkCheck.USED]: { status: 409, message: 'This link was already used: each approval request can be answered once.' },
+const LINK_PROBLEM: Record<Exclude<LinkCheck, 'valid'>, string> = {
+  [LinkCheck.BAD_SIGNATURE]: 'This link is not valid: it was changed or was not made by this stack.',
+  [LinkCheck.EXPIRED]: 'This link has expired; the approval timed out and the release policy decided.',
+  [LinkCheck.USED]: 'This link was already used: each approval request can be answered once.',
 };
 
 export function makeHandler(ports: ApprovalCallbackPorts) {
   return middy(async (event: unknown): Promise<APIGatewayProxyResultV2> => {
     const parsed = APIGatewayProxyEventV2Schema.safeParse(event);
-    if (!parsed.success) return json(400, { message: 'not an HTTP API request' });
+    if (!parsed.success) return refuse(400, 'not an HTTP API request');
     const request = parsed.data;
     const method = request.requestContext.http.method;
     if (request.rawPath.endsWith('/approval') && method === 'POST') return answerFromApi(ports, request);
     if (request.rawPath.endsWith('/approvals/link') && (method === 'GET' || method === 'POST')) return answerFromLink(ports, request, method === 'POST');
-    return json(404, { message: 'no such route' });
+    return refuse(404, 'no such route');
   })
     .use(observability())
-    .use(httpErrorHandler({ fallbackMessage: 'the approval could not be recorded; try again or use `ota-release approve`' }));
+    .use(httpEdge('the approval could not be recorded; try again or use `ota-release approve`'));
 }
 
 type HttpRequest = z.infer<typeof APIGatewayProxyEventV2Schema>;
@@ -56,23 +55,24 @@ type HttpRequest = z.infer<typeof APIGatewayProxyEventV2Schema>;
 async function answerFromApi(ports: ApprovalCallbackPorts, request: HttpRequest): Promise<APIGatewayProxyResultV2> {
   const releaseId = request.pathParameters?.releaseId;
   const by = request.requestContext.authorizer?.iam?.userArn;
-  if (!releaseId) return json(400, { message: 'the path names no release' });
-  if (!by) return json(403, { message: 'this route needs IAM (SigV4) authentication' });
+  if (!releaseId) return refuse(400, 'the path names no release');
+  if (!by) return refuse(403, 'this route needs IAM (SigV4) authentication');
   let body: unknown;
   try {
     body = JSON.parse(bodyText(request) || '{}');
   } catch {
-    return json(400, { message: `the body is not JSON; ${API_USAGE}` });
+    return refuse(400, `the body is not JSON; ${API_USAGE}`);
   }
   const answer = ApiAnswer.safeParse(body);
   if (!answer.success) {
-    return json(400, { message: API_USAGE, problems: answer.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`) });
+    return refuse(400, API_USAGE, { problems: answer.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`) });
   }
   logger.appendKeys({ releaseId });
   const result = await answerApproval(ports, { releaseId, ...answer.data, by, via: 'api' });
   count(`Approval_${result.outcome}`);
   logger.info('approval answered', { outcome: result.outcome, via: 'api' });
-  return json(STATUS_OF[result.outcome], result);
+  if (result.outcome !== AnswerOutcome.ANSWERED) return refuse(ANSWER_STATUS[result.outcome], result.message, { outcome: result.outcome });
+  return json(200, result);
 }
 
 async function answerFromLink(ports: ApprovalCallbackPorts, request: HttpRequest, confirm: boolean): Promise<APIGatewayProxyResultV2> {
@@ -84,7 +84,7 @@ async function answerFromLink(ports: ApprovalCallbackPorts, request: HttpRequest
   const check = confirm ? await redeemApprovalLink(ports, key, link) : await checkApprovalLink(key, link, ports.clock.now());
   if (check !== LinkCheck.VALID) {
     count(`ApprovalLink_${check}`);
-    return html(LINK_PROBLEM[check].status, 'Link not usable', `<p>${escapeHtml(LINK_PROBLEM[check].message)}</p>`);
+    return html(LINK_STATUS[check], 'Link not usable', `<p>${escapeHtml(LINK_PROBLEM[check])}</p>`);
   }
   if (!confirm) return confirmationPage(link);
 
@@ -94,7 +94,7 @@ async function answerFromLink(ports: ApprovalCallbackPorts, request: HttpRequest
   count(`Approval_${result.outcome}`);
   logger.info('approval answered', { outcome: result.outcome, via: 'link' });
   const title = result.outcome === AnswerOutcome.ANSWERED ? (link.answer === 'approve' ? 'Approved' : 'Rejected') : 'Nothing was changed';
-  return html(STATUS_OF[result.outcome], title, `<p>${escapeHtml(result.message)}</p>`);
+  return html(ANSWER_STATUS[result.outcome], title, `<p>${escapeHtml(result.message)}</p>`);
 }
 
 function confirmationPage(link: ApprovalLink): APIGatewayProxyResultV2 {
@@ -103,7 +103,7 @@ function confirmationPage(link: ApprovalLink): APIGatewayProxyResultV2 {
   return html(
     200,
     `${verb} ${link.releaseId}?`,
-    `<p>Stage ${link.stageIndex} of release <strong>${escapeHtml(link.releaseId)}</strong> waits for an answer. ${escapeHtml(effect)}</p>
+    `<p>Stage ${link.stageIndex + 1} of release <strong>${escapeHtml(link.releaseId)}</strong> waits for an answer. ${escapeHtml(effect)}</p>
 <form method="post"><p><label>Comment (optional)<br><textarea name="comment" rows="3" maxlength="1000"></textarea></label></p>
 <p><button type="submit">${verb}</button></p></form><p>This link works once and expires at ${new Date(link.expires * 1000).toISOString()}.</p>`,
   );

@@ -1,8 +1,10 @@
-// EvaluateMetrics: the stage's counters against the health policy; the verdict is stored with its evidence.
+// EvaluateMetrics: the stage's counters and its devices' health against the health policy; the verdict is stored with
+// its evidence.
 import middy from '@middy/core';
 import { z } from 'zod';
 import { type EvaluateStagePorts, evaluateStage } from '#app/evaluate-stage.ts';
 import { BakeEnd, StageInfo } from '#app/workflow-state.ts';
+import { awsHealthSignals } from '#aws/cloudwatch-health-signals.ts';
 import { awsReleaseStore } from '#aws/dynamo-release-store.ts';
 import { awsFleetJobs } from '#aws/iot-fleet-jobs.ts';
 import { ReleaseRequest } from '#domain/release-request.ts';
@@ -23,4 +25,4 @@ export function makeHandler(ports: EvaluateStagePorts) {
   }).use(observability());
 }
 
-export const handler = makeHandler({ jobs: awsFleetJobs(instrument), store: awsReleaseStore(instrument), clock: systemClock });
+export const handler = makeHandler({ jobs: awsFleetJobs(instrument), health: awsHealthSignals(instrument), store: awsReleaseStore(instrument), clock: systemClock });

@@ -5,6 +5,7 @@
 // exposure it needs, at most one bake, at most maxExtensions), then a person decides (HOLD).
 import { GateStatus } from '#domain/health-gates/gate-result.ts';
 import type { RateGateSpec } from '#domain/health-gates/gate-spec.ts';
+import type { GateBudgets } from '#domain/health-gates/gates.ts';
 import { evaluateRateGate } from '#domain/health-gates/rate-ratio.ts';
 import type { HealthBucket } from '#ports/health-signals.ts';
 import { poisson } from '#local/health/simulated-health.ts';
@@ -29,7 +30,7 @@ export interface GateRun {
 
 const PERIOD = 300;
 
-export function playGate(spec: RateGateSpec, errorBudget: number, shape: CanaryShape, ratio: number, random: () => number): GateRun {
+export function playGate(spec: RateGateSpec, budgets: GateBudgets, shape: CanaryShape, ratio: number, random: () => number): GateRun {
   const buckets: HealthBucket[] = [];
   const steadyFrom = (device: number) => (device * 60) / shape.perMinute + shape.installSeconds + shape.warmUpSeconds;
   const treatmentSeconds = (from: number, to: number) => {
@@ -58,7 +59,7 @@ export function playGate(spec: RateGateSpec, errorBudget: number, shape: CanaryS
   let look = shape.bakeSeconds;
   for (let extension = 0; ; extension++) {
     grow(look);
-    const result = evaluateRateGate(spec, buckets, errorBudget);
+    const result = evaluateRateGate(spec, buckets, budgets);
     if (result.status === GateStatus.FAIL) return { outcome: 'ROLLBACK', seconds: look };
     if (result.status === GateStatus.PASS) return { outcome: 'PROMOTE', seconds: look };
     if (extension >= shape.maxExtensions) return { outcome: 'HOLD', seconds: look };

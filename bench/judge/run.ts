@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { readReleaseFile } from '#cli/target/release-file.ts';
-import { errorBudgetShare, installTestPolicy } from '#domain/health-gates/gates.ts';
+import { errorBudgets, installTestPolicy } from '#domain/health-gates/gates.ts';
 import { unacceptableRatioOf } from '#domain/health-gates/rate-ratio.ts';
 import { formatDuration } from '#domain/duration.ts';
 import { judge, type JudgePolicy } from '#domain/judge.ts';
@@ -36,7 +36,7 @@ const LATE_SHARE = 0.15;
 
 const example = await readReleaseFile(fileURLToPath(new URL('../../examples/release.yaml', import.meta.url)));
 const named = (what: string, cohort: number, policy: JudgePolicy) => ({
-  name: `${what} (${cohort.toLocaleString('en-US')} devices; ${policy.maxFailureRate * 100} % vs ${policy.unacceptableFailureRate * 100} % at ${policy.confidence * 100} %, minExecuted ${policy.minExecuted}, hard line ${policy.hardFailureRate * 100} %)`,
+  name: `${what} (${cohort.toLocaleString('en-US')} devices; ${policy.maxFailureRate * 100} % vs ${policy.unacceptableFailureRate * 100} % at ${policy.confidence * 100} %${policy.rollbackConfidence === undefined || policy.rollbackConfidence === policy.confidence ? '' : `, rollback line at ${Math.round(policy.rollbackConfidence * 1000) / 10} % (its share beside the health gates)`}, minExecuted ${policy.minExecuted}, hard line ${policy.hardFailureRate * 100} %)`,
   cohort,
   policy,
 });
@@ -89,6 +89,7 @@ const sections: string[] = [];
 const verdicts: string[] = [];
 for (const [index, { name, cohort, policy }] of policies.entries()) {
   const alpha = 1 - policy.confidence;
+  const rollbackAlpha = 1 - (policy.rollbackConfidence ?? policy.confidence);
   const rows: string[] = [];
   for (const multiple of MULTIPLES) {
     const rate = Math.min(1, multiple * policy.maxFailureRate);
@@ -101,9 +102,10 @@ for (const [index, { name, cohort, policy }] of policies.entries()) {
     const before = tally(play(wilsonPerLookVerdict));
     const exact = lookScheduleOutcome(cohort, policy, rate);
     const wrong = rate <= policy.maxFailureRate ? now.rollback / STAGES : rate >= policy.unacceptableFailureRate ? now.promote / STAGES : undefined;
-    // A wrong call beyond α plus three standard errors of STAGES draws would be a broken promise, not noise.
-    const noise = 3 * Math.sqrt((alpha * (1 - alpha)) / STAGES);
-    const kept = wrong === undefined ? '—' : wrong <= alpha + noise ? 'kept' : '**BROKEN**';
+    // A wrong call beyond its bound plus three standard errors of STAGES draws would be a broken promise, not noise.
+    const bound = rate <= policy.maxFailureRate ? rollbackAlpha : alpha;
+    const noise = 3 * Math.sqrt((bound * (1 - bound)) / STAGES);
+    const kept = wrong === undefined ? '—' : wrong <= bound + noise ? 'kept' : '**BROKEN**';
     if (kept === '**BROKEN**') verdicts.push(`${name} at ${multiple}× the limit`);
     rows.push(
       `| ${multiple}× (${(rate * 100).toFixed(1)} %) | ${pct(now.rollback, STAGES)} | ${pct(now.promote, STAGES)} | ${pct(now.hold, STAGES)} | ${median(now.reportsAtRollback)} | ${(exact.rollback * 100).toFixed(1)} % | ${kept} | ${pct(before.rollback, STAGES)} | ${pct(before.promote, STAGES)} | ${pct(before.hold, STAGES)} | ${median(before.reportsAtRollback)} | ${(now.looks / STAGES).toFixed(1)} |`,
@@ -112,7 +114,7 @@ for (const [index, { name, cohort, policy }] of policies.entries()) {
   }
   sections.push(`### ${name}
 
-Wrong-call bound: ${(alpha * 100).toFixed(0)} % (rollback at rates ≤ ${(policy.maxFailureRate * 100).toFixed(1)} %, promotion at rates ≥ ${(policy.unacceptableFailureRate * 100).toFixed(1)} %).
+Wrong-call bounds: ${(rollbackAlpha * 100).toFixed(0)} % for a rollback at rates ≤ ${(policy.maxFailureRate * 100).toFixed(1)} %, ${(alpha * 100).toFixed(0)} % for a promotion at rates ≥ ${(policy.unacceptableFailureRate * 100).toFixed(1)} %.
 
 | true rate | rollback | promote | hold | median reports at rollback | validate's exact rollback | promise | 0.1 rollback | 0.1 promote | 0.1 hold | 0.1 median reports at rollback | looks per stage |
 | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
@@ -123,7 +125,7 @@ ${rows.join('\n')}
 // Part 3: the health gate, alone on the example's canary and end to end.
 const crashGate = example.health.gates.find((gate) => gate.kind === 'rate');
 if (!crashGate || crashGate.kind !== 'rate') throw new Error('examples/release.yaml has no rate gate to measure');
-const gateBudget = errorBudgetShare(example.health.confidence, example.health.gates);
+const gateBudgets = errorBudgets(example.health.confidence, example.health.gates).gate;
 const canary: CanaryShape = {
   devices: 100,
   fleet: 10_000,
@@ -139,11 +141,12 @@ const gateRows: string[] = [];
 const gateBroken: string[] = [];
 for (const ratio of RATIOS) {
   const random = seeded(7_000_001 + Math.round(ratio * 1000));
-  const runs = Array.from({ length: STAGES }, () => playGate(crashGate, gateBudget, canary, ratio, random));
+  const runs = Array.from({ length: STAGES }, () => playGate(crashGate, gateBudgets, canary, ratio, random));
   const share = (outcome: string) => runs.filter((run) => run.outcome === outcome).length / STAGES;
+  const bound = ratio <= crashGate.maxRatio ? gateBudgets.rollback : gateBudgets.promote;
   const wrong = ratio <= crashGate.maxRatio ? share('ROLLBACK') : ratio >= unacceptableRatioOf(crashGate) ? share('PROMOTE') : undefined;
-  const noise = 3 * Math.sqrt((gateBudget * (1 - gateBudget)) / STAGES);
-  const kept = wrong === undefined ? '—' : wrong <= gateBudget + noise ? 'kept' : '**BROKEN**';
+  const noise = 3 * Math.sqrt((bound * (1 - bound)) / STAGES);
+  const kept = wrong === undefined ? '—' : wrong <= bound + noise ? 'kept' : '**BROKEN**';
   if (kept === '**BROKEN**') gateBroken.push(`${ratio}×`);
   const decided = runs.filter((run) => run.outcome !== 'HOLD').map((run) => run.seconds);
   gateRows.push(`| ${ratio}× | ${pct(share('ROLLBACK') * STAGES, STAGES)} | ${pct(share('PROMOTE') * STAGES, STAGES)} | ${pct(share('HOLD') * STAGES, STAGES)} | ${decided.length === 0 ? '—' : formatDuration(Number(median(decided)))} | ${kept} |`);
@@ -214,13 +217,14 @@ run at 20 % should roll back, and at the canary. *Exposed*: devices that ever ra
 | --- | --- | --- |
 ${e2eRows.join('\n')}
 
-**Part 3: the crash-rate health gate** of examples/release.yaml (${crashGate.maxRatio}× acceptable, ${unacceptableRatioOf(crashGate)}× unacceptable,
-its share of the error budget ${(gateBudget * 100).toFixed(2)} %). *Alone*: ${STAGES.toLocaleString('en-US')} seeded canaries per row, shaped like the
+**Part 3: the crash-rate health gate** of examples/release.yaml (${crashGate.maxRatio}× acceptable, ${unacceptableRatioOf(crashGate)}× unacceptable;
+it fails an acceptable release at most ${(gateBudgets.rollback * 100).toFixed(1)} % of the time, its share of the budget for wrong rollbacks, and passes an
+unacceptable one at most ${(gateBudgets.promote * 100).toFixed(0)} %). *Alone*: ${STAGES.toLocaleString('en-US')} seeded canaries per row, shaped like the
 example's (100 devices at 5 a minute, 5 minutes to install, ${formatDuration(canary.warmUpSeconds)} warm-up, 9,900 devices on the previous version, 0.05
 crashes per device-hour there, 5-minute periods), looked at when the workflow would on a release whose installs all
 succeed: the bake's end, then each extension the gate asks for (by exposure, at most one bake, at most
-${canary.maxExtensions}), then a person. *promise*: rollbacks at ratios ≤ ${crashGate.maxRatio}× and promotions at ≥ ${unacceptableRatioOf(crashGate)}× within the
-gate's share plus three standard errors. ${gateBroken.length === 0 ? 'Every promise was kept.' : `Broken at ${gateBroken.join(', ')}.`}
+${canary.maxExtensions}), then a person. *promise*: rollbacks at ratios ≤ ${crashGate.maxRatio}× and promotions at ≥ ${unacceptableRatioOf(crashGate)}× within those bounds plus
+three standard errors. ${gateBroken.length === 0 ? 'Every promise was kept.' : `Broken at ${gateBroken.join(', ')}.`}
 
 | crash ratio | rollback | promote | hold | median time to a verdict | promise |
 | --- | --- | --- | --- | --- | --- |

@@ -55,14 +55,14 @@ export const lambdaCredentialChain = {
 };
 
 /**
- * The dashboard page's files (src/local/control/page/) are read from disk beside their module, and a bundle has no such
- * files: this replaces src/local/control/page-files.ts with a module that holds the same files as strings, read at
+ * The dashboard page's files (src/operator/page/) are read from disk beside their module, and a bundle has no such
+ * files: this replaces src/operator/page-files.ts with a module that holds the same files as strings, read at
  * build time, so release-dashboard serves the one copy of the page.
  */
 export const dashboardPageInline = {
   name: 'dashboard-page-inline',
   setup(build) {
-    build.onLoad({ filter: /[\\/]src[\\/]local[\\/]control[\\/]page-files\.ts$/ }, async (args) => {
+    build.onLoad({ filter: /[\\/]src[\\/]operator[\\/]page-files\.ts$/ }, async (args) => {
       const dir = join(dirname(args.path), 'page');
       const names = (await readdir(dir)).sort();
       const files = Object.fromEntries(await Promise.all(names.map(async (name) => [name, await readFile(join(dir, name), 'utf8')])));

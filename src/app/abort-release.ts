@@ -4,9 +4,10 @@
 // approval, or let the judge roll back, for that). Asking twice is harmless; a one-line answer says why nothing was done.
 import { iotComment } from '#domain/iot-text.ts';
 import { type ReleaseStatus, isTerminal, transition } from '#domain/status.ts';
-import { NotFoundError, TaskClosedError } from '#ports/errors.ts';
+import { NotFoundError } from '#ports/errors.ts';
 import type { Ports } from '#ports/index.ts';
 import type { ReleaseRecord } from '#ports/release-store.ts';
+import { dropPendingTasks } from './pending-tasks.ts';
 import { removeWaveGroups } from './stage-targets.ts';
 
 export const AbortOutcome = {
@@ -81,7 +82,7 @@ export async function abortRelease(ports: AbortPorts, input: AbortInput): Promis
     }
   }
   await removeWaveGroups(ports, updated.request);
-  await dropPendingTasks(ports, releaseId);
+  await dropPendingTasks(ports.store, releaseId);
   const stage = updated.request.stages[updated.stageIndex];
   await ports.store.appendDecision({
     kind: 'action',
@@ -122,18 +123,5 @@ async function stopWorkflow(ports: AbortPorts, releaseId: string, reason: string
   } catch (error) {
     // Nothing running under that name (never started, or already stopped): the record is what is left to fix.
     if (!(error instanceof NotFoundError)) throw error;
-  }
-}
-
-/** The stopped execution will never answer these tokens; removing them keeps `status` from showing a stale wait. */
-async function dropPendingTasks(ports: AbortPorts, releaseId: string): Promise<void> {
-  for (const kind of ['approval', 'bake'] as const) {
-    const task = await ports.store.getPendingTask(releaseId, kind);
-    if (!task) continue;
-    try {
-      await ports.store.takePendingTask(releaseId, kind, task.token);
-    } catch (error) {
-      if (!(error instanceof TaskClosedError)) throw error;
-    }
   }
 }

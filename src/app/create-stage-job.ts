@@ -43,7 +43,7 @@ export async function createStageJob(ports: CreateStageJobPorts, input: CreateSt
       jobId,
       targets,
       document: text,
-      description: `ota-release ${releaseId}: ${firmware.version} to stage ${stageIndex} (${stage.name}) of ${request.stages.length}`,
+      description: `ota-release ${releaseId}: ${firmware.version} to stage ${stageIndex + 1} (${stage.name}) of ${request.stages.length}`,
       targetSelection: 'SNAPSHOT',
       ...toJobConfigs(request, stageIndex),
     });

@@ -3,8 +3,10 @@
 // show this one shape, so it is plain data (serialisable as JSON, no Dates, no classes).
 import type { DecisionRecord, Judgement, Route } from '#domain/decision.ts';
 import { type StageTarget, stageTarget } from '#domain/release-request.ts';
+import { formatLimit } from '#domain/percent.ts';
 import { executedOf, type StageCounts } from '#domain/stage-counts.ts';
 import { type ReleaseStatus, isTerminal } from '#domain/status.ts';
+import type { Clock } from '#ports/clock.ts';
 import { NotFoundError } from '#ports/errors.ts';
 import type { FleetJobs, JobStatus } from '#ports/fleet-jobs.ts';
 import type { PendingTask, ReleaseRecord, ReleaseStore, StageRecord } from '#ports/release-store.ts';
@@ -38,7 +40,7 @@ export interface VerdictView {
 export interface StageView {
   index: number;
   name: string;
-  /** How the stage picks devices, e.g. `5%` or `groups: lab, beta`. */
+  /** How the stage picks devices, e.g. `5 %` or `groups: lab, beta`. */
   targets: string;
   bakeSeconds: number;
   approval: 'auto' | 'manual';
@@ -47,6 +49,8 @@ export interface StageView {
   jobStatus?: JobStatus;
   counts?: StageCounts;
   countsSource: CountsSource;
+  /** When live counts were read (on the release's clock): the dashboard plots them over time between verdicts. */
+  countsAt?: string;
   /** executed / targeted, 0..1 (1 when nothing was targeted). */
   progress: number;
   latestVerdict?: VerdictView;
@@ -64,8 +68,16 @@ export interface WaitView {
   evidence?: VerdictView;
 }
 
+/**
+ * How to read a release's times. Absent: real times. `simulated`: the release runs in the embedded cloud, whose clock
+ * starts at the real time the release started (createdAt) and then runs simulated time (a 2 h bake in milliseconds),
+ * so every later time is a point on that simulated timeline, shown as time since the start, never as a date.
+ */
+export type ReleaseClock = 'simulated';
+
 export interface ReleaseView {
   releaseId: string;
+  clock?: ReleaseClock;
   product: string;
   version: string;
   previousVersion: string;
@@ -86,6 +98,8 @@ export interface DescribeReleasePorts {
   /** Absent (or failing) when the job engine is not reachable, e.g. a saved local state directory. */
   jobs?: Pick<FleetJobs, 'describeJob'>;
   workflow?: ReleaseWorkflow;
+  /** When given, live counts carry the time they were read (StageView.countsAt). */
+  clock?: Clock;
 }
 
 /** Throws NotFoundError when there is no such release. */
@@ -99,7 +113,8 @@ export async function describeRelease(ports: DescribeReleasePorts, releaseId: st
     describeExecution(ports.workflow, releaseId),
   ]);
   const verdicts = latestVerdicts(decisions);
-  const stages = await Promise.all(record.request.stages.map((_, index) => stageView(ports.jobs, record, index, verdicts.get(index))));
+  const readAt = ports.clock?.now().toISOString();
+  const stages = await Promise.all(record.request.stages.map((_, index) => stageView(ports.jobs, record, index, verdicts.get(index), readAt)));
   const rollbackJobs = await Promise.all(
     record.rollbackJobIds.map(async (jobId) => {
       const live = await liveJob(ports.jobs, jobId);
@@ -138,7 +153,7 @@ function latestVerdicts(decisions: DecisionRecord[]): Map<number, VerdictView> {
   return byStage;
 }
 
-async function stageView(jobs: Pick<FleetJobs, 'describeJob'> | undefined, record: ReleaseRecord, index: number, verdict: VerdictView | undefined): Promise<StageView> {
+async function stageView(jobs: Pick<FleetJobs, 'describeJob'> | undefined, record: ReleaseRecord, index: number, verdict: VerdictView | undefined, readAt: string | undefined): Promise<StageView> {
   const stage = record.request.stages[index]!;
   const stored: StageRecord | undefined = record.stages.find((candidate) => candidate.index === index);
   const live = stored ? await liveJob(jobs, stored.jobId) : undefined;
@@ -156,6 +171,7 @@ async function stageView(jobs: Pick<FleetJobs, 'describeJob'> | undefined, recor
     ...(live && { jobStatus: live.status }),
     ...(counts && { counts }),
     countsSource: live ? 'live' : counts ? 'last-verdict' : 'none',
+    ...(live && readAt !== undefined && { countsAt: readAt }),
     progress: counts ? (targeted === 0 ? 1 : Math.min(1, executedOf(counts) / targeted)) : 0,
     ...(verdict && { latestVerdict: verdict }),
   };
@@ -204,5 +220,5 @@ async function describeExecution(workflow: ReleaseWorkflow | undefined, releaseI
 }
 
 function targetText(target: StageTarget): string {
-  return target.kind === 'percent' ? `${target.percent}%` : `groups: ${target.thingGroups.join(', ')}`;
+  return target.kind === 'percent' ? `${formatLimit(target.percent / 100)}` : `groups: ${target.thingGroups.join(', ')}`;
 }

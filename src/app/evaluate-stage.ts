@@ -3,7 +3,7 @@
 // policy, store the verdict with its evidence, and tell the state machine where to go.
 import { JudgeRule, type DecisionRecord, type Judgement, type Route, Verdict } from '#domain/decision.ts';
 import type { GateResult } from '#domain/health-gates/gate-result.ts';
-import { errorBudgetShare, evaluateGates, installTestPolicy, sum } from '#domain/health-gates/gates.ts';
+import { errorBudgets, evaluateGates, installTestPolicy, sum } from '#domain/health-gates/gates.ts';
 import { withHealthGates } from '#domain/health-gates/with-gates.ts';
 import { judge, routeFor } from '#domain/judge.ts';
 import type { ReleaseRequest } from '#domain/release-request.ts';
@@ -42,7 +42,7 @@ export async function evaluateStage(ports: EvaluateStagePorts, input: EvaluateSt
   const jobCounts = snapshot ? { ...snapshot.counts, targeted: stage.targeted } : ZERO_COUNTS;
   const health = startedAt && request.health.gates.length > 0 ? await readHealth(ports, request, jobCounts, new Date(startedAt), now, earlier) : undefined;
   const counts = health?.counts ?? jobCounts;
-  // The install test and every statistical gate share the error budget, so the policy's confidence bounds them together.
+  // The install test and every statistical gate share the budget for wrong rollbacks (health-gates/gates.ts).
   const installPolicy = installTestPolicy(request.health);
   const progress = { bakedSeconds, bakeSeconds: stage.bakeSeconds, extensionsUsed };
   const installJudgement = judge(counts, installPolicy, progress);
@@ -102,7 +102,7 @@ async function readHealth(ports: EvaluateStagePorts, request: ReleaseRequest, jo
     reportEverySeconds: health.reportEvery,
     maxFailureRate: health.maxFailureRate,
     unacceptableFailureRate: health.unacceptableFailureRate,
-    errorBudget: errorBudgetShare(health.confidence, health.gates),
+    budgets: errorBudgets(health.confidence, health.gates).gate,
   });
   return { counts, reverted, gates };
 }

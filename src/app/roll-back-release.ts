@@ -15,6 +15,7 @@ import type { Ports } from '#ports/index.ts';
 import type { ReleaseRecord, StageRecord } from '#ports/release-store.ts';
 import type { Outcome } from './decide-outcome.ts';
 import { isoNow, moveTo, newReleaseRecord, rollbackJobId, withStage } from './release-record.ts';
+import { dropPendingTasks } from './pending-tasks.ts';
 import { removeWaveGroups, rollbackTargets } from './stage-targets.ts';
 import { NextStep, type StepResult, type WorkflowState } from './workflow-state.ts';
 
@@ -54,9 +55,9 @@ export async function rollBackRelease(ports: RollBackReleasePorts, state: Workfl
     const rollbackJobIds = rollbackJob && !next.rollbackJobIds.includes(rollbackJob) ? [...next.rollbackJobIds, rollbackJob] : next.rollbackJobIds;
     return { ...next, rollbackJobIds };
   });
-  await dropPendingTasks(ports, releaseId);
+  await dropPendingTasks(ports.store, releaseId);
 
-  const stageName = request.stages[stageIndex]?.name ?? `stage ${stageIndex}`;
+  const stageName = request.stages[stageIndex]?.name ?? `stage ${stageIndex + 1}`;
   const at = updated.updatedAt;
   const base = { releaseId, stageIndex, stageName, ...(state.stage && { jobId: state.stage.jobId }), at };
   const decisions: DecisionRecord[] = [];
@@ -103,11 +104,4 @@ async function createRollbackJob(ports: RollBackReleasePorts, state: WorkflowSta
     ...(configs.jobExecutionsRetryConfig && { jobExecutionsRetryConfig: configs.jobExecutionsRetryConfig }),
   });
   return jobId;
-}
-
-async function dropPendingTasks(ports: RollBackReleasePorts, releaseId: string): Promise<void> {
-  for (const kind of ['bake', 'approval'] as const) {
-    const task = await ports.store.getPendingTask(releaseId, kind);
-    if (task) await ports.store.takePendingTask(releaseId, kind, task.token);
-  }
 }

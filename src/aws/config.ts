@@ -15,6 +15,8 @@ export const ENV = {
   stateMachineArn: 'STATE_MACHINE_ARN',
   approvalBaseUrl: 'APPROVAL_BASE_URL',
   approvalKeySecretArn: 'APPROVAL_KEY_SECRET_ARN',
+  /** The CloudWatch namespace the health topic rules write device health metrics to. */
+  healthNamespace: 'HEALTH_METRICS_NAMESPACE',
 } as const;
 export type ConfigKey = keyof typeof ENV;
 

@@ -3,6 +3,7 @@
 import { systemClock } from '#ports/clock.ts';
 import type { Ports } from '#ports/index.ts';
 import { type Instrument, noInstrument } from './config.ts';
+import { awsHealthSignals } from './cloudwatch-health-signals.ts';
 import { awsEventPublisher } from './eventbridge-publisher.ts';
 import { awsFleetJobs } from './iot-fleet-jobs.ts';
 import { awsReleaseStore } from './dynamo-release-store.ts';
@@ -14,6 +15,7 @@ import { awsNotifier } from './sns-notifier.ts';
 export function awsPorts(instrument: Instrument = noInstrument): Ports {
   return {
     jobs: awsFleetJobs(instrument),
+    health: awsHealthSignals(instrument),
     firmware: awsFirmwareStore(instrument),
     signer: awsSigner(instrument),
     store: awsReleaseStore(instrument),

@@ -47,7 +47,7 @@ export class SnsNotifier implements Notifier {
 /** A plain-text message a person can act on from a phone: what, why, the evidence, the two links, the deadline. */
 export function approvalMessage(request: ApprovalRequest): string {
   const why = request.reason === 'hold' ? 'The judge could not decide and the policy asks a person.' : 'This stage needs a person to approve promotion.';
-  const lines = [`Release ${request.releaseId}, stage ${request.stageIndex} (${request.stageName}), waits for an answer.`, why];
+  const lines = [`Release ${request.releaseId}, stage ${request.stageIndex + 1} (${request.stageName}), waits for an answer.`, why];
   const judgement = request.judgement;
   if (judgement) {
     const e = judgement.evidence;

@@ -3,6 +3,7 @@
 // idempotent on (jobId, executionNumber): duplicate, replayed or reordered notifications only make it ask IoT Jobs
 // (start-next) what is next, and the journal says what it has already done. After a crash it boots the bootloader's
 // choice and reports what is really running.
+import type { HealthReporting } from '#domain/health-report.ts';
 import { parseJobDocument, rejectionDetail, toUpdateInstruction, type UpdateInstruction } from '#domain/job-document.ts';
 import type { ReleaseManifest } from '#domain/release-manifest.ts';
 import { DeviceError, JobGoneError, JobsTimeoutError, SimulatedCrash } from './errors.ts';
@@ -48,6 +49,8 @@ export interface DeviceAgentOptions {
   product?: string;
   /** Called once an execution's outcome is reported (or found already closed). */
   onOutcome?: (jobId: string, outcome: Outcome) => void;
+  /** Called with what a job document whose signed manifest verified says about the release (the health reporter's cue). */
+  onDocument?: (jobId: string, document: { releaseId?: string; product: string; health?: HealthReporting }) => void | Promise<void>;
 }
 
 const key = (jobId: string, executionNumber: number) => `${jobId}#${executionNumber}`;
@@ -164,6 +167,10 @@ export class DeviceAgent {
     } catch (error) {
       if (error instanceof ManifestError) return this.conclude(reporter, this.refusal(error.reason, error.message));
       throw error;
+    }
+    if (instruction.kind === 'install') {
+      const { releaseId, health } = instruction;
+      await this.options.onDocument?.(execution.jobId, { product: manifest.product, ...(releaseId ? { releaseId } : {}), ...(health ? { health } : {}) });
     }
     const refused = await antiRollback(manifest, this.options.slots);
     if (refused) return this.conclude(reporter, this.refusal(refused.reason, refused.detail));

@@ -5,6 +5,7 @@ import { open } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { duration } from '#domain/duration.ts';
+import { DEFAULT_REPORT_EVERY_SECONDS } from '#domain/health-report.ts';
 import { formatIssues } from '#domain/problems.ts';
 import { AgentConfigError } from './errors.ts';
 import { pinPublicKey } from './verifier.ts';
@@ -47,6 +48,8 @@ export const AgentConfig = z.strictObject({
       passwordFile: z.string().min(1).optional(),
     }),
   ]),
+  /** The product this gateway is: manifests for any other are refused, and health reports name it. */
+  product: z.string().min(1).max(128).optional(),
   /** Slots, boot marker and journal live here; it must survive reboots. */
   stateDir: z.string().min(1),
   /** PEM (SPKI) ECDSA P-256 public key that release images are signed with. */
@@ -88,6 +91,30 @@ export const AgentConfig = z.strictObject({
     })
     .default({ minDelay: 1, maxDelay: 120, stableAfter: 30 }),
   boot: z.strictObject({ maxTrialBoots: z.number().int().min(1).max(10).default(1) }).default({ maxTrialBoots: 1 }),
+  /** Health reports on `ota-release/health/<thingName>` (docs/device-agent.md, Health reports). */
+  health: z
+    .strictObject({
+      /**
+       * `when-asked`: from the first job document with a `health` block on; `always`: from boot, so devices not yet
+       * updated serve as the release's control (the IoT policy must allow the topic); `never`.
+       */
+      report: z.enum(['when-asked', 'always', 'never']).default('when-asked'),
+      /** The period until a release says otherwise. */
+      reportEvery: duration({ min: 10, max: 86400 }).default(DEFAULT_REPORT_EVERY_SECONDS),
+      /** The warm-up after an update until a release says otherwise. */
+      warmUp: duration({ min: 0, max: 7 * 86400 }).default(1800),
+      /** A file holding the application's cumulative crash count, which the device's supervisor increments. */
+      crashCounterFile: z.string().min(1).optional(),
+      /** Or a command printing it, e.g. ["systemctl", "show", "-p", "NRestarts", "--value", "gateway-app.service"]. */
+      crashCounterCommand: command.optional(),
+      /**
+       * The stack's health rule (output HealthRuleName): reports go through AWS IoT Basic Ingest to it, which skips the
+       * message broker's per-message charge. The device policy must allow publishing on `$aws/rules/<rule>/...`.
+       */
+      basicIngestRule: z.string().regex(/^[a-zA-Z0-9_]{1,128}$/, 'an IoT rule name: letters, digits and _ only').optional(),
+    })
+    .refine((health) => !(health.crashCounterFile && health.crashCounterCommand), { message: 'give crashCounterFile or crashCounterCommand, not both' })
+    .default({ report: 'when-asked', reportEvery: DEFAULT_REPORT_EVERY_SECONDS, warmUp: 1800 }),
   hooks: z
     .strictObject({
       /** Command that reboots the gateway, e.g. ["systemctl", "reboot"]. Absent: the agent reboots in process. */
@@ -152,7 +179,8 @@ export async function loadAgentConfig(file: string): Promise<LoadedAgentConfig> 
   }
   const password = config.broker.kind === 'mqtt' && config.broker.passwordFile !== undefined ? (await read(config.broker.passwordFile, 'broker.passwordFile')).toString('utf8').trim() : undefined;
   if (problems.length > 0) throw new AgentConfigError(problems);
-  return { config, stateDir: resolve(base, config.stateDir), publicKeyPem, ...(tls ? { tls } : {}), ...(password ? { password } : {}) };
+  const health = config.health.crashCounterFile === undefined ? config.health : { ...config.health, crashCounterFile: resolve(base, config.health.crashCounterFile) };
+  return { config: { ...config, health }, stateDir: resolve(base, config.stateDir), publicKeyPem, ...(tls ? { tls } : {}), ...(password ? { password } : {}) };
 }
 
 class FileTooLargeError extends Error {}

@@ -154,6 +154,15 @@ export class MqttJobsClient implements JobsClient {
     };
   }
 
+  /**
+   * Publishes one message at QoS 1 (the health report); resolves on the broker's PUBACK. Offline it fails at once, so
+   * the caller keeps what the message carried for the next one instead of queueing stale reports.
+   */
+  async publish(topic: string, payload: string): Promise<void> {
+    if (!this.client.connected) throw new JobsTimeoutError(`not connected to the broker; nothing published on ${topic}`);
+    await this.client.publishAsync(topic, payload, { qos: 1 });
+  }
+
   onNextChanged(listener: (execution: JobExecution | undefined) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);

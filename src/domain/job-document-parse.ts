@@ -2,6 +2,7 @@
 // REJECTED status details. Unknown operations and malformed fields are reasons, never exceptions.
 import { z } from 'zod';
 import type { FirmwareSignature } from './firmware.ts';
+import type { HealthReporting } from './health-report.ts';
 import type { SignedManifestBlock } from './release-manifest.ts';
 import {
   GenericJobDocument,
@@ -67,6 +68,8 @@ export type UpdateInstruction =
       /** The device may install a version older than its own only when this is true. */
       authorisedRollback: boolean;
       manifest?: SignedManifestBlock;
+      /** How the release wants health reported after this update (releases with health gates only). */
+      health?: HealthReporting;
     }
   | { kind: 'revert'; releaseId: string; version: string; fromVersion: string; authorisedRollback: true; manifest?: SignedManifestBlock };
 
@@ -83,6 +86,7 @@ export function toUpdateInstruction(document: JobDocument): UpdateInstruction {
         signature: document.signature,
         authorisedRollback: document.authorisedRollback === true,
         ...(document.manifest === undefined ? {} : { manifest: document.manifest }),
+        ...(document.health === undefined ? {} : { health: document.health }),
       };
     case 'firmwareRevert':
       return {
@@ -105,6 +109,7 @@ export function toUpdateInstruction(document: JobDocument): UpdateInstruction {
         ...(document.signature === undefined ? {} : { signature: document.signature }),
         authorisedRollback: document.authorisedRollback === true,
         ...(document.manifest === undefined ? {} : { manifest: document.manifest }),
+        ...(document.health === undefined ? {} : { health: document.health }),
       };
     }
   }

@@ -79,6 +79,8 @@ export const NrfJobDocument = z.object({
   signature: Signature.optional(),
   authorisedRollback: z.boolean().optional(),
   manifest: SignedManifestBlock.optional(),
+  /** As in the generic flavour; aws_fota ignores it, the reference agent reads it. */
+  health: HealthReporting.optional(),
 });
 export type NrfJobDocument = z.infer<typeof NrfJobDocument>;
 

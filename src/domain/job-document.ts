@@ -7,12 +7,15 @@
 //          or, to send devices back to the image they kept in their other slot (no rollback image given):
 //          {"operation":"firmwareRevert", releaseId, purpose:"rollback", version, previousVersion, authorisedRollback}
 // nrf      {"operation":"app_fw_update", fwversion, size, location:{protocol, host, path, url}} as nRF Connect's
-//          aws_fota reads it, plus fields it ignores (releaseId, purpose, sha256, signature, authorisedRollback).
+//          aws_fota reads it, plus fields it ignores (releaseId, purpose, sha256, signature, authorisedRollback, health).
+// `health` ({reportEverySeconds, warmUpSeconds}) is on release documents only, and only when the release has health
+// gates: agents parse documents strictly, so an agent older than the field would REJECT a document that carried it.
 import { JobDocumentError, JobDocumentTooLargeError } from './errors.ts';
 import type { FirmwareSignature, SignedFirmware } from './firmware.ts';
+import type { HealthReporting } from './health-report.ts';
 import type { SignedManifestBlock } from './release-manifest.ts';
 import { JOB_DOCUMENT_MAX_CHARS, PRESIGNED_URL, type JobDocument, type JobDocumentPurpose, type NrfJobDocument } from './job-document-schema.ts';
-import type { ReleaseRequest } from './release-request.ts';
+import type { HealthPolicy, ReleaseRequest } from './release-request.ts';
 
 export * from './job-document-schema.ts';
 export { parseJobDocument, rejectionDetail, toUpdateInstruction, type ParsedJobDocument, type UpdateInstruction } from './job-document-parse.ts';
@@ -24,7 +27,7 @@ export interface JobDocumentUrls {
   rollbackUrl?: string;
 }
 
-type DocumentRequest = Pick<ReleaseRequest, 'releaseId' | 'firmware'>;
+type DocumentRequest = Pick<ReleaseRequest, 'releaseId' | 'firmware'> & { health?: Pick<HealthPolicy, 'gates' | 'reportEvery' | 'warmUp'> };
 
 /**
  * Builds the document for a release or a rollback job and renders it, refusing anything over 32,768 characters.
@@ -49,7 +52,7 @@ export function renderJobDocument(document: JobDocument): string {
 function releaseDocument(request: DocumentRequest, firmware: SignedFirmware, urls: JobDocumentUrls): JobDocument {
   const { releaseId, firmware: spec } = request;
   if (spec.flavour === 'nrf') {
-    return nrfDocument({ releaseId, purpose: 'release', version: firmware.version, size: firmware.size, url: urls.firmwareUrl, sha256: firmware.sha256, signature: firmware.signature, manifest: firmware.manifest });
+    return { ...nrfDocument({ releaseId, purpose: 'release', version: firmware.version, size: firmware.size, url: urls.firmwareUrl, sha256: firmware.sha256, signature: firmware.signature, manifest: firmware.manifest }), ...healthField(request) };
   }
   return {
     operation: 'firmwareUpdate',
@@ -66,7 +69,18 @@ function releaseDocument(request: DocumentRequest, firmware: SignedFirmware, url
     ...(urls.rollbackUrl === undefined ? {} : { rollbackUrl: urls.rollbackUrl }),
     signature: signatureBlock(firmware.signature),
     ...manifestField(firmware.manifest),
+    ...healthField(request),
   };
+}
+
+/**
+ * How often devices report health and how long their warm-up lasts, when the release judges health at all. Rollback
+ * documents never carry it: a device going back keeps its last setting (the agent's journal).
+ */
+export function healthField(request: DocumentRequest): { health?: HealthReporting } {
+  const health = request.health;
+  if (!health || health.gates.length === 0) return {};
+  return { health: { reportEverySeconds: health.reportEvery, warmUpSeconds: health.warmUp } };
 }
 
 function rollbackDocument(request: DocumentRequest, firmware: SignedFirmware, urls: JobDocumentUrls): JobDocument {

@@ -8,7 +8,7 @@ import { JudgeRule, Verdict } from './decision.ts';
 import { collectEvidence, describeTestLines, pendingOf, targetedOf } from './evidence.ts';
 import { formatCount, formatLimit, formatQuantity, formatRate } from './percent.ts';
 import type { HealthPolicy } from './release-request.ts';
-import { logLikelihoodRatio, promoteThreshold, rollbackThreshold } from './sequential-test.ts';
+import { logLikelihoodRatio, promoteThreshold, rollbackThreshold, type SequentialPolicy } from './sequential-test.ts';
 import type { StageCounts } from './stage-counts.ts';
 
 export interface BakeProgress {
@@ -20,7 +20,7 @@ export interface BakeProgress {
   extensionsUsed: number;
 }
 
-export type JudgePolicy = Pick<
+export type JudgePolicy = Pick<SequentialPolicy, 'rollbackConfidence'> & Pick<
   HealthPolicy,
   | 'maxFailureRate'
   | 'unacceptableFailureRate'
@@ -131,7 +131,7 @@ function rollbackReasonsFor(evidence: Evidence, policy: JudgePolicy, targeted: n
   if (breached.sequential) {
     rules.push(JudgeRule.SEQUENTIAL_ROLLBACK);
     reasons.push(
-      `failure rate ${formatRate(evidence.failureRate)} (${describeCount(evidence)}) is above the ${formatLimit(policy.maxFailureRate)} limit at ${formatLimit(evidence.confidence)} confidence over every look: ${describeFailures(evidence, 'reach')} the rollback line (${formatCount(sequential.rollbackAtFailures ?? 0)} of ${formatCount(executed)}), which a stage failing ${formatLimit(policy.maxFailureRate)} ever reaches with probability under ${formatLimit(sequential.errorBudget)}`,
+      `failure rate ${formatRate(evidence.failureRate)} (${describeCount(evidence)}) is above the ${formatLimit(policy.maxFailureRate)} limit at ${formatLimit(1 - rollbackBudgetOf(sequential))} confidence over every look: ${describeFailures(evidence, 'reach')} the rollback line (${formatCount(sequential.rollbackAtFailures ?? 0)} of ${formatCount(executed)}), which a stage failing ${formatLimit(policy.maxFailureRate)} ever reaches with probability under ${formatLimit(rollbackBudgetOf(sequential))}`,
     );
   }
   if (breached.hard) {
@@ -146,6 +146,11 @@ function rollbackReasonsFor(evidence: Evidence, policy: JudgePolicy, targeted: n
     );
   }
   return { rules, reasons };
+}
+
+/** Records from before health gates have one budget for both lines. */
+function rollbackBudgetOf(sequential: Evidence['sequential']): number {
+  return (sequential as Partial<Evidence['sequential']>).rollbackErrorBudget ?? sequential.errorBudget;
 }
 
 /** Why the counts do not yet clear the stage: how far they are from the promotion line, in failures. */

@@ -149,7 +149,9 @@ export function lookScheduleOutcome(
 
 export function analysePower(cohort: number, policy: PowerPolicy): PowerAnalysis {
   const minimumCohortToPromote = smallestPromotableCohort(policy);
-  const conditions = `acceptable failure rate ${formatLimit(policy.maxFailureRate)}, unacceptable ${formatLimit(policy.unacceptableFailureRate)}, at ${formatLimit(policy.confidence)} confidence`;
+  const rollbackConfidence = policy.rollbackConfidence ?? policy.confidence;
+  const shared = rollbackConfidence === policy.confidence ? '' : ` (rollback line at ${formatLimit(rollbackConfidence)}: the install test's share beside the health gates)`;
+  const conditions = `acceptable failure rate ${formatLimit(policy.maxFailureRate)}, unacceptable ${formatLimit(policy.unacceptableFailureRate)}, at ${formatLimit(policy.confidence)} confidence${shared}`;
   if (cohort <= 0) {
     return {
       cohort,
@@ -174,7 +176,8 @@ export function analysePower(cohort: number, policy: PowerPolicy): PowerAnalysis
   const falseRollbackAtLimit = outcome(policy.maxFailureRate).rollback;
   // The hard line is IoT-style (a plain rate after minExecuted), so it adds wrong rollbacks of its own: say how many.
   const falseRollbackAtLimitSequential = lookScheduleOutcome(cohort, { ...policy, hardFailureRate: 1 }, policy.maxFailureRate, horizon).rollback;
-  const budget = 1 - policy.confidence;
+  // Wrong rollbacks at the limit are bounded by the install test's share of the budget for them.
+  const budget = 1 - rollbackConfidence;
   const hardLineTooLow = falseRollbackAtLimit > budget;
   const defects = DEFECT_MULTIPLES.filter((multiple) => multiple * policy.maxFailureRate <= 1).map((multiple) => {
     const rate = multiple * policy.maxFailureRate;

@@ -16,7 +16,14 @@
 // Pure arithmetic on counts and policy: no clock, no I/O.
 import type { HealthPolicy } from './release-request.ts';
 
-export type SequentialPolicy = Pick<HealthPolicy, 'maxFailureRate' | 'unacceptableFailureRate' | 'confidence'>;
+export type SequentialPolicy = Pick<HealthPolicy, 'maxFailureRate' | 'unacceptableFailureRate' | 'confidence'> & {
+  /**
+   * The confidence of the rollback line when it differs from the promotion line's: with health gates, the tests that
+   * can roll a release back share the budget for wrong rollbacks (health-gates/gates.ts), while each keeps the whole
+   * budget for wrong promotions (a release bad in one respect is promoted only if that respect's test passes it).
+   */
+  rollbackConfidence?: number;
+};
 
 export interface SequentialEvidence {
   rule: 'sprt';
@@ -24,8 +31,10 @@ export interface SequentialEvidence {
   acceptableRate: number;
   /** p1: a stage at or above this rate must be stopped. */
   unacceptableRate: number;
-  /** α = 1 − confidence: the bound on each kind of wrong call over all looks together. */
+  /** α = 1 − confidence: the bound on a wrong promotion over all looks together. */
   errorBudget: number;
+  /** The bound on a wrong rollback over all looks: α, or this test's share of it when health gates share it. */
+  rollbackErrorBudget: number;
   /** ln Λ: positive when the counts favour the unacceptable rate. */
   logLikelihoodRatio: number;
   /** ln Λ at or above this (ln 1/α) rolls back. */
@@ -60,9 +69,9 @@ export function logLikelihoodRatio(failures: number, executed: number, policy: P
   return failureTerm + successTerm;
 }
 
-/** ln(1/α): ln Λ at or above it rolls back. */
-export function rollbackThreshold(policy: Pick<SequentialPolicy, 'confidence'>): number {
-  return -Math.log(1 - policy.confidence);
+/** ln(1/α) (α this test's share for wrong rollbacks): ln Λ at or above it rolls back. */
+export function rollbackThreshold(policy: Pick<SequentialPolicy, 'confidence' | 'rollbackConfidence'>): number {
+  return -Math.log(1 - (policy.rollbackConfidence ?? policy.confidence));
 }
 
 /** ln α: ln Λ at or below it is evidence enough to promote. */
@@ -77,6 +86,7 @@ export function sequentialTest(failures: number, executed: number, policy: Seque
     acceptableRate: policy.maxFailureRate,
     unacceptableRate: policy.unacceptableFailureRate,
     errorBudget: 1 - policy.confidence,
+    rollbackErrorBudget: 1 - (policy.rollbackConfidence ?? policy.confidence),
     logLikelihoodRatio: llr,
     rollbackThreshold: rollbackThreshold(policy),
     promoteThreshold: promoteThreshold(policy),

@@ -32,6 +32,8 @@ suite('dashboard in Chromium', () => {
       fleet: new SimulatedFleet({ devices: 400, profile: faultProfile('healthy', { failRate: 0.02 }), seed }),
       baseDir: dir,
       approve: 'external',
+      // As `start` runs it: the simulated clock starts at the real time.
+      startTime: new Date(),
     });
     cleanup(() => cloud.close());
     const live = await serveLiveControl({ ports: cloud.ports, stateDir: join(dir, '.ota-release') });
@@ -66,6 +68,19 @@ suite('dashboard in Chromium', () => {
     await expect(chart.locator('circle.chart-now').count()).resolves.toBe(1);
     await expect(chart.getAttribute('aria-label')).resolves.toMatch(/^failures against reports: rolls back above the upper line, may promote below the lower one; now \d+ of 40$/);
     await expect(page.locator('#stages tr[data-stage="canary"] td').nth(3).textContent()).resolves.toBe('active');
+    // Counted as status counts them: rejected apart from failed.
+    await expect(page.locator('#stages thead th').allTextContents()).resolves.toEqual(['#', 'stage', 'targets', 'state', 'progress', 'ok', 'failed', 'rejected', 'timed out', 'in progress', 'queued', 'verdict']);
+    // The counts over the stage's life beside the test: none executed when its job was made, then the counts of its verdict.
+    const counts = waiting.locator('.charts svg.counts-chart');
+    await expect(counts.locator('polyline.series').evaluateAll((lines) => lines.map((line) => [line.getAttribute('data-series'), line.getAttribute('points')!.split(' ').length]))).resolves.toEqual(
+      ['succeeded', 'failed', 'rejected', 'timedOut', 'inProgress'].map((series) => [series, expect.any(Number)]),
+    );
+    expect(Math.min(...(await counts.locator('polyline.series').evaluateAll((lines) => lines.map((line) => line.getAttribute('points')!.split(' ').length))))).toBeGreaterThanOrEqual(2);
+    await expect(counts.getAttribute('aria-label')).resolves.toMatch(/^devices against time since the job started: succeeded \d+, failed \d+, rejected 0, timed out 0, in progress \d+ of 40$/);
+    await expect(waiting.locator('.charts .legend').textContent()).resolves.toBe('succeededfailedrejectedtimed outin progress');
+    // The embedded cloud's clock: the real start as a date, later times as simulated time since it.
+    await expect(page.locator('.release-head .sub').textContent()).resolves.toMatch(/started \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ · updated \+\w+ \(simulated time since the start\)$/);
+    await expect(waiting.locator('p').first().textContent()).resolves.toMatch(/^asked \+\w+; unanswered, it expires \+\w+ and/);
     if (process.env.OTA_RELEASE_SCREENSHOT) await page.screenshot({ path: process.env.OTA_RELEASE_SCREENSHOT, fullPage: true });
 
     await page.fill('#answer-comment', 'canary looks healthy');
@@ -75,6 +90,11 @@ suite('dashboard in Chromium', () => {
     await page.locator('.release-head .badge', { hasText: 'PROMOTED' }).waitFor();
     await page.locator('#decisions tr[data-kind="approval"]', { hasText: 'canary looks healthy' }).waitFor();
     await expect(page.locator('#waiting.approval').count()).resolves.toBe(0);
+    // A settled stage folds its figures into one line; its charts stay in view.
+    const canary = page.locator('#verdicts article[data-stage="canary"]');
+    await expect(canary.locator('details summary').textContent()).resolves.toMatch(/^failure rate \d+\.\d % \(\d+ of \d+\) · executed \d+ of \d+ \(\d+ %\) · baked \w+$/);
+    await expect(canary.locator('details dl').isVisible()).resolves.toBe(false);
+    await expect(canary.locator('.charts svg.counts-chart').isVisible()).resolves.toBe(true);
     const report = await run;
     expect(report.outcome).toBe('PROMOTED');
     expect(pageErrors).toEqual([]);

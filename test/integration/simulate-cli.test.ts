@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jest } from '@jest/globals';
 import { simulate, type SimulateOptions } from '#cli/commands/simulate.ts';
-import { httpOperations } from '#local/control/client.ts';
+import { httpOperations } from '#operator/client.ts';
 import { CONTROL_DIR, readControlFile } from '#local/control/control-file.ts';
 import { loadState } from '#local/state-dir.ts';
 import { runCli } from '../support/run-cli.ts';

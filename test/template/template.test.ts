@@ -25,6 +25,10 @@ const UNSCOPABLE = new Set([
   'logs:PutResourcePolicy',
   'logs:DescribeResourcePolicies',
   'logs:DescribeLogGroups',
+  // evaluate-metrics reads device health: GetMetricData has no resource type; DescribeAlarms returns composite alarms
+  // only when allowed on "*".
+  'cloudwatch:GetMetricData',
+  'cloudwatch:DescribeAlarms',
 ]);
 
 describe('the packaged CloudFormation template', () => {
@@ -34,7 +38,7 @@ describe('the packaged CloudFormation template', () => {
     ['AWS::DynamoDB::Table', 1],
     ['AWS::Events::EventBus', 1],
     ['AWS::Events::Rule', 3],
-    ['AWS::IoT::TopicRule', 1],
+    ['AWS::IoT::TopicRule', 2],
     ['AWS::SNS::Topic', 2],
     ['AWS::SecretsManager::Secret', 1],
     ['AWS::ApiGatewayV2::Api', 1],

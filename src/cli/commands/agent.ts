@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { AgentConfigError, DeviceError } from '#device/errors.ts';
 import { loadAgentConfig } from '#device/config.ts';
 import type { Outcome } from '#device/journal.ts';
+import type { HealthReport } from '#domain/health-report.ts';
 import type { ConnectionEvent } from '#device/mqtt-jobs-client.ts';
 import type { ProgressEvent } from '#device/progress-events.ts';
 import { runAgent } from '#device/run-agent.ts';
@@ -70,7 +71,9 @@ async function runAgentCommand(options: AgentOptions): Promise<number> {
   process.once('SIGTERM', stop);
   try {
     const onDownloadRetry = (error: DeviceError, failures: number) => log('download retry', { reason: error.reason, failures, detail: error.message });
-    const running = await runAgent(loaded, { onEvent, onOutcome, onConnection, onDownloadRetry }, stopping.signal);
+    const onHealthReport = (report: HealthReport) => log('health report', { version: report.version, phase: report.phase, periodSeconds: report.periodSeconds, crashes: report.crashes, reboots: report.reboots, sequence: report.sequence, ...(report.firstSinceUpdate ? { firstSinceUpdate: true } : {}), ...(report.revertedFrom ? { revertedFrom: report.revertedFrom } : {}) });
+    const onHealthError = (error: unknown) => log('health report not sent', { error: error instanceof Error ? error.message : String(error) });
+    const running = await runAgent(loaded, { onEvent, onOutcome, onConnection, onDownloadRetry, onHealthReport, onHealthError }, stopping.signal);
     log('agent running', { thingName: loaded.config.thingName, version: running.agent.runningVersion, stateDir: loaded.stateDir });
     if (options.once) {
       await running.agent.whenIdle();

@@ -1,6 +1,6 @@
 // `ota-release list`: the releases of a cloud, newest first.
 import type { Command } from 'commander';
-import { newestFirst } from '#local/control/operations.ts';
+import { newestFirst } from '#operator/operations.ts';
 import { renderList } from '../render/list.ts';
 import { type CommonOptions, addTargetOptions } from '../target/options.ts';
 import { type OperatorDeps, defaultDeps, printJson, runOperator } from '../target/run.ts';

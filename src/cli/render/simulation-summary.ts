@@ -5,7 +5,7 @@ import type { Evidence } from '#domain/decision.ts';
 import { describeTestLines } from '#domain/evidence.ts';
 import type { GateResult } from '#domain/health-gates/gate-result.ts';
 import { describeGate } from '#domain/health-gates/describe-gate.ts';
-import { formatCount, formatQuantity } from '#domain/percent.ts';
+import { formatCount, formatLimit, formatQuantity, formatRate } from '#domain/percent.ts';
 import { NO_JOB, type ReleaseReport } from '#local/report.ts';
 import { paint, percent, status, table, type Terminal } from './terminal.ts';
 
@@ -64,7 +64,7 @@ export function controlPlaneLine(report: Pick<ReleaseReport, 'controlPlane'>): s
 
 export function evidenceText(evidence: Evidence, reasons: string[] = [], gates: GateResult[] = []): string {
   const parts = [
-    `failure ${percent(evidence.failureRate)} (limit ${percent(evidence.maxFailureRate)}, unacceptable ${percent(evidence.unacceptableFailureRate)}, ${Math.round(evidence.confidence * 100)}%)`,
+    `failure ${formatRate(evidence.failureRate)} (limit ${formatLimit(evidence.maxFailureRate)}, unacceptable ${formatLimit(evidence.unacceptableFailureRate)}, ${formatLimit(evidence.confidence)})`,
     `test lines: ${describeTestLines(evidence)}`,
     `at the verdict: ${formatCount(evidence.executed)} executed, ${formatQuantity(evidence.failures, 'failure')}, coverage ${percent(evidence.coverage, 0)}, baked ${formatDuration(Math.round(evidence.bakedSeconds))}`,
   ];

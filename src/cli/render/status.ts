@@ -6,8 +6,8 @@ import { formatDuration } from '#domain/duration.ts';
 import type { StageCounts } from '#domain/stage-counts.ts';
 import { describeTestLines } from '#domain/evidence.ts';
 import { describeGate } from '#domain/health-gates/describe-gate.ts';
-import { formatCount, formatQuantity } from '#domain/percent.ts';
-import { type Terminal, bar, paint, percent, printable, status, table, when } from './terminal.ts';
+import { formatCount, formatLimit, formatQuantity, formatRate } from '#domain/percent.ts';
+import { type Terminal, bar, clockNote, paint, percent, printable, releaseTime, status, table, when } from './terminal.ts';
 
 export interface StatusRenderOptions {
   /** Show every decision, not only the latest few. */
@@ -20,7 +20,9 @@ export function renderStatus(view: ReleaseView, terminal: Terminal, options: Sta
   const lines: string[] = [];
   lines.push(`${paint(view.releaseId, 'bold', terminal)}  ${status(view.status, terminal)}  ${printable(view.product)} ${view.previousVersion} → ${view.version}`);
   const execution = view.execution ? ` · workflow ${view.execution.status}${view.execution.error ? ` (${view.execution.error})` : ''}` : '';
-  lines.push(paint(`started ${when(view.createdAt)} · updated ${when(view.updatedAt)}${execution}`, 'grey', terminal));
+  const note = clockNote(view);
+  lines.push(paint(`started ${when(view.createdAt)} · updated ${releaseTime(view.updatedAt, view)}${execution}`, 'grey', terminal));
+  if (note) lines.push(paint(note, 'grey', terminal));
   lines.push('', stageTable(view, terminal));
   if (view.rollbackJobs.length > 0) {
     lines.push(...view.rollbackJobs.map((job) => `rollback: ${job.jobId}${job.jobStatus ? ` ${job.jobStatus}` : ''}${job.counts ? ` · ${rollbackCounts(job.counts, view.previousVersion)}` : ' (how it went is not known here: the job engine is gone and no report was saved)'}`));
@@ -32,9 +34,9 @@ export function renderStatus(view: ReleaseView, terminal: Terminal, options: Sta
   const verdicts = view.stages.filter((stage) => stage.latestVerdict && stage.index !== shownAbove);
   if (verdicts.length) {
     lines.push('', paint('Verdicts', 'bold', terminal));
-    for (const stage of verdicts) lines.push(...verdictLines(stage.name, stage.latestVerdict!, terminal));
+    for (const stage of verdicts) lines.push(...verdictLines(stage.name, stage.latestVerdict!, terminal, view));
   }
-  lines.push('', ...decisionLines(view.decisions, terminal, options.allDecisions ?? false));
+  lines.push('', ...decisionLines(view, terminal, options.allDecisions ?? false));
   return `${lines.join('\n')}\n`;
 }
 
@@ -72,33 +74,36 @@ function progress(stage: StageView, width: number): string {
 function waitLines(view: ReleaseView, terminal: Terminal): string[] {
   const wait = view.waitingFor;
   if (!wait) return [];
+  const when = (iso: string) => releaseTime(iso, view);
   if (wait.kind === 'bake') return [`Baking stage ${wait.stageName} since ${when(wait.since)}, until ${when(wait.expiresAt)} at the latest.`];
   return [
     paint(`Waiting for an operator: approve or reject stage ${wait.stageName} (asked ${when(wait.since)}, expires ${when(wait.expiresAt)})`, 'yellow', terminal),
     `  ota-release approve ${view.releaseId} --wave ${wait.stageName} --comment "…"`,
     `  ota-release reject ${view.releaseId} --wave ${wait.stageName} --reason "…"`,
-    ...(wait.evidence ? verdictLines(wait.stageName, wait.evidence, terminal) : ['  the stage policy asks for a person (manual approval)']),
+    ...(wait.evidence ? verdictLines(wait.stageName, wait.evidence, terminal, view) : ['  the stage policy asks for a person (manual approval)']),
   ];
 }
 
-export function verdictLines(stageName: string, verdict: VerdictView, terminal: Terminal): string[] {
+/** `release` says how to read the verdict's time (ReleaseView.clock); without it, as a real time. */
+export function verdictLines(stageName: string, verdict: VerdictView, terminal: Terminal, release: { createdAt: string; clock?: 'simulated' } = { createdAt: '' }): string[] {
   const e = verdict.evidence;
   return [
-    `  ${stageName}: ${status(verdict.verdict, terminal)} → ${verdict.route} at ${when(verdict.at)}${verdict.extensionsUsed ? ` (after ${verdict.extensionsUsed} extension${verdict.extensionsUsed === 1 ? '' : 's'})` : ''}`,
-    `    failure rate ${percent(e.failureRate)}, limit ${percent(e.maxFailureRate)}, unacceptable ${percent(e.unacceptableFailureRate)}, ${percent(e.confidence, 0)} confidence; test lines: ${describeTestLines(e)}`,
-    `    executed ${formatCount(e.executed)} of ${formatCount(e.counts.targeted)} (${percent(e.coverage, 0)}), ${formatQuantity(e.failures, 'failure')}, timeout rate ${percent(e.timeoutRate)}, baked ${formatDuration(e.bakedSeconds)}`,
+    `  ${stageName}: ${status(verdict.verdict, terminal)} → ${verdict.route} at ${releaseTime(verdict.at, release)}${verdict.extensionsUsed ? ` (after ${verdict.extensionsUsed} extension${verdict.extensionsUsed === 1 ? '' : 's'})` : ''}`,
+    `    failure rate ${formatRate(e.failureRate)}, limit ${formatLimit(e.maxFailureRate)}, unacceptable ${formatLimit(e.unacceptableFailureRate)}, ${formatLimit(e.confidence)} confidence; test lines: ${describeTestLines(e)}`,
+    `    executed ${formatCount(e.executed)} of ${formatCount(e.counts.targeted)} (${percent(e.coverage, 0)}), ${formatQuantity(e.failures, 'failure')}, timeout rate ${formatRate(e.timeoutRate)}, baked ${formatDuration(e.bakedSeconds)}`,
     ...(verdict.gates ?? []).map((gate) => `    health: ${describeGate(gate)}`),
     ...verdict.reasons.map((reason) => `    - ${reason}`),
   ];
 }
 
-function decisionLines(decisions: DecisionRecord[], terminal: Terminal, all: boolean): string[] {
+function decisionLines(view: ReleaseView, terminal: Terminal, all: boolean): string[] {
+  const { decisions } = view;
   if (decisions.length === 0) return ['No decisions yet.'];
   const shown = all ? decisions : decisions.slice(-LATEST_DECISIONS);
   const title = shown.length === decisions.length ? 'Decisions' : `Decisions (latest ${shown.length} of ${decisions.length}; --all for every one)`;
   // Wrap the detail column to what is left of the terminal, so long reasons do not spill over the line.
   const rows = table(['when', 'stage', 'decision', 'detail'], terminal, [22, 12, 10, Math.max(30, terminal.columns - 50)]);
-  for (const decision of shown) rows.push([when(decision.at), decision.stageName, status(headline(decision), terminal), detail(decision)]);
+  for (const decision of shown) rows.push([releaseTime(decision.at, view), decision.stageName, status(headline(decision), terminal), detail(decision, view)]);
   return [paint(title, 'bold', terminal), rows.toString()];
 }
 
@@ -108,10 +113,10 @@ function headline(decision: DecisionRecord): string {
   return decision.action;
 }
 
-function detail(decision: DecisionRecord): string {
+function detail(decision: DecisionRecord, view: ReleaseView): string {
   if (decision.kind === 'verdict') return `→ ${decision.route}: ${decision.judgement.reasons[0] ?? ''}`;
   if (decision.kind === 'approval') {
-    return `by ${decision.by} via ${decision.via}${decision.comment ? `: "${decision.comment}"` : ''}${decision.evidenceAt ? ` (saw the verdict of ${when(decision.evidenceAt)})` : ''}`;
+    return `by ${decision.by} via ${decision.via}${decision.comment ? `: "${decision.comment}"` : ''}${decision.evidenceAt ? ` (saw the verdict of ${releaseTime(decision.evidenceAt, view)})` : ''}`;
   }
   return decision.reason;
 }

@@ -1,5 +1,5 @@
 // What approve and reject share: which wave the answer is for, who answers, the one-line answer, and the exit status.
-import type { ApprovalAnswerResult, ReleaseOperations } from '#local/control/operations.ts';
+import type { ApprovalAnswerResult, ReleaseOperations } from '#operator/operations.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { type OperatorIo, defaultOperator, printJson } from './run.ts';
 import { type AnswerKind, chooseWave } from './wave.ts';

@@ -6,8 +6,8 @@ import { type ConfigKey, ENV } from '#aws/config.ts';
 import { awsPorts } from '#aws/ports.ts';
 import { type CallerIdentity, readStackOutputs, whoAmI } from '#aws/stack-outputs.ts';
 import type { Ports } from '#ports/index.ts';
-import type { ReleaseOperations } from '#local/control/operations.ts';
-import { portsOperations } from '#local/control/ports-operations.ts';
+import type { ReleaseOperations } from '#operator/operations.ts';
+import { portsOperations } from '#operator/ports-operations.ts';
 import type { Target } from './choose.ts';
 
 /**

@@ -4,10 +4,10 @@
 // saved copy; answers and aborts reach only live releases (or end one whose process was killed).
 // Every call looks again (the control and release files are small), so a long-lived dashboard follows releases
 // that start, end and get saved while it runs.
-import { httpOperations } from '#local/control/client.ts';
+import { httpOperations } from '#operator/client.ts';
 import { readLiveControls } from '#local/control/control-file.ts';
-import { ControlUnavailableError } from '#local/control/errors.ts';
-import type { ReleaseOperations } from '#local/control/operations.ts';
+import { ControlUnavailableError } from '#operator/errors.ts';
+import type { ReleaseOperations } from '#operator/operations.ts';
 import { savedOperations } from '#local/control/saved-operations.ts';
 import { loadState } from '#local/state-dir.ts';
 import { NotFoundError } from '#ports/errors.ts';

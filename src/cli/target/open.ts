@@ -1,5 +1,5 @@
 // Opening the operations of the chosen cloud. Loaded lazily, so a local command never loads the AWS SDK.
-import type { ReleaseOperations } from '#local/control/operations.ts';
+import type { ReleaseOperations } from '#operator/operations.ts';
 import type { Target } from './choose.ts';
 
 export async function openOperations(target: Target): Promise<ReleaseOperations> {

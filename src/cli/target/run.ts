@@ -4,8 +4,8 @@
 import { userInfo } from 'node:os';
 import { InvalidReleaseError } from '#domain/errors.ts';
 import { NotFoundError } from '#ports/errors.ts';
-import { BadControlRequestError, ControlUnavailableError, ReadOnlyStateError } from '#local/control/errors.ts';
-import type { ReleaseOperations } from '#local/control/operations.ts';
+import { BadControlRequestError, ControlUnavailableError, ReadOnlyStateError } from '#operator/errors.ts';
+import type { ReleaseOperations } from '#operator/operations.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { type Terminal, terminalOf } from '../render/terminal.ts';
 import { type Ask, terminalAsk } from './ask.ts';

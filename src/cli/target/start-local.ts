@@ -8,7 +8,7 @@ import { mkdir, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ReleaseRequest } from '#domain/release-request.ts';
 import { packageFile } from '../../package-files.ts';
-import { httpOperations } from '#local/control/client.ts';
+import { httpOperations } from '#operator/client.ts';
 import { isAlive, readLiveControls } from '#local/control/control-file.ts';
 import { holderOf, lockFile } from '#local/release-lock.ts';
 import { isTerminal, type ReleaseStatus } from '#domain/status.ts';

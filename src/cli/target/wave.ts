@@ -3,9 +3,9 @@
 // --wave names it; on a terminal, the operator is shown the waiting wave with its evidence and confirms it; a script
 // without --wave is refused.
 import type { ReleaseView } from '#app/describe-release.ts';
-import type { ApprovalAnswerResult, ReleaseOperations } from '#local/control/operations.ts';
+import type { ApprovalAnswerResult, ReleaseOperations } from '#operator/operations.ts';
 import { verdictLines } from '../render/status.ts';
-import { when } from '../render/terminal.ts';
+import { releaseTime } from '../render/terminal.ts';
 import type { Ask } from './ask.ts';
 import { WaveError } from './errors.ts';
 import type { OperatorIo } from './run.ts';
@@ -42,8 +42,8 @@ async function confirmWaitingWave(operations: ReleaseOperations, io: OperatorIo,
     return { refusal: { outcome: 'not-waiting', answered: false, message: `${releaseId} is not waiting for an approval (it is ${view.status})` } };
   }
   const lines = [
-    `${releaseId} waits at wave ${wait.stageName} (${wait.stageIndex + 1} of ${view.stages.length}) for an approval; asked ${when(wait.since)}, expires ${when(wait.expiresAt)}`,
-    ...(wait.evidence ? verdictLines(wait.stageName, wait.evidence, io.terminal) : ['  no verdict to show: the stage policy asks for a person (manual approval)']),
+    `${releaseId} waits at wave ${wait.stageName} (${wait.stageIndex + 1} of ${view.stages.length}) for an approval; asked ${releaseTime(wait.since, view)}, expires ${releaseTime(wait.expiresAt, view)}`,
+    ...(wait.evidence ? verdictLines(wait.stageName, wait.evidence, io.terminal, view) : ['  no verdict to show: the stage policy asks for a person (manual approval)']),
   ];
   io.err(`${lines.join('\n')}\n`);
   const question = answer === 'approve' ? `Approve promotion of ${wait.stageName}? [y/N] ` : `Reject promotion of ${wait.stageName} (the release rolls back)? [y/N] `;

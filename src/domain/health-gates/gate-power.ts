@@ -1,14 +1,16 @@
 // What `validate` says of each health gate before a release runs: how much exposure a rate gate needs to reach a
 // verdict at a few true ratios, and so how long each stage must run for it. Wald's approximation for the expected
 // sample size of a sequential probability ratio test (Wald 1945, "Sequential tests of statistical hypotheses", §4):
-// the expected time to a line is the line's height over the expected drift of ln Λ, overshoot ignored. With the new
+// the expected time to a line is the line's height over the expected drift of ln Λ, overshoot ignored (and the chance
+// of ending at the other line). With the new
 // version on a small share of the fleet (Eₜ ≪ E꜀), one treatment device-hour moves ln Λ on average by
 //   λ · D(ρ),  D(ρ) = ρ · ln(ρ₁/ρ₀) − (ρ₁ − ρ₀)
 // at true ratio ρ and control rate λ: up (towards FAIL) when D > 0, down (towards PASS) when D < 0. So the exposure
-// needed is ln(1/α) / (λ · |D(ρ)|) device-hours: a count of "events at the control's rate", whatever λ is.
+// needed is ln(1/α) / (λ · |D(ρ)|) device-hours (α the line's budget): a count of "events at the control's rate",
+// whatever λ is.
 import { formatDuration } from '../duration.ts';
 import { formatCount, formatLimit } from '../percent.ts';
-import { errorBudgetShare, testsSharingBudget } from './gates.ts';
+import { errorBudgets, type GateBudgets, statisticalGateCount } from './gates.ts';
 import { gateNameOf, type HealthGateSpec, type RateGateSpec } from './gate-spec.ts';
 import { unacceptableRatioOf } from './rate-ratio.ts';
 
@@ -33,11 +35,12 @@ export interface GatePlanInputs {
 /** Lines for `validate`, one block per gate, most useful first. */
 export function describeGatePlan(inputs: GatePlanInputs): string[] {
   if (inputs.gates.length === 0) return [];
-  const share = errorBudgetShare(inputs.confidence, inputs.gates);
-  const tests = testsSharingBudget(inputs.gates);
+  const budgets = errorBudgets(inputs.confidence, inputs.gates);
+  const gatesSharing = statisticalGateCount(inputs.gates);
+  const alpha = formatLimit(1 - inputs.confidence);
   const lines = [
-    tests > 1
-      ? `the install test and ${tests - 1} statistical gate${tests === 2 ? '' : 's'} share the ${formatLimit(1 - inputs.confidence)} error budget: each is wrong at most ${formatLimit(share)} of the time, over every look`
+    gatesSharing > 0
+      ? `wrong rollbacks: the install test and ${gatesSharing} statistical gate${gatesSharing === 1 ? '' : 's'} share the ${alpha} budget (installs ${formatLimit(budgets.installRollback)}, each gate ${formatLimit(budgets.gate.rollback)}); wrong promotions: each test at most ${alpha}, so a release bad in any one respect is promoted at most ${alpha} of the time`
       : 'alarm gates only: the install test keeps the whole error budget',
     `devices report every ${formatDuration(inputs.reportEverySeconds)}; the first ${formatDuration(inputs.warmUpSeconds)} after an update do not count towards rate gates`,
   ];
@@ -45,7 +48,7 @@ export function describeGatePlan(inputs: GatePlanInputs): string[] {
     const name = gateNameOf(gate);
     switch (gate.kind) {
       case 'rate':
-        lines.push(...describeRateGate(name, gate, share, inputs));
+        lines.push(...describeRateGate(name, gate, budgets.gate, inputs));
         break;
       case 'silence':
         lines.push(
@@ -67,20 +70,21 @@ export function rateGateDrift(ratio: number, spec: Pick<RateGateSpec, 'maxRatio'
 }
 
 /** Expected exposure to a verdict, in events at the control's rate (multiply by 1/λ for device-hours). */
-export function eventsToVerdict(ratio: number, spec: Pick<RateGateSpec, 'maxRatio' | 'unacceptableRatio'>, errorBudget: number): { verdict: 'FAIL' | 'PASS'; events: number } | undefined {
+export function eventsToVerdict(ratio: number, spec: Pick<RateGateSpec, 'maxRatio' | 'unacceptableRatio'>, budgets: GateBudgets): { verdict: 'FAIL' | 'PASS'; events: number } | undefined {
   const drift = rateGateDrift(ratio, spec);
   if (Math.abs(drift) < 1e-9) return undefined;
-  return { verdict: drift > 0 ? 'FAIL' : 'PASS', events: Math.log(1 / errorBudget) / Math.abs(drift) };
+  const budget = drift > 0 ? budgets.rollback : budgets.promote;
+  return { verdict: drift > 0 ? 'FAIL' : 'PASS', events: Math.log(1 / budget) / Math.abs(drift) };
 }
 
-function describeRateGate(name: string, gate: RateGateSpec, share: number, inputs: GatePlanInputs): string[] {
+function describeRateGate(name: string, gate: RateGateSpec, budgets: GateBudgets, inputs: GatePlanInputs): string[] {
   const high = unacceptableRatioOf(gate);
   const lines = [
     `${name}: ${gate.metric} per device-hour on the new version against devices still on the previous one; acceptable up to ${gate.maxRatio}×, unacceptable from ${high}×${gate.critical ? '' : ' (not critical: a failure asks a person)'}`,
   ];
   const ratios = [...new Set([1, gate.maxRatio, high, 2 * high])].sort((a, b) => a - b);
   for (const ratio of ratios) {
-    const need = eventsToVerdict(ratio, gate, share);
+    const need = eventsToVerdict(ratio, gate, budgets);
     if (!need) {
       lines.push(`  - at ${ratio}×: the test drifts neither way; only a person or the bound on extensions ends it`);
       continue;

@@ -20,12 +20,14 @@ export interface RateGateEvidence {
   control: CohortRate;
   /** Treatment rate over control rate (null until both have events and exposure). */
   ratio: number | null;
-  /** A 1 − errorBudget interval for the ratio at this look only, for people (the verdict uses the sequential test). */
+  /** A 1 − promoteErrorBudget interval for the ratio at this look only, for people (the verdict uses the sequential test). */
   ratioBand: [number, number] | null;
   maxRatio: number;
   unacceptableRatio: number;
-  /** The gate's share of the error budget: the bound on each kind of wrong call this gate makes over every look. */
-  errorBudget: number;
+  /** The bound on this gate failing an acceptable release, over every look (its share of the budget). */
+  rollbackErrorBudget: number;
+  /** The bound on this gate passing an unacceptable release, over every look. */
+  promoteErrorBudget: number;
   /** ln Λ of "ratio = unacceptableRatio" against "ratio = maxRatio", summed over periods. */
   logLikelihoodRatio: number;
   failThreshold: number;
@@ -45,7 +47,8 @@ export interface SilenceGateEvidence {
   dueBack: number;
   /** Of those, devices whose first health report after the update has not arrived. */
   neverCameBack: number;
-  errorBudget: number;
+  rollbackErrorBudget: number;
+  promoteErrorBudget: number;
   logLikelihoodRatio: number;
   failThreshold: number;
   passThreshold: number;

@@ -1,7 +1,9 @@
 // Every health gate kind in one list: a spec and what the workflow read in, a GateResult out. Pure functions.
-// The statistical gates (rate, silence) each get an equal share of the release's error budget with the install
-// test, so the confidence the policy states still bounds a wrong rollback (or promotion) over all of them together
-// (a union bound: each test's chance of a wrong call is at most its share).
+// The error budget α = 1 − confidence, with gates:
+// - wrong rollbacks: any test that fails an acceptable release rolls it back, so the tests share α (a union bound):
+//   the install test keeps half, the statistical gates (rate, silence) split the other half equally;
+// - wrong promotions: a release is promoted only when every test passes it, so a release bad in one respect is
+//   promoted only if that respect's test passes it: each test keeps the whole α, and the bound holds per respect.
 import type { HealthBucket, HealthReading } from '#ports/health-signals.ts';
 import { evaluateAlarmGate } from './alarm.ts';
 import type { GateResult } from './gate-result.ts';
@@ -18,38 +20,45 @@ export interface GateInputs {
   reportEverySeconds: number;
   maxFailureRate: number;
   unacceptableFailureRate: number;
-  /** The share of the error budget each statistical test gets (errorBudgetShare). */
-  errorBudget: number;
+  budgets: GateBudgets;
+}
+
+/** Each statistical gate's bounds: on a wrong rollback (its share) and on a wrong promotion (the whole α). */
+export interface GateBudgets {
+  rollback: number;
+  promote: number;
 }
 
 const STATISTICAL: ReadonlySet<HealthGateSpec['kind']> = new Set(['rate', 'silence']);
 
-/** How many tests share the error budget: the install test and every statistical gate. */
-export function testsSharingBudget(gates: readonly HealthGateSpec[]): number {
-  return 1 + gates.filter((gate) => STATISTICAL.has(gate.kind)).length;
+export function statisticalGateCount(gates: readonly HealthGateSpec[]): number {
+  return gates.filter((gate) => STATISTICAL.has(gate.kind)).length;
 }
 
-/** Each test's share of 1 − confidence. */
-export function errorBudgetShare(confidence: number, gates: readonly HealthGateSpec[]): number {
-  return (1 - confidence) / testsSharingBudget(gates);
+/** The install test's and each statistical gate's bounds on wrong rollbacks, and the bound on wrong promotions. */
+export function errorBudgets(confidence: number, gates: readonly HealthGateSpec[]): { installRollback: number; gate: GateBudgets } {
+  const alpha = 1 - confidence;
+  const statistical = statisticalGateCount(gates);
+  if (statistical === 0) return { installRollback: alpha, gate: { rollback: 0, promote: alpha } };
+  return { installRollback: alpha / 2, gate: { rollback: alpha / 2 / statistical, promote: alpha } };
 }
 
-/** The policy the install test runs at: the release's, with the install test's share of the error budget. */
-export function installTestPolicy<P extends { confidence: number; gates: readonly HealthGateSpec[] }>(health: P): P {
-  return { ...health, confidence: 1 - errorBudgetShare(health.confidence, health.gates) };
+/** The policy the install test runs at: the release's, its rollback line at the install test's share. */
+export function installTestPolicy<P extends { confidence: number; gates: readonly HealthGateSpec[] }>(health: P): P & { rollbackConfidence: number } {
+  return { ...health, rollbackConfidence: 1 - errorBudgets(health.confidence, health.gates).installRollback };
 }
 
 export function evaluateGates(gates: readonly HealthGateSpec[], inputs: GateInputs): GateResult[] {
   return gates.map((gate) => {
     switch (gate.kind) {
       case 'rate':
-        return evaluateRateGate(gate, inputs.reading.buckets, inputs.errorBudget);
+        return evaluateRateGate(gate, inputs.reading.buckets, inputs.budgets);
       case 'silence': {
         const graceSeconds = gate.afterReports * inputs.reportEverySeconds;
         const dueBack = Math.min(inputs.succeeded, inputs.succeededBefore(graceSeconds));
         const returned = sum(inputs.reading.buckets, 'returned');
         const rates = { maxFailureRate: inputs.maxFailureRate, unacceptableFailureRate: inputs.unacceptableFailureRate };
-        return evaluateSilenceGate(gate, { dueBack, notYetDue: inputs.succeeded - dueBack, graceSeconds, returned, ...rates }, inputs.errorBudget);
+        return evaluateSilenceGate(gate, { dueBack, notYetDue: inputs.succeeded - dueBack, graceSeconds, returned, ...rates }, inputs.budgets);
       }
       case 'alarm':
         return evaluateAlarmGate(gate, inputs.reading.alarms);

@@ -18,6 +18,7 @@ import { formatCount, formatLimit } from '../percent.ts';
 import { formatDuration } from '../duration.ts';
 import { GateStatus, type CohortRate, type GateResult, type RateGateEvidence } from './gate-result.ts';
 import { gateNameOf, type RateGateSpec } from './gate-spec.ts';
+import type { GateBudgets } from './gates.ts';
 
 const HOUR = 3600;
 
@@ -31,7 +32,7 @@ export function treatmentShare(ratio: number, treatmentSeconds: number, controlS
   return (ratio * treatmentSeconds) / (ratio * treatmentSeconds + controlSeconds);
 }
 
-export function rateRatioEvidence(buckets: readonly HealthBucket[], spec: RateGateSpec, errorBudget: number): RateGateEvidence {
+export function rateRatioEvidence(buckets: readonly HealthBucket[], spec: RateGateSpec, budgets: GateBudgets): RateGateEvidence {
   const metric = spec.metric;
   const unacceptableRatio = unacceptableRatioOf(spec);
   let llr = 0;
@@ -66,13 +67,14 @@ export function rateRatioEvidence(buckets: readonly HealthBucket[], spec: RateGa
     treatment: cohortRate(totals.treatment),
     control: cohortRate(totals.control),
     ratio: ratioOf(paired),
-    ratioBand: ratioBand(paired, errorBudget),
+    ratioBand: ratioBand(paired, budgets.promote),
     maxRatio: spec.maxRatio,
     unacceptableRatio,
-    errorBudget,
+    rollbackErrorBudget: budgets.rollback,
+    promoteErrorBudget: budgets.promote,
     logLikelihoodRatio: llr,
-    failThreshold: -Math.log(errorBudget),
-    passThreshold: Math.log(errorBudget),
+    failThreshold: -Math.log(budgets.rollback),
+    passThreshold: Math.log(budgets.promote),
     periodsUsed,
     controlGone: controlGone(buckets),
   };
@@ -83,17 +85,17 @@ function controlGone(buckets: readonly HealthBucket[]): boolean {
   return latest !== undefined && latest.treatment.exposureSeconds > 0 && latest.control.exposureSeconds === 0;
 }
 
-export function evaluateRateGate(spec: RateGateSpec, buckets: readonly HealthBucket[], errorBudget: number): GateResult {
-  const evidence = rateRatioEvidence(buckets, spec, errorBudget);
+export function evaluateRateGate(spec: RateGateSpec, buckets: readonly HealthBucket[], budgets: GateBudgets): GateResult {
+  const evidence = rateRatioEvidence(buckets, spec, budgets);
   const base = { name: gateNameOf(spec), kind: 'rate' as const, critical: spec.critical, evidence };
   const { treatment, control } = evidence;
   const sides = `${describeSide(spec.metric, treatment)} on the new version against ${describeSide(spec.metric, control)} on the previous one`;
-  const bound = `at ${formatLimit(1 - errorBudget)} confidence over every look`;
+  const bound = (budget: number) => `at ${formatLimit(1 - budget)} confidence over every look`;
   if (evidence.logLikelihoodRatio >= evidence.failThreshold) {
-    return { ...base, status: GateStatus.FAIL, reason: `${spec.metric} rate ${describeRatio(evidence)} the previous version's is above ${spec.maxRatio}× ${bound} (${sides})` };
+    return { ...base, status: GateStatus.FAIL, reason: `${spec.metric} rate ${describeRatio(evidence)} the previous version's is above ${spec.maxRatio}× ${bound(budgets.rollback)} (${sides})` };
   }
   if (evidence.logLikelihoodRatio <= evidence.passThreshold) {
-    return { ...base, status: GateStatus.PASS, reason: `${spec.metric} rate ${describeRatio(evidence)} the previous version's is below ${evidence.unacceptableRatio}× ${bound} (${sides})` };
+    return { ...base, status: GateStatus.PASS, reason: `${spec.metric} rate ${describeRatio(evidence)} the previous version's is below ${evidence.unacceptableRatio}× ${bound(budgets.promote)} (${sides})` };
   }
   if (evidence.controlGone && evidence.periodsUsed > 0) {
     // Waiting cannot add evidence, and what there is did not reach the failing line: this stage (a last stage at

@@ -6,6 +6,7 @@ import { logLikelihoodRatio } from '../sequential-test.ts';
 import { formatCount, formatLimit, formatQuantity } from '../percent.ts';
 import { GateStatus, type GateResult, type SilenceGateEvidence } from './gate-result.ts';
 import { gateNameOf, type SilenceGateSpec } from './gate-spec.ts';
+import type { GateBudgets } from './gates.ts';
 
 export interface SilenceInputs {
   /** Devices that reported SUCCEEDED at least afterReports × reportEvery ago. */
@@ -20,7 +21,7 @@ export interface SilenceInputs {
   unacceptableFailureRate: number;
 }
 
-export function evaluateSilenceGate(spec: SilenceGateSpec, inputs: SilenceInputs, errorBudget: number): GateResult {
+export function evaluateSilenceGate(spec: SilenceGateSpec, inputs: SilenceInputs, budgets: GateBudgets): GateResult {
   // Returns are counted per version over the stage's time, not per device, so a device that came back early can
   // stand in for one that did not: the count errs towards leniency, never towards a false alarm.
   const neverCameBack = Math.max(0, inputs.dueBack - inputs.returned);
@@ -29,16 +30,17 @@ export function evaluateSilenceGate(spec: SilenceGateSpec, inputs: SilenceInputs
     kind: 'silence',
     dueBack: inputs.dueBack,
     neverCameBack,
-    errorBudget,
+    rollbackErrorBudget: budgets.rollback,
+    promoteErrorBudget: budgets.promote,
     logLikelihoodRatio: llr,
-    failThreshold: -Math.log(errorBudget),
-    passThreshold: Math.log(errorBudget),
+    failThreshold: -Math.log(budgets.rollback),
+    passThreshold: Math.log(budgets.promote),
   };
   const base = { name: gateNameOf(spec), kind: 'silence' as const, critical: spec.critical, evidence };
   const counts = `${formatCount(neverCameBack)} of ${formatQuantity(inputs.dueBack, 'device')} due back sent no health report after the update`;
-  const bound = `at ${formatLimit(1 - errorBudget)} confidence over every look`;
-  if (llr >= evidence.failThreshold) return { ...base, status: GateStatus.FAIL, reason: `${counts}: above the ${formatLimit(inputs.maxFailureRate)} limit ${bound}` };
-  if (llr <= evidence.passThreshold) return { ...base, status: GateStatus.PASS, reason: `${counts}: below the unacceptable ${formatLimit(inputs.unacceptableFailureRate)} ${bound}` };
+  const bound = (budget: number) => `at ${formatLimit(1 - budget)} confidence over every look`;
+  if (llr >= evidence.failThreshold) return { ...base, status: GateStatus.FAIL, reason: `${counts}: above the ${formatLimit(inputs.maxFailureRate)} limit ${bound(budgets.rollback)}` };
+  if (llr <= evidence.passThreshold) return { ...base, status: GateStatus.PASS, reason: `${counts}: below the unacceptable ${formatLimit(inputs.unacceptableFailureRate)} ${bound(budgets.promote)}` };
   // More devices fall due within one grace period: that is the wait worth taking before asking again.
   const needSeconds = inputs.notYetDue > 0 ? { needSeconds: inputs.graceSeconds } : {};
   return { ...base, status: GateStatus.INCONCLUSIVE, reason: `${counts}: too few devices due back yet to tell ${formatLimit(inputs.maxFailureRate)} from ${formatLimit(inputs.unacceptableFailureRate)}`, ...needSeconds };

@@ -12,7 +12,7 @@ import type { ReleaseStoreSnapshot } from '../adapters/memory-release-store.ts';
 import { ReleaseLockedError } from '../errors.ts';
 import { acquireReleaseLock } from '../release-lock.ts';
 import { loadState } from '../state-dir.ts';
-import { ReadOnlyStateError } from './errors.ts';
+import { ReadOnlyStateError } from '#operator/errors.ts';
 
 export async function abortInterrupted(stateDir: string, input: AbortInput): Promise<AbortResult> {
   let lock;

@@ -3,8 +3,8 @@
 // `approve`, `reject`, `abort` and `dashboard` in another terminal reach the release while it runs.
 import type { Ports } from '#ports/index.ts';
 import { removeControlFile, writeControlFile } from './control-file.ts';
-import { portsOperations } from './ports-operations.ts';
-import { type ControlServer, startControlServer } from './server.ts';
+import { portsOperations } from '#operator/ports-operations.ts';
+import { type ControlServer, startControlServer } from '#operator/server.ts';
 
 export interface LiveControlOptions {
   ports: Ports;
@@ -14,7 +14,7 @@ export interface LiveControlOptions {
 }
 
 export async function serveLiveControl(options: LiveControlOptions): Promise<ControlServer> {
-  const operations = portsOperations(options.ports, `embedded cloud (${options.stateDir}, live pid ${process.pid})`);
+  const operations = portsOperations(options.ports, `embedded cloud (${options.stateDir}, live pid ${process.pid})`, { clock: 'simulated' });
   const server = await startControlServer({ operations, port: options.port ?? 0 });
   await writeControlFile(options.stateDir, { url: server.url, token: server.token, pid: process.pid, startedAt: new Date().toISOString() });
   let closing: Promise<void> | undefined;

@@ -10,9 +10,9 @@ import { NotFoundError } from '#ports/errors.ts';
 import type { FleetJobs, JobSnapshot, JobStatus } from '#ports/fleet-jobs.ts';
 import type { JobReport } from '../report.ts';
 import { MemoryReleaseStore, type ReleaseStoreSnapshot } from '../adapters/memory-release-store.ts';
-import { ReadOnlyStateError } from './errors.ts';
+import { ReadOnlyStateError } from '#operator/errors.ts';
 import { abortInterrupted } from './interrupted-abort.ts';
-import { type ApprovalAnswer, type ApprovalAnswerResult, type ReleaseOperations, summarise } from './operations.ts';
+import { type ApprovalAnswer, type ApprovalAnswerResult, type ReleaseOperations, summarise } from '#operator/operations.ts';
 
 export function savedOperations(snapshot: ReleaseStoreSnapshot & { reports?: Record<string, unknown> }, where: string, stateDir?: string): ReleaseOperations {
   const store = new MemoryReleaseStore(systemClock);
@@ -20,8 +20,9 @@ export function savedOperations(snapshot: ReleaseStoreSnapshot & { reports?: Rec
   const jobs = reportedJobs(snapshot.reports ?? {});
   return {
     where,
-    listReleases: async () => (await store.listReleases()).map(summarise),
-    describeRelease: (releaseId) => describeRelease({ store, jobs }, releaseId),
+    // Every release here ran on the embedded cloud's simulated clock.
+    listReleases: async () => (await store.listReleases()).map((record) => summarise(record, 'simulated')),
+    describeRelease: async (releaseId) => ({ ...(await describeRelease({ store, jobs }, releaseId)), clock: 'simulated' }),
     answerApproval: async (answer: ApprovalAnswer): Promise<ApprovalAnswerResult> => {
       const record = await store.getRelease(answer.releaseId);
       if (!record) return { outcome: 'unknown-release', answered: false, message: `no release named ${answer.releaseId}` };

@@ -10,10 +10,11 @@ import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import { jobsTopic, parseJobsTopic } from '#device/jobs-client.ts';
+import { HealthReport, healthTopic } from '#domain/health-report.ts';
 import type { DataPlaneError, DataPlaneResult, JobExecutionState, JobsDataPlane, PendingChanged } from '../iot-jobs/data-plane.ts';
 import { clientTokenOf, parseRequest, validJobId, type JobsOperation, type JobsRequest } from './jobs-requests.ts';
 import type { ThingCredentials } from './thing-credentials.ts';
-import { filterMatches, jobsNamespace, mayPublish, maySubscribe } from './topic-policy.ts';
+import { filterMatches, healthTopicOf, jobsNamespace, mayPublish, maySubscribe } from './topic-policy.ts';
 
 export interface JobsBridgeOptions {
   dataPlane: JobsDataPlane;
@@ -27,6 +28,13 @@ export interface JobsBridgeOptions {
   presign?: (thingName: string, document: string) => string | Promise<string>;
   /** Sees every well-formed device request as it arrives: how the fleet learns what an agent it does not run says it runs. */
   observe?: (thingName: string, operation: string, request: Record<string, unknown>) => void;
+  /**
+   * Where valid health reports from `ota-release/health/<thing>` go (the embedded metrics store), as the IoT topic rule
+   * turns them into CloudWatch metrics on AWS. Absent: health reports are dropped.
+   */
+  health?: { record(report: HealthReport): void };
+  /** Told of each health report that was dropped as invalid, and why. */
+  onBadHealthReport?: (thingName: string, problem: string) => void;
 }
 
 type Body = Record<string, unknown>;
@@ -39,6 +47,8 @@ export class JobsMqttBridge {
   readonly refused: Record<string, number> = {};
   /** Requests whose handling failed inside the embedded cloud (answered InternalError); should stay 0. */
   internalErrors = 0;
+  /** Health reports recorded, and dropped as invalid (not JSON, or not the schema). */
+  readonly healthReports = { recorded: 0, dropped: 0 };
   /** Data-plane subscriptions, one per notification kind and thing, however many clients (re)subscribe. */
   private readonly watches = new Map<string, { unsubscribe: () => void; clients: Set<string> }>();
   private readonly connected = new Set<string>();
@@ -157,6 +167,8 @@ export class JobsMqttBridge {
   }
 
   private async handle(clientId: string, topic: string, payload: Buffer): Promise<void> {
+    // Basic Ingest (`$aws/rules/<rule>/ota-release/health/<thing>`) reaches the same place: there is one rule here.
+    if (healthTopicOf(topic) === healthTopic(clientId)) return this.healthReport(clientId, payload);
     // The broker's policy let through only requests under the client's own namespace (topic-policy.ts).
     if (!topic.startsWith(jobsNamespace(clientId))) return;
     const parsed = parseJobsTopic(topic);
@@ -179,6 +191,31 @@ export class JobsMqttBridge {
     const body = await this.answer(clientId, operation, jobId, request.request);
     if ('error' in body) return this.reply(topic, 'rejected', { ...errorBody(body.error), ...clientToken });
     return this.reply(topic, 'accepted', { ...body.value, ...clientToken });
+  }
+
+  /**
+   * A device's health report, checked as the cloud would: a payload that is not JSON or not the schema is dropped and
+   * reported, never passed on (and never answered: nobody waits on this topic).
+   */
+  private healthReport(clientId: string, payload: Buffer): void {
+    let parsed: ReturnType<typeof HealthReport.safeParse> | undefined;
+    try {
+      parsed = HealthReport.safeParse(JSON.parse(payload.toString('utf8')));
+    } catch (error) {
+      return this.dropHealthReport(clientId, `not JSON (${error instanceof Error ? error.message : String(error)})`);
+    }
+    if (!parsed.success) return this.dropHealthReport(clientId, parsed.error.issues.map((issue) => `${issue.path.join('.') || 'report'}: ${issue.message}`).join('; '));
+    this.healthReports.recorded += 1;
+    try {
+      this.options.health?.record(parsed.data);
+    } catch {
+      this.internalErrors += 1; // the store's trouble, not the device's: the broker carries on
+    }
+  }
+
+  private dropHealthReport(clientId: string, problem: string): void {
+    this.healthReports.dropped += 1;
+    this.options.onBadHealthReport?.(clientId, problem);
   }
 
   private refuse(topic: string, error: { code: string; message: string }, payload: Buffer): Promise<void> {

@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DeviceAgent } from '#device/agent.ts';
+import { HealthJournal } from '#device/health-journal.ts';
+import { HealthReporter, runHealthReports } from '#device/health-reporter.ts';
 import { Journal } from '#device/journal.ts';
 import { MqttJobsClient } from '#device/mqtt-jobs-client.ts';
 import { SlotStore } from '#device/slots.ts';
@@ -22,6 +24,7 @@ import type { FleetContext, FleetDriver, FleetStats } from '../fleet/fleet-drive
 import { targetOfDocument } from '../fleet/job-target.ts';
 import { placeDevices } from '../fleet/placement.ts';
 import type { ThingRegistry } from '../iot-jobs/things.ts';
+import { AgentHealth } from './agent-health.ts';
 import { agentFaultsOf, cutOf, deviceFaultsOf, type AgentFaults, type DeviceFaults } from './agent-faults.ts';
 import { CompatibilityCheckedJobs } from './compatibility-check.ts';
 import { JobsMqttBridge } from './jobs-bridge.ts';
@@ -73,6 +76,8 @@ interface Device {
   faults: DeviceFaults;
   agent?: DeviceAgent;
   jobs?: JobsClient;
+  /** Stops its health reports. */
+  stopReports?: () => void;
   /** Went dark after booting the new image: its connection is closed and its agent hangs in the self-test. */
   dark?: boolean;
 }
@@ -147,6 +152,7 @@ export class MqttFleet implements FleetDriver {
       credentials: this.credentials,
       presign: (thing, document) => this.presign(thing, document, context),
       observe: (thing, _operation, request) => this.observe(thing, request, context),
+      health: context.health,
     });
     this.root = await mkdtemp(join(tmpdir(), 'ota-mqtt-fleet-'));
     const publicKey = pinPublicKey(context.signerPublicKeyPem, 'the local signer key');
@@ -180,6 +186,7 @@ export class MqttFleet implements FleetDriver {
     this.stopped = true;
     this.stopping.abort();
     for (const endCheck of [...this.checks]) endCheck();
+    for (const device of this.devices) device.stopReports?.();
     // Connections first: pending requests fail at once, so no agent waits out a request timeout, and nothing reconnects.
     await Promise.all(this.devices.map((device) => device.jobs?.close().catch(() => undefined)));
     // A dark device's agent never comes back from its self-test: there is nothing to wait for.
@@ -224,10 +231,18 @@ export class MqttFleet implements FleetDriver {
             runningVersion: () => slots.running.version,
           });
     const timeScale = this.options.timeScale;
+    const journal = await Journal.open(dir);
+    const reporter = this.healthReporter(device, connection, slots, journal, context);
     const agent = new DeviceAgent({
       jobs,
       slots,
-      journal: await Journal.open(dir),
+      journal,
+      ...(reporter
+        ? {
+            onDocument: (jobId: string, document: Parameters<HealthReporter['instructed']>[1]) => reporter.instructed(jobId, document),
+            onOutcome: (jobId: string, outcome: Parameters<HealthReporter['outcome']>[1]) => void reporter.outcome(jobId, outcome),
+          }
+        : {}),
       publicKey,
       // The device clock that checks manifest expiry is the fleet's (virtual) one.
       now: () => context.scheduler.now().getTime(),
@@ -245,6 +260,47 @@ export class MqttFleet implements FleetDriver {
     device.jobs = jobs;
     device.agent = agent;
     await agent.start();
+    if (reporter) device.stopReports = runHealthReports(reporter, (ms, run) => {
+      const timer = context.scheduler.after(ms, run);
+      return () => context.scheduler.cancel(timer);
+    });
+  }
+
+  /**
+   * A release with health gates gets health reports from every agent, updated or not (the ones not updated are its
+   * control), on the fleet's clock. A device's process stands for the whole machine: its boot id never changes, and
+   * its crashes and silence are the fault profile's (agent-health.ts).
+   */
+  private healthReporter(device: Device, connection: MqttJobsClient, slots: SlotStore, journal: Journal, context: FleetContext): HealthReporter | undefined {
+    const { release } = context;
+    if (release.health.gates.length === 0) return undefined;
+    const bootedAt = context.scheduler.now().getTime();
+    const running = () => {
+      try {
+        return { version: slots.running.version, slot: slots.running.slot };
+      } catch {
+        return undefined; // not booted yet
+      }
+    };
+    const played = new AgentHealth({ behaviour: this.options.profile?.health ?? faultProfile('healthy').health, newVersion: release.firmware.version, seed: this.options.seed, device: this.indexOf.get(device.name) ?? 0, now: () => context.scheduler.now().getTime() });
+    return new HealthReporter({
+      thingName: device.name,
+      product: release.product,
+      journal: HealthJournal.inMemory(),
+      facts: {
+        bootId: async () => `${device.name}-boot`,
+        uptimeSeconds: () => (context.scheduler.now().getTime() - bootedAt) / 1000,
+        crashCount: async () => played.crashCount(running()?.version),
+      },
+      running,
+      // A dark device has dropped off the network, and one that never came back stays silent: no more reports.
+      busy: () => device.dark === true || played.silent(running()?.version) || journal.current !== undefined,
+      publish: (topic, payload) => connection.publish(topic, payload),
+      now: () => context.scheduler.now().getTime(),
+      mode: 'always',
+      reportEverySeconds: release.health.reportEvery,
+      warmUpSeconds: release.health.warmUp,
+    });
   }
 
   /** The device runs the new image and then drops off the network for good: it never reports again. */

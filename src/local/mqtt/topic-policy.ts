@@ -2,7 +2,11 @@
 // `${iot:Connection.Thing.ThingName}` standing for the authenticated thing:
 //   iot:Publish    topic/$aws/things/${thing}/jobs/*        (requests; never the topics the service publishes)
 //   iot:Subscribe  topicfilter/$aws/things/${thing}/jobs/*  (any filter there, wildcards included: `get/+`, `#`)
-// Nothing outside the thing's own jobs namespace: another thing's topics, `$aws/things/+/...` and other topics are refused.
+//   iot:Publish    topic/ota-release/health/${thing}        (its own health reports; nobody subscribes to those)
+//   iot:Publish    topic/$aws/rules/*/ota-release/health/${thing}   (the same through Basic Ingest)
+// Nothing outside the thing's own jobs namespace and health topic: another thing's topics, `$aws/things/+/...` and other
+// topics are refused.
+import { healthTopic } from '#domain/health-report.ts';
 
 export function jobsNamespace(thingName: string): string {
   return `$aws/things/${thingName}/jobs/`;
@@ -14,7 +18,15 @@ export function isServiceTopic(topic: string): boolean {
   return last === 'accepted' || last === 'rejected' || /^\$aws\/things\/[^/]+\/jobs\/notify(-next)?$/.test(topic);
 }
 
+const BASIC_INGEST = /^\$aws\/rules\/[a-zA-Z0-9_]+\//;
+
+/** The health topic a publish is for, with any Basic Ingest prefix (`$aws/rules/<rule>/`) taken off. */
+export function healthTopicOf(topic: string): string {
+  return topic.replace(BASIC_INGEST, '');
+}
+
 export function mayPublish(thingName: string, topic: string): boolean {
+  if (healthTopicOf(topic) === healthTopic(thingName)) return true;
   return topic.startsWith(jobsNamespace(thingName)) && topic.length > jobsNamespace(thingName).length && !isServiceTopic(topic);
 }
 

@@ -1,6 +1,6 @@
 import { ABORT_REASON_CODE, abortRelease } from '#app/abort-release.ts';
 import type { ReleaseStatus } from '#domain/status.ts';
-import { FakeJobs, FakeWorkflow, RecordingNotifier, T0, approvalTask, fixedClock, record, seededStore, statusOf } from '../local/control/support.ts';
+import { FakeJobs, FakeWorkflow, RecordingNotifier, T0, approvalTask, fixedClock, record, seededStore, statusOf } from '../operator/support.ts';
 
 function setUp(status: ReleaseStatus = 'AWAITING_APPROVAL', workflow = new FakeWorkflow()) {
   const store = seededStore([record({ status })], [approvalTask()]);

@@ -1,6 +1,6 @@
 import { describeRelease } from '#app/describe-release.ts';
 import { NotFoundError } from '#ports/errors.ts';
-import { FakeJobs, FakeWorkflow, approvalTask, record, seededStore, verdictRecord } from '../local/control/support.ts';
+import { FakeJobs, FakeWorkflow, approvalTask, record, seededStore, verdictRecord } from '../operator/support.ts';
 
 describe('describeRelease', () => {
   it('shows live counts from IoT Jobs for a stage that has a job', async () => {
@@ -12,6 +12,14 @@ describe('describeRelease', () => {
     expect(view.stages[0]).toMatchObject({ name: 'canary', state: 'active', countsSource: 'live', jobStatus: 'IN_PROGRESS', progress: 0.42 });
     expect(view.stages[0]?.counts?.inProgress).toBe(8);
     expect(view.stages.slice(1).map((s) => s.state)).toEqual(['pending', 'pending']);
+  });
+
+  it('says when it read live counts, on the clock it is given, so the dashboard can draw them over time', async () => {
+    const jobs = new FakeJobs().set('fw-2-4-0-s0', { targeted: 100, succeeded: 40 });
+    const clock = { now: () => new Date('2026-11-24T10:30:00.000Z') };
+
+    expect((await describeRelease({ store: seededStore([record()]), jobs, clock }, 'fw-2-4-0')).stages[0]?.countsAt).toBe('2026-11-24T10:30:00.000Z');
+    expect((await describeRelease({ store: seededStore([record()]), clock }, 'fw-2-4-0')).stages[0]?.countsAt).toBeUndefined();
   });
 
   it('falls back to the counts of the latest verdict when the job engine is not reachable', async () => {

@@ -52,9 +52,10 @@ describe('evaluate-stage with health gates', () => {
     expect(result.judgement.verdict).toBe(Verdict.ROLLBACK);
   });
 
-  it('runs the install test at its share of the error budget: three tests share 10 %', async () => {
+  it('runs the install test rollback line at its half of the budget for wrong rollbacks, its promotion line at the whole', async () => {
     const { result } = await look({ buckets: [], alarms: [] }, 600);
-    expect(result.judgement.evidence.confidence).toBeCloseTo(1 - 0.1 / 3);
+    expect(result.judgement.evidence.confidence).toBeCloseTo(0.9);
+    expect(result.judgement.evidence.sequential).toMatchObject({ errorBudget: expect.closeTo(0.1), rollbackErrorBudget: expect.closeTo(0.05) });
   });
 
   it('rolls back at once, mid-bake, when a named alarm is in ALARM', async () => {

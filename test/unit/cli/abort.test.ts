@@ -1,7 +1,7 @@
 import { register } from '#cli/commands/abort.ts';
 import type { AbortResult } from '#app/abort-release.ts';
-import { runCli } from '../local/control/cli-harness.ts';
-import { FakeOperations } from '../local/control/fake-operations.ts';
+import { runCli } from '../operator/cli-harness.ts';
+import { FakeOperations } from '../operator/fake-operations.ts';
 
 function answering(result: AbortResult) {
   const operations = new FakeOperations();

@@ -5,13 +5,13 @@ import type { Command } from 'commander';
 import type { Ask } from '#cli/target/ask.ts';
 import type { OperatorDeps } from '#cli/target/run.ts';
 import type { MemoryReleaseStore } from '#local/adapters/memory-release-store.ts';
-import { httpOperations } from '#local/control/client.ts';
-import type { ReleaseOperations } from '#local/control/operations.ts';
-import { portsOperations } from '#local/control/ports-operations.ts';
-import { type ControlServer, startControlServer } from '#local/control/server.ts';
+import { httpOperations } from '#operator/client.ts';
+import type { ReleaseOperations } from '#operator/operations.ts';
+import { portsOperations } from '#operator/ports-operations.ts';
+import { type ControlServer, startControlServer } from '#operator/server.ts';
 import type { Ports } from '#ports/index.ts';
 import type { WorkflowCallbacks } from '#ports/workflow.ts';
-import { FakeJobs, FakeWorkflow, RecordingNotifier, approvalTask, fixedClock, record, request, seededStore, verdictRecord } from '../local/control/support.ts';
+import { FakeJobs, FakeWorkflow, RecordingNotifier, approvalTask, fixedClock, record, request, seededStore, verdictRecord } from '../operator/support.ts';
 
 export const CANARY_VERDICT_AT = '2026-11-24T12:00:00.000Z';
 export const EARLY_VERDICT_AT = '2026-11-24T12:40:00.000Z';

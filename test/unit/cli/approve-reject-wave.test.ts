@@ -3,8 +3,8 @@
 // wave after seeing its evidence. Real use case, real in-memory store, over the live control server's HTTP API.
 import { register as registerApprove } from '#cli/commands/approve.ts';
 import { register as registerReject } from '#cli/commands/reject.ts';
-import { TOKEN_HEADER } from '#local/control/server.ts';
-import { runCli } from '../local/control/cli-harness.ts';
+import { TOKEN_HEADER } from '#operator/server.ts';
+import { runCli } from '../operator/cli-harness.ts';
 import { CANARY_VERDICT_AT, type TwoWaves, moveToEarly, onTerminal, twoWavesWaitingAtCanary } from './approve-reject-support.ts';
 
 describe('approve / reject bound to a wave', () => {
@@ -112,7 +112,7 @@ describe('approve / reject bound to a wave', () => {
       expect(asked).toEqual(['Approve promotion of canary? [y/N] ']);
       expect(result.err).toContain('fw-2-4-0 waits at wave canary (1 of 2) for an approval');
       expect(result.err).toContain('canary: HOLD → approve');
-      expect(result.err).toMatch(/failure rate 3\.0%, limit 2\.0%, unacceptable 4\.0%, 95% confidence; test lines: too few reports to promote, rolls back at ≥ 8 failures \(100 reported\)/);
+      expect(result.err).toMatch(/failure rate 3\.0 %, limit 2 %, unacceptable 4 %, 95 % confidence; test lines: too few reports to promote, rolls back at ≥ 8 failures \(100 reported\)/);
       expect(result).toMatchObject({ code: 0, out: 'fw-2-4-0 stage canary approved by cli:tester\n' });
       expect(await approvals()).toEqual([expect.objectContaining({ stageIndex: 0, evidenceAt: CANARY_VERDICT_AT })]);
     });

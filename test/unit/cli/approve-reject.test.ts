@@ -1,7 +1,7 @@
 import { register as registerApprove } from '#cli/commands/approve.ts';
 import { register as registerReject } from '#cli/commands/reject.ts';
-import { runCli } from '../local/control/cli-harness.ts';
-import { FakeOperations } from '../local/control/fake-operations.ts';
+import { runCli } from '../operator/cli-harness.ts';
+import { FakeOperations } from '../operator/fake-operations.ts';
 
 describe('ota-release approve / reject', () => {
   it('approves with a comment, recorded as the CLI user, and exits 0', async () => {

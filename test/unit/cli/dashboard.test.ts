@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { register } from '#cli/commands/dashboard.ts';
 import type { MakeViewLink } from '#cli/commands/dashboard-link.ts';
 import { NotFoundError } from '#ports/errors.ts';
-import { runCli } from '../local/control/cli-harness.ts';
-import { FakeOperations } from '../local/control/fake-operations.ts';
+import { runCli } from '../operator/cli-harness.ts';
+import { FakeOperations } from '../operator/fake-operations.ts';
 
 describe('ota-release dashboard', () => {
   it('serves the page and the API on loopback until stopped, then closes', async () => {

@@ -1,7 +1,7 @@
 import { register } from '#cli/commands/list.ts';
-import { runCli } from '../local/control/cli-harness.ts';
-import { FakeOperations } from '../local/control/fake-operations.ts';
-import { record, seededStore } from '../local/control/support.ts';
+import { runCli } from '../operator/cli-harness.ts';
+import { FakeOperations } from '../operator/fake-operations.ts';
+import { record, seededStore } from '../operator/support.ts';
 
 async function withReleases() {
   const operations = new FakeOperations();
@@ -39,5 +39,17 @@ describe('ota-release list order', () => {
     }
     const { out } = await runCli(register, ['list'], operations);
     expect(out.match(/fw-[abc]/g)).toEqual(['fw-c', 'fw-b', 'fw-a']);
+  });
+});
+
+describe('ota-release list: releases of the embedded cloud', () => {
+  it('shows the real start and the last update as simulated time since it', async () => {
+    const operations = new FakeOperations(seededStore([record({ createdAt: '2026-11-02T09:00:00.000Z', updatedAt: '2026-11-02T21:30:00.000Z' })]));
+    operations.clock = 'simulated';
+
+    const { out } = await runCli(register, ['list'], operations);
+
+    expect(out).toMatch(/2026-11-02 09:00:00Z\s*│\s*\+12h30m\s*│/);
+    expect(out).toContain('embedded cloud: times after the start are simulated time since it started');
   });
 });

@@ -10,13 +10,13 @@ import { TargetError } from '#cli/target/errors.ts';
 import { InvalidReleaseError } from '#domain/errors.ts';
 import type { ReleaseRequest } from '#domain/release-request.ts';
 import { removeControlFile, writeControlFile } from '#local/control/control-file.ts';
-import { type ControlServer, startControlServer } from '#local/control/server.ts';
+import { type ControlServer, startControlServer } from '#operator/server.ts';
 import { acquireReleaseLock } from '#local/release-lock.ts';
 import { saveState } from '#local/state-dir.ts';
 import type { FirmwareStore } from '#ports/firmware.ts';
 import { Command } from 'commander';
-import { FakeOperations } from '../local/control/fake-operations.ts';
-import { FakeWorkflow, record, request } from '../local/control/support.ts';
+import { FakeOperations } from '../operator/fake-operations.ts';
+import { FakeWorkflow, record, request } from '../operator/support.ts';
 
 const RELEASE_YAML = `
 releaseId: fw-2-4-0

@@ -31,8 +31,10 @@ describe('ota-release validate', () => {
     expect(out).toContain('Release gateway-2-4-0 · edge-gateway · 2.3.1 → 2.4.0');
     expect(out).toMatch(/│ 1\s+│ canary\s+│ 1 % of fleet\s+│ 100\s+│ 2h\s+│ auto\s+│ \{"maximumPerMinute":5\}/);
     expect(out).toContain('{"criteriaList":[{"failureType":"ALL","action":"CANCEL","thresholdPercentage":15,"minNumberOfExecutedThings":50}]}');
-    expect(out).toContain('canary: with 100 devices and acceptable failure rate 5 %, unacceptable 10 %, at 90 % confidence, a defect that fails ≥ 13.9 % of devices is caught with probability ≥ 0.9 over every look');
-    expect(out).toContain('  - at 4× the limit (20 %) it rolls back 99.7 % of the time (after 30 reports on average) and promotes < 0.1 %; a person decides the rest');
+    expect(out).toContain('canary: with 100 devices and acceptable failure rate 5 %, unacceptable 10 %, at 90 % confidence (rollback line at 95 %: the install test\'s share beside the health gates), a defect that fails ≥ 15.1 % of devices is caught with probability ≥ 0.9 over every look');
+    expect(out).toContain('  - at 4× the limit (20 %) it rolls back 99.3 % of the time (after 32 reports on average) and promotes < 0.1 %; a person decides the rest');
+    expect(out).toContain('Health gates (what devices do after the update, against devices still on the previous version)');
+    expect(out).toMatch(/crashes-rate: crashes per device-hour on the new version .* acceptable up to 1\.2×, unacceptable from 2\.5×/);
     // The real checksum of the committed image, because the file is there.
     expect(out).toContain('"checksum": "2e9be1cf5d2ea52515ca70dbde3870916e961ef762fd68cecc97c7dbe6888fd7"');
     expect(out).toContain('"authorisedRollback": true');

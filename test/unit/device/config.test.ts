@@ -66,3 +66,28 @@ describe('loadAgentConfig with endless or huge files', () => {
     expect(config.download).toMatchObject({ headerTimeout: 10, deadline: 7200, attemptDeadline: 3600, maxInformationalResponses: 10, maxAttemptsWithoutProgress: 8 });
   });
 });
+
+describe('the health block', () => {
+  it('defaults to reporting when a release asks, every 5 minutes, with a 30-minute warm-up', async () => {
+    const dir = configDir();
+    writeFileSync(join(dir, 'agent.json'), JSON.stringify(VALID));
+    const { config } = await loadAgentConfig(join(dir, 'agent.json'));
+    expect(config.health).toEqual({ report: 'when-asked', reportEvery: 300, warmUp: 1800 });
+  });
+
+  it('takes a product, a mode, durations and a crash counter file resolved against the configuration', async () => {
+    const dir = configDir();
+    writeFileSync(join(dir, 'agent.json'), JSON.stringify({ ...VALID, product: 'gateway', health: { report: 'always', reportEvery: '1m', warmUp: '10m', crashCounterFile: 'crashes' } }));
+    const { config } = await loadAgentConfig(join(dir, 'agent.json'));
+    expect(config.product).toBe('gateway');
+    expect(config.health).toEqual({ report: 'always', reportEvery: 60, warmUp: 600, crashCounterFile: join(dir, 'crashes') });
+  });
+
+  it('refuses a period under 10 seconds and an unknown mode', async () => {
+    expect(await problemsOf({ ...VALID, health: { report: 'sometimes', reportEvery: '1s' } })).toEqual([expect.stringMatching(/^health\.report: /), expect.stringMatching(/^health\.reportEvery: /)]);
+  });
+
+  it('refuses two crash counters', async () => {
+    expect(await problemsOf({ ...VALID, health: { crashCounterFile: 'a', crashCounterCommand: ['b'] } })).toEqual([expect.stringMatching(/crashCounterFile or crashCounterCommand, not both/)]);
+  });
+});

@@ -142,3 +142,40 @@ describe('toUpdateInstruction', () => {
     expect(toUpdateInstruction(revert)).toEqual({ kind: 'revert', releaseId: 'gw-2-4-0', version: '2.3.1', fromVersion: '2.4.0', authorisedRollback: true });
   });
 });
+
+describe('the health block', () => {
+  const gated = (flavour: 'generic' | 'nrf' = 'generic') =>
+    aRequest({
+      firmware: { version: '2.4.0', previousVersion: '2.3.1', source: { file: 'a.bin' }, rollbackSource: { file: 'b.bin' }, flavour },
+      health: { gates: [{ kind: 'rate', metric: 'crashes', maxRatio: 1.2 }], reportEvery: '2m', warmUp: '30m' },
+    });
+
+  it('tells devices how often to report and how long the warm-up lasts when the release has health gates', () => {
+    const { document, text } = buildJobDocument(gated(), aSignedFirmware(), { firmwareUrl: PLACEHOLDER }, 'release');
+    expect(document).toHaveProperty('health', { reportEverySeconds: 120, warmUpSeconds: 1800 });
+    const parsed = parseJobDocument(text);
+    expect(parsed.ok && toUpdateInstruction(parsed.document)).toHaveProperty('health', { reportEverySeconds: 120, warmUpSeconds: 1800 });
+  });
+
+  it('carries it in the nRF flavour too, where the reference agent reads it', () => {
+    const { text } = buildJobDocument(gated('nrf'), aSignedFirmware(), { firmwareUrl: 'http://127.0.0.1:8080/fw.bin' }, 'release');
+    const parsed = parseJobDocument(text);
+    expect(parsed.ok && toUpdateInstruction(parsed.document)).toHaveProperty('health', { reportEverySeconds: 120, warmUpSeconds: 1800 });
+  });
+
+  it('leaves it out without gates, so agents that predate the field still accept the document', () => {
+    const { document } = buildJobDocument(aRequest({ health: { reportEvery: '2m' } }), aSignedFirmware(), { firmwareUrl: PLACEHOLDER }, 'release');
+    expect(document).not.toHaveProperty('health');
+  });
+
+  it('leaves it out of rollback documents', () => {
+    const { document } = buildJobDocument(gated(), withRollbackImage(aSignedFirmware()), { firmwareUrl: ROLLBACK_URL }, 'rollback');
+    expect(document).not.toHaveProperty('health');
+  });
+
+  it('is refused by the parser when out of range (a device never reports every second)', () => {
+    const { document } = buildJobDocument(gated(), aSignedFirmware(), { firmwareUrl: PLACEHOLDER }, 'release');
+    const parsed = parseJobDocument(JSON.stringify({ ...document, health: { reportEverySeconds: 1, warmUpSeconds: 0 } }));
+    expect(parsed).toEqual({ ok: false, reasons: ['health.reportEverySeconds: must be at least 10'] });
+  });
+});

@@ -63,7 +63,7 @@ describe('approval-callback: the IAM-authenticated API', () => {
     const second = await call(event);
 
     expect(second.statusCode).toBe(409);
-    expect(JSON.parse(second.body).message).toBe('gw-2-4-0 is not waiting for an approval (it is AWAITING_APPROVAL)');
+    expect(JSON.parse(second.body)).toEqual({ error: 'gw-2-4-0 is not waiting for an approval (it is AWAITING_APPROVAL)', outcome: 'not-waiting' });
     expect(sfn).toHaveReceivedCommandTimes(SendTaskSuccessCommand, 1);
   });
 
@@ -73,7 +73,7 @@ describe('approval-callback: the IAM-authenticated API', () => {
     const response = await call(httpEvent('POST', '/releases/gw-2-4-0/approval', { iam: true, releaseId: 'gw-2-4-0', body: '{"answer":"approve","stageIndex":0}' }));
 
     expect(response.statusCode).toBe(409);
-    expect(JSON.parse(response.body)).toMatchObject({ outcome: 'stale', message: expect.stringMatching(/^this answer was for wave canary, but gw-2-4-0 now waits at wave /) });
+    expect(JSON.parse(response.body)).toEqual({ outcome: 'stale', error: expect.stringMatching(/^this answer was for wave canary, but gw-2-4-0 now waits at wave /) });
     expect(sfn).toHaveReceivedCommandTimes(SendTaskSuccessCommand, 0);
   });
 
@@ -114,6 +114,8 @@ describe('approval-callback: signed links', () => {
 
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('<form method="post">');
+    // Numbered for people from 1, as status and --wave number waves (the link's stage=1 is the second wave).
+    expect(page.body).toContain('<p>Stage 2 of release <strong>gw-2-4-0</strong> waits for an answer.');
     expect(sfn).toHaveReceivedCommandTimes(SendTaskSuccessCommand, 0);
   });
 

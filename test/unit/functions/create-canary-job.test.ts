@@ -51,6 +51,8 @@ describe('create-canary-job', () => {
     const input = iot.commandCalls(CreateJobCommand)[0]!.args[0].input;
     expect(input.targets).toEqual([`${ARN}thinggroup/gw-2-4-0-w0`]);
     expect(input.targetSelection).toBe('SNAPSHOT');
+    // Job ids keep their 0-based suffix (-s0); what people read in the console numbers the waves from 1.
+    expect(input.description).toMatch(/^ota-release gw-2-4-0: 2\.4\.0 to stage 1 \(canary\) of \d+$/);
     expect(input.presignedUrlConfig).toEqual({ roleArn: 'arn:aws:iam::123456789012:role/presign', expiresInSec: 3600 });
     expect(JSON.parse(input.document!)).toEqual(
       expect.objectContaining({ version: '2.4.0', checksum: SIGNED.sha256, firmwareUrl: '${aws:iot:s3-presigned-url:https://s3.eu-west-1.amazonaws.com/firmware-bucket/firmware/gw-2.4.0.bin}' }),

@@ -41,6 +41,8 @@ describe('request-approval', () => {
     expect(published.TopicArn).toBe('arn:aws:sns:eu-west-1:123456789012:approvals');
     expect(published.MessageAttributes?.kind?.StringValue).toBe('approval-requested');
     expect(published.Message).toContain('failure rate 0.2 % is within the 5 % limit');
+    // Numbered for people as status and --wave number them: the second wave is stage 2 (its index in the link is 1).
+    expect(published.Message).toContain('Release gw-2-4-0, stage 2 (fleet), waits for an answer.');
     expect(published.Message).toMatch(/Approve: https:\/\/api\.example\.com\/approvals\/link\?release=gw-2-4-0&stage=1&answer=approve&expires=\d+&nonce=nonce-1&sig=/);
     expect(published.Message).toMatch(/Reject: +https:\/\/api\.example\.com\/approvals\/link\?.*answer=reject/);
   });

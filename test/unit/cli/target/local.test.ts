@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openLocalOperations } from '#cli/target/local.ts';
 import { removeControlFile, writeControlFile } from '#local/control/control-file.ts';
-import { type ControlServer, startControlServer } from '#local/control/server.ts';
+import { type ControlServer, startControlServer } from '#operator/server.ts';
 import { saveState } from '#local/state-dir.ts';
-import { FakeOperations } from '../../local/control/fake-operations.ts';
-import { approvalTask, record, seededStore } from '../../local/control/support.ts';
+import { FakeOperations } from '../../operator/fake-operations.ts';
+import { approvalTask, record, seededStore } from '../../operator/support.ts';
 
 describe('the embedded cloud in a state directory', () => {
   let dir: string;

@@ -7,14 +7,15 @@ import { seeded } from '#local/fleet/random.ts';
 import { poisson } from '#local/health/simulated-health.ts';
 import type { HealthBucket } from '#ports/health-signals.ts';
 
+const budget = (alpha: number) => ({ rollback: alpha, promote: alpha });
 const spec = RateGateSpec.parse({ kind: 'rate', metric: 'crashes', maxRatio: 1.2, unacceptableRatio: 2.5 });
 
 describe('the rate gate plan', () => {
   it('drifts down at 1×, up at the unacceptable ratio, and needs ln(1/α)/|D| events', () => {
     expect(rateGateDrift(1, spec)).toBeCloseTo(Math.log(2.5 / 1.2) - 1.3);
     expect(rateGateDrift(2.5, spec)).toBeGreaterThan(0);
-    expect(eventsToVerdict(1, spec, 0.05)).toEqual({ verdict: 'PASS', events: expect.closeTo(Math.log(20) / (1.3 - Math.log(2.5 / 1.2)), 6) });
-    expect(eventsToVerdict(4, spec, 0.05)?.verdict).toBe('FAIL');
+    expect(eventsToVerdict(1, spec, budget(0.05))).toEqual({ verdict: 'PASS', events: expect.closeTo(Math.log(20) / (1.3 - Math.log(2.5 / 1.2)), 6) });
+    expect(eventsToVerdict(4, spec, budget(0.05))?.verdict).toBe('FAIL');
   });
 
   it('agrees with the gate on the exposure a release as good as the previous one needs to pass (within a third)', () => {
@@ -28,14 +29,14 @@ describe('the rate gate plan', () => {
         const c = 9900 * 300;
         const side = (exposureSeconds: number, crashes: number) => ({ exposureSeconds, crashes, reboots: 0, returned: 0, reverted: 0 });
         buckets.push({ start: new Date(period * 300_000).toISOString(), treatment: side(t, poisson((0.05 * t) / 3600, random())), control: side(c, poisson((0.05 * c) / 3600, random())) });
-        if (evaluateRateGate(spec, buckets, 0.05).status !== GateStatus.INCONCLUSIVE) {
+        if (evaluateRateGate(spec, buckets, budget(0.05)).status !== GateStatus.INCONCLUSIVE) {
           hours.push(((period + 1) * 100 * 300) / 3600);
           break;
         }
       }
     }
     const mean = hours.reduce((a, b) => a + b, 0) / hours.length;
-    const predicted = eventsToVerdict(1, spec, 0.05)!.events / 0.05;
+    const predicted = eventsToVerdict(1, spec, budget(0.05))!.events / 0.05;
     expect(mean / predicted).toBeGreaterThan(0.67);
     expect(mean / predicted).toBeLessThan(1.5);
   });
@@ -51,8 +52,8 @@ describe('the rate gate plan', () => {
       stages: [{ name: 'canary', devices: 100, bakeSeconds: 7200 }, { name: 'all', devices: 10_000, bakeSeconds: 3600 }],
       lastStageReachesAll: true,
     });
-    expect(lines[0]).toBe('the install test and 1 statistical gate share the 10 % error budget: each is wrong at most 5 % of the time, over every look');
-    expect(lines.find((line) => line.includes('at 1× it passes'))).toMatch(/canary \d+h\d+m/);
+    expect(lines[0]).toBe('wrong rollbacks: the install test and 1 statistical gate share the 10 % budget (installs 5 %, each gate 5 %); wrong promotions: each test at most 10 %, so a release bad in any one respect is promoted at most 10 % of the time');
+    expect(lines.find((line) => line.includes('at 1× it passes'))).toMatch(/canary \d+m\d+s, all \d+s after the warm-up/);
     expect(lines.some((line) => line.includes('the last stage leaves no device on the previous version'))).toBe(true);
     expect(lines.at(-1)).toBe('alarm-api: CloudWatch alarm api in ALARM rolls the release back at the next look');
   });

@@ -2,7 +2,7 @@
 import { JudgeRule, type Judgement, Verdict } from '#domain/decision.ts';
 import { GateStatus, type GateResult } from '#domain/health-gates/gate-result.ts';
 import { HealthGateSpec } from '#domain/health-gates/gate-spec.ts';
-import { errorBudgetShare, evaluateGates, testsSharingBudget } from '#domain/health-gates/gates.ts';
+import { errorBudgets, evaluateGates, installTestPolicy } from '#domain/health-gates/gates.ts';
 import { withHealthGates } from '#domain/health-gates/with-gates.ts';
 import type { HealthBucket, HealthReading } from '#ports/health-signals.ts';
 
@@ -20,7 +20,7 @@ const inputs = (returned: number, succeeded: number, dueBack: number, alarms: He
   reportEverySeconds: 300,
   maxFailureRate: 0.05,
   unacceptableFailureRate: 0.1,
-  errorBudget: 0.05,
+  budgets: { rollback: 0.05, promote: 0.05 },
 });
 
 describe('the silence gate', () => {
@@ -58,11 +58,15 @@ describe('the alarm gate', () => {
 });
 
 describe('the error budget', () => {
-  it('is shared by the install test and each statistical gate, not by alarms', () => {
+  it('is shared for wrong rollbacks (half for installs, the rest split among statistical gates, none for alarms) and whole for wrong promotions', () => {
     const gates = [gate({ kind: 'rate', metric: 'crashes', maxRatio: 1.2 }), gate({ kind: 'silence' }), gate({ kind: 'alarm', alarmName: 'a' })];
-    expect(testsSharingBudget(gates)).toBe(3);
-    expect(errorBudgetShare(0.9, gates)).toBeCloseTo(0.1 / 3);
-    expect(errorBudgetShare(0.9, [])).toBeCloseTo(0.1);
+    const budgets = errorBudgets(0.9, gates);
+    expect(budgets.installRollback).toBeCloseTo(0.05);
+    expect(budgets.gate.rollback).toBeCloseTo(0.025);
+    expect(budgets.gate.promote).toBeCloseTo(0.1);
+    expect(errorBudgets(0.9, []).installRollback).toBeCloseTo(0.1);
+    expect(errorBudgets(0.9, [gate({ kind: 'alarm', alarmName: 'a' })]).installRollback).toBeCloseTo(0.1);
+    expect(installTestPolicy({ confidence: 0.9, gates })).toMatchObject({ confidence: 0.9, rollbackConfidence: 0.95 });
   });
 });
 

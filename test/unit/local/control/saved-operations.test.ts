@@ -1,6 +1,6 @@
 import { savedOperations } from '#local/control/saved-operations.ts';
-import { ReadOnlyStateError } from '#local/control/errors.ts';
-import { approvalTask, record, verdictRecord } from './support.ts';
+import { ReadOnlyStateError } from '#operator/errors.ts';
+import { approvalTask, record, verdictRecord } from '../../operator/support.ts';
 
 const snapshot = (status: Parameters<typeof record>[0] extends infer _ ? string : never) => ({
   releases: [record({ status: status as never })],
@@ -13,6 +13,12 @@ describe('saved state operations', () => {
     const operations = savedOperations(snapshot('AWAITING_APPROVAL'), 'saved');
     expect(await operations.listReleases()).toEqual([expect.objectContaining({ releaseId: 'fw-2-4-0', awaitingApproval: true })]);
     expect((await operations.describeRelease('fw-2-4-0')).waitingFor?.evidence?.verdict).toBe('HOLD');
+  });
+
+  it('says its releases ran on the simulated clock of the embedded cloud', async () => {
+    const operations = savedOperations(snapshot('PROMOTED'), 'saved');
+    expect(await operations.listReleases()).toEqual([expect.objectContaining({ clock: 'simulated' })]);
+    expect((await operations.describeRelease('fw-2-4-0')).clock).toBe('simulated');
   });
 
   it.each([

@@ -2,7 +2,7 @@
 import { savedOperations } from '#local/control/saved-operations.ts';
 import { renderStatus } from '#cli/render/status.ts';
 import { ZERO_COUNTS } from '#domain/stage-counts.ts';
-import { record } from './support.ts';
+import { record } from '../../operator/support.ts';
 
 const rolledBack = record({ status: 'ROLLED_BACK', rollbackJobIds: ['fw-2-4-0-rb0'] });
 const snapshot = { releases: [rolledBack], pendingTasks: [], decisions: [] };

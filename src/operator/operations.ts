@@ -3,7 +3,7 @@
 // local cloud, or AWS), an HTTP client of the loopback control server (a release running in another process), and a
 // read-only view of a saved state directory.
 import type { AbortInput, AbortResult } from '#app/abort-release.ts';
-import type { ReleaseView } from '#app/describe-release.ts';
+import type { ReleaseClock, ReleaseView } from '#app/describe-release.ts';
 import type { ReleaseStatus } from '#domain/status.ts';
 import type { ReleaseRecord } from '#ports/release-store.ts';
 
@@ -19,6 +19,8 @@ export interface ReleaseSummary {
   awaitingApproval: boolean;
   createdAt: string;
   updatedAt: string;
+  /** `simulated`: times after createdAt are on the embedded cloud's simulated clock (ReleaseView.clock). */
+  clock?: ReleaseClock;
 }
 
 export type AnswerVia = 'cli' | 'dashboard' | 'api';
@@ -55,7 +57,7 @@ export interface ReleaseOperations {
   close(): Promise<void>;
 }
 
-export function summarise(record: ReleaseRecord): ReleaseSummary {
+export function summarise(record: ReleaseRecord, clock?: ReleaseClock): ReleaseSummary {
   return {
     releaseId: record.releaseId,
     product: record.request.product,
@@ -67,6 +69,7 @@ export function summarise(record: ReleaseRecord): ReleaseSummary {
     awaitingApproval: record.status === 'AWAITING_APPROVAL',
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,
+    ...(clock && { clock }),
   };
 }
 

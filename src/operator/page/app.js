@@ -1,6 +1,6 @@
-// The release dashboard: plain DOM, no framework. It polls the control API (see src/local/control/api.ts) and renders
-// releases, stages with live counts, verdicts with their evidence, the decision history, and approve / reject for a
-// release that waits. Every value from the API goes in through textContent, never as HTML.
+// The release dashboard: plain DOM, no framework. It polls the control API (see src/operator/api.ts) and renders
+// releases, stages with live counts, verdicts with their evidence and charts, the decision history, and approve /
+// reject for a release that waits. Every value from the API goes in through textContent, never as HTML.
 (function dashboard() {
   'use strict';
 
@@ -13,6 +13,9 @@
 
   // notice: the answer to the operator's last action; it outlives the waiting box, which goes once the release moves on.
   const state = { selected: decodeURIComponent((location.hash.match(/release=([^&]+)/) || [])[1] || ''), waitKey: '', notice: undefined };
+  // Live counts this page has read, per release and stage (countsAt → counts): the counts chart draws them between the
+  // verdicts the release recorded. Kept only while the page is open.
+  const readings = new Map();
 
   // ---- talking to the API -------------------------------------------------------------------------------------
   async function api(path, body) {
@@ -42,10 +45,20 @@
     }
     return node;
   }
+  // As the judge writes them (src/domain/percent.ts): a rate with one decimal, a limit as few as it needs.
   const pct = (x, digits = 1) => `${(x * 100).toFixed(digits)} %`;
+  const limit = (x) => `${Number((x * 100).toFixed(2))} %`;
   const count = (n) => Number(n).toLocaleString('en-US');
-  const time = (iso) => (iso ? new Date(iso).toLocaleString() : '');
-  const duration = (seconds) => (seconds >= 3600 ? `${+(seconds / 3600).toFixed(1)} h` : seconds >= 60 ? `${Math.round(seconds / 60)} min` : `${seconds} s`);
+  // As the CLI writes durations (formatDuration in src/domain/duration.ts): 5400 → `1h30m`.
+  const duration = (seconds) => {
+    let rest = Math.round(seconds);
+    const parts = [['d', 86400], ['h', 3600], ['m', 60], ['s', 1]].map(([unit, size]) => { const n = Math.floor(rest / size); rest -= n * size; return n > 0 ? `${n}${unit}` : ''; });
+    return parts.join('') || '0s';
+  };
+  // Times as the CLI writes them (UTC, `2026-11-24 12:00:05Z`); a release of the embedded cloud runs on a simulated
+  // clock from its real start, so its later times read as simulated time since the start (`+2h`), never as dates.
+  const utc = (iso) => (iso ? iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '');
+  const timeIn = (view) => (iso) => (!iso ? '' : view.clock === 'simulated' ? `+${duration(Math.max(0, Date.parse(iso) - Date.parse(view.createdAt)) / 1000)}` : utc(iso));
   const badge = (text, kind) => el('span', { class: `badge badge-${String(kind || text).toLowerCase().replace(/[^a-z-]/g, '-')}` }, text);
 
   function showProblem(message) {
@@ -95,7 +108,7 @@
         { class: 'release-head' },
         el('h1', { id: 'release-title' }, view.releaseId),
         badge(view.status),
-        el('p', { class: 'sub' }, `${view.product} · ${view.previousVersion} → ${view.version} · started ${time(view.createdAt)} · updated ${time(view.updatedAt)}`),
+        el('p', { class: 'sub' }, `${view.product} · ${view.previousVersion} → ${view.version} · started ${utc(view.createdAt)} · updated ${timeIn(view)(view.updatedAt)}${view.clock === 'simulated' ? ' (simulated time since the start)' : ''}`),
       ),
       state.notice && state.notice.releaseId === view.releaseId ? el('p', { id: 'notice', class: `answer ${state.notice.ok ? 'ok' : 'refused'}`, role: 'status' }, state.notice.text) : undefined,
       waitingSection(view),
@@ -116,6 +129,7 @@
 
   function waitingSection(view) {
     const wait = view.waitingFor;
+    const time = timeIn(view);
     if (!wait) return undefined;
     if (wait.kind === 'bake') {
       return el('section', { id: 'waiting', class: 'waiting bake' }, el('h2', {}, `Baking stage ${wait.stageName}`), el('p', {}, `since ${time(wait.since)}, until ${time(wait.expiresAt)} at the latest`));
@@ -126,7 +140,7 @@
         { id: 'waiting', class: 'waiting approval' },
         el('h2', {}, `Stage ${wait.stageName} waits for an approval`),
         el('p', {}, `asked ${time(wait.since)}; unanswered, it expires ${time(wait.expiresAt)} and the policy's default applies`),
-        wait.evidence ? evidenceBlock(wait.evidence, pathOf(view, wait.stageIndex)) : el('p', { class: 'muted' }, 'The stage policy asks for a person (manual approval).'),
+        wait.evidence ? evidenceBlock(wait.evidence, stageCharts(view, wait.stageIndex)) : el('p', { class: 'muted' }, 'The stage policy asks for a person (manual approval).'),
         el('p', { id: 'answer-elsewhere', class: 'muted' }, `This view is read-only. Answer with the Approve / Reject links of the approval notice, or: ota-release approve ${view.releaseId} --wave ${wait.stageName}  /  ota-release reject ${view.releaseId} --wave ${wait.stageName} --reason "…"`),
       );
     }
@@ -161,7 +175,7 @@
       { id: 'waiting', class: 'waiting approval' },
       el('h2', {}, `Stage ${wait.stageName} waits for your approval`),
       el('p', {}, `asked ${time(wait.since)}; unanswered, it expires ${time(wait.expiresAt)} and the policy's default applies`),
-      wait.evidence ? evidenceBlock(wait.evidence, pathOf(view, wait.stageIndex)) : el('p', { class: 'muted' }, 'The stage policy asks for a person (manual approval).'),
+      wait.evidence ? evidenceBlock(wait.evidence, stageCharts(view, wait.stageIndex)) : el('p', { class: 'muted' }, 'The stage policy asks for a person (manual approval).'),
       note,
       el('div', { class: 'buttons' }, buttons),
       answer,
@@ -176,7 +190,7 @@
       el(
         'table',
         { id: 'stages' },
-        el('thead', {}, el('tr', {}, ['#', 'stage', 'targets', 'state', 'progress', 'ok', 'failed', 'timed out', 'in progress', 'queued', 'verdict'].map((h) => el('th', {}, h)))),
+        el('thead', {}, el('tr', {}, ['#', 'stage', 'targets', 'state', 'progress', 'ok', 'failed', 'rejected', 'timed out', 'in progress', 'queued', 'verdict'].map((h) => el('th', {}, h)))),
         el(
           'tbody',
           {},
@@ -190,11 +204,8 @@
               el('td', {}, stage.targets),
               el('td', {}, badge(stage.state)),
               el('td', {}, progressBar(stage)),
-              el('td', { class: 'num' }, c ? c.succeeded : ''),
-              el('td', { class: 'num' }, c ? c.failed + c.rejected : ''),
-              el('td', { class: 'num' }, c ? c.timedOut : ''),
-              el('td', { class: 'num' }, c ? c.inProgress : ''),
-              el('td', { class: 'num' }, c ? c.queued : ''),
+              // Counted as simulate, status and IoT Jobs count them: a device that refused the job is not one that failed it.
+              ['succeeded', 'failed', 'rejected', 'timedOut', 'inProgress', 'queued'].map((key) => el('td', { class: 'num' }, c ? count(c[key]) : '')),
               el('td', {}, stage.latestVerdict ? badge(stage.latestVerdict.verdict) : ''),
             );
           }),
@@ -208,12 +219,12 @@
     const c = stage.counts;
     if (!c) return el('span', { class: 'muted' }, stage.state === 'pending' ? 'not started' : 'no counts');
     const total = Math.max(c.targeted, 1);
-    const part = (n, kind) => (n > 0 ? el('span', { class: `bar-${kind}`, style: { width: `${((n / total) * 100).toFixed(2)}%` }, title: `${kind}: ${n}` }) : undefined);
+    const part = (n, kind) => (n > 0 ? el('span', { class: `bar-${kind}`, style: { width: `${((n / total) * 100).toFixed(2)}%` }, title: `${kind}: ${count(n)}` }) : undefined);
     return el(
       'div',
-      { class: 'progress', role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': Math.round(stage.progress * 100), title: `${Math.round(stage.progress * 100)} % of ${c.targeted} executed` },
-      el('div', { class: 'bar' }, part(c.succeeded, 'ok'), part(c.failed + c.rejected, 'failed'), part(c.timedOut, 'timedout'), part(c.inProgress, 'running')),
-      el('span', { class: 'progress-label' }, `${Math.round(stage.progress * 100)} % of ${c.targeted}${stage.countsSource === 'live' ? '' : ' (last verdict)'}`),
+      { class: 'progress', role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': Math.round(stage.progress * 100), title: `${Math.round(stage.progress * 100)} % of ${count(c.targeted)} executed` },
+      el('div', { class: 'bar' }, part(c.succeeded, 'ok'), part(c.failed, 'failed'), part(c.rejected, 'rejected'), part(c.timedOut, 'timedout'), part(c.inProgress, 'running')),
+      el('span', { class: 'progress-label' }, `${Math.round(stage.progress * 100)} % of ${count(c.targeted)}${stage.countsSource === 'live' ? '' : ' (last verdict)'}`),
     );
   }
 
@@ -234,10 +245,31 @@
     return node;
   }
 
+  // The frame every stage chart shares (a 320 × 160 view box): the axes, a title for screen readers, the labels at the
+  // ends of both axes, and scales from data (0..maxX, 0..maxY) to the box.
+  const [W, H, PAD] = [320, 160, 28];
+  const scales = (maxX, maxY) => [(v) => PAD + (v / maxX) * (W - PAD - 8), (v) => H - PAD - (v / maxY) * (H - PAD - 8)];
+  function chartFrame(cls, label, xLabel, yLabel, marks) {
+    const text = (attributes, value) => svg('text', { class: 'chart-label', ...attributes }, document.createTextNode(value));
+    return svg(
+      'svg',
+      { class: cls, viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': label },
+      svg('title', {}, document.createTextNode(label)),
+      svg('line', { class: 'chart-axis', x1: PAD, y1: H - PAD, x2: W - 8, y2: H - PAD }),
+      svg('line', { class: 'chart-axis', x1: PAD, y1: 8, x2: PAD, y2: H - PAD }),
+      text({ x: W - 8, y: H - 8, 'text-anchor': 'end' }, xLabel),
+      text({ x: 4, y: 16 }, yLabel),
+      marks,
+    );
+  }
+
   // The sequential test drawn the way it decides: failures against reports, with its rollback line above and its
   // promotion line below (straight lines: ln Λ is linear in both counts), the acceptable rate dashed between them, and
   // the stage's path through its recorded verdicts. A stage is rolled back when the path reaches the upper line.
-  function testChart(e, path) {
+  function testChart(view, stageIndex) {
+    const verdict = view.stages[stageIndex] && view.stages[stageIndex].latestVerdict;
+    if (!verdict) return undefined;
+    const [e, path] = [verdict.evidence, pathOf(view, stageIndex)];
     const s = e.sequential;
     if (!s || !(s.acceptableRate > 0) || !(s.unacceptableRate > s.acceptableRate)) return undefined;
     const a = Math.log(s.unacceptableRate / s.acceptableRate);
@@ -247,29 +279,20 @@
     const promoteAt = (n) => (n * b - threshold) / (a + b);
     const n = Math.max(e.counts.targeted, e.executed, 1);
     const top = Math.max(rollbackAt(n), ...path.map((p) => p.failures), 1) * 1.05;
-    const [width, height, pad] = [320, 160, 28];
-    const x = (reports) => pad + (reports / n) * (width - pad - 8);
-    const y = (failures) => height - pad - (failures / top) * (height - pad - 8);
+    const [x, y] = scales(n, top);
     const line = (f, cls) => {
       const from = Math.max(0, cls === 'promote' ? (threshold / b) : 0);
       return from >= n ? undefined : svg('line', { class: `chart-${cls}`, x1: x(from), y1: y(Math.max(0, f(from))), x2: x(n), y2: y(Math.max(0, f(n))) });
     };
     const points = path.map((p) => `${x(p.executed).toFixed(1)},${y(p.failures).toFixed(1)}`).join(' ');
     const label = `failures against reports: rolls back above the upper line, may promote below the lower one; now ${count(e.failures)} of ${count(e.executed)}`;
-    return svg(
-      'svg',
-      { class: 'test-chart', viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': label },
-      svg('title', {}, document.createTextNode(label)),
-      svg('line', { class: 'chart-axis', x1: pad, y1: height - pad, x2: width - 8, y2: height - pad }),
-      svg('line', { class: 'chart-axis', x1: pad, y1: 8, x2: pad, y2: height - pad }),
-      svg('text', { class: 'chart-label', x: width - 8, y: height - 8, 'text-anchor': 'end' }, document.createTextNode(`${count(n)} reports`)),
-      svg('text', { class: 'chart-label', x: 4, y: 16 }, document.createTextNode(`${Math.round(top)}`)),
+    return chartFrame('test-chart', label, `${count(n)} reports`, `${Math.round(top)}`, [
       line(rollbackAt, 'rollback'),
       line((r) => r * s.acceptableRate, 'limit'),
       line(promoteAt, 'promote'),
       path.length > 1 ? svg('polyline', { class: 'chart-path', points }) : undefined,
       path.length > 0 ? svg('circle', { class: 'chart-now', cx: x(e.executed), cy: y(e.failures), r: 3.5 }) : undefined,
-    );
+    ]);
   }
 
   /** The stage's recorded verdicts in order, as points (reports, failures) for its chart. */
@@ -279,23 +302,62 @@
       .map((d) => ({ executed: d.judgement.evidence.executed, failures: d.judgement.evidence.failures }));
   }
 
-  function evidenceBlock(verdict, path = []) {
+  // Counts over the stage's life: none executed when its job was made, the counts each recorded verdict was given on,
+  // and the live counts this page has read since it opened; succeeded, failed, rejected, timed out and in progress
+  // against time since the job started.
+  const SERIES = [['succeeded', 'ok', 'succeeded'], ['failed', 'failed', 'failed'], ['rejected', 'rejected', 'rejected'], ['timedOut', 'timedout', 'timed out'], ['inProgress', 'running', 'in progress']];
+  function countsChart(view, stageIndex) {
+    const stage = view.stages[stageIndex];
+    if (!stage || !stage.createdAt) return undefined;
+    const points = new Map([[stage.createdAt, { succeeded: 0, failed: 0, rejected: 0, timedOut: 0, inProgress: 0 }]]);
+    for (const d of view.decisions || []) if (d.kind === 'verdict' && d.stageIndex === stageIndex && d.judgement && d.judgement.evidence) points.set(d.at, d.judgement.evidence.counts);
+    for (const [at, counts] of readings.get(`${view.releaseId}/${stageIndex}`) || []) points.set(at, counts);
+    const series = [...points].map(([at, counts]) => ({ t: (Date.parse(at) - Date.parse(stage.createdAt)) / 1000, counts })).filter((p) => p.t >= 0).sort((a, b) => a.t - b.t);
+    const span = series.length > 1 ? series[series.length - 1].t : 0;
+    if (!(span > 0)) return undefined;
+    const targeted = Math.max((stage.counts && stage.counts.targeted) || 0, ...series.map((p) => SERIES.reduce((sum, [key]) => sum + (p.counts[key] || 0), 0)), 1);
+    const [x, y] = scales(span, targeted);
+    const now = series[series.length - 1].counts;
+    const label = `devices against time since the job started: ${SERIES.map(([key, , name]) => `${name} ${count(now[key] || 0)}`).join(', ')} of ${count(targeted)}`;
+    return chartFrame(
+      'counts-chart',
+      label,
+      view.clock === 'simulated' ? `${duration(span)} (simulated)` : duration(span),
+      count(targeted),
+      SERIES.map(([key, kind]) => svg('polyline', { class: `series series-${kind}`, 'data-series': key, points: series.map((p) => `${x(p.t).toFixed(1)},${y(p.counts[key] || 0).toFixed(1)}`).join(' ') })),
+    );
+  }
+
+  // The charts each stage shows, in order; one returns undefined when it has nothing to draw. More (the health gates')
+  // are one more entry here.
+  const STAGE_CHARTS = [countsChart, testChart];
+  function stageCharts(view, stageIndex) {
+    const charts = STAGE_CHARTS.map((chart) => chart(view, stageIndex)).filter(Boolean);
+    if (charts.length === 0) return undefined;
+    const legend = el('p', { class: 'legend' }, SERIES.map(([, kind, name]) => el('span', { class: `key key-${kind}` }, name)));
+    return el('div', { class: 'charts', 'data-stage-index': stageIndex }, charts, charts.some((c) => c.classList.contains('counts-chart')) ? legend : undefined);
+  }
+
+  // `settled`: a stage already promoted or rolled back, whose figures fold into one line (open it for all of them), so
+  // the evidence of every past stage does not repeat down the page; its charts and the judge's reasons stay in view.
+  function evidenceBlock(verdict, charts, settled = false) {
     const e = verdict.evidence;
     const facts = [
       ['verdict', verdict.verdict],
       ['failure rate', `${pct(e.failureRate)} (${count(e.failures)} of ${count(e.executed)})`],
-      ['limits', `acceptable ${pct(e.maxFailureRate)}, unacceptable ${pct(e.unacceptableFailureRate)}, ${pct(e.confidence, 0)} over every look`],
+      ['limits', `acceptable ${limit(e.maxFailureRate)}, unacceptable ${limit(e.unacceptableFailureRate)}, ${limit(e.confidence)} over every look`],
       ['test lines', testLines(e)],
-      ['executed', `${e.executed} of ${e.counts.targeted} (${pct(e.coverage, 0)})`],
-      ['failures', String(e.failures)],
+      ['executed', `${count(e.executed)} of ${count(e.counts.targeted)} (${pct(e.coverage, 0)})`],
+      ['failures', count(e.failures)],
       ['timeout rate', pct(e.timeoutRate)],
       ['baked', duration(e.bakedSeconds)],
     ];
+    const dl = el('dl', {}, facts.map(([k, v]) => [el('dt', {}, k), el('dd', {}, v)]));
     return el(
       'div',
       { class: 'evidence' },
-      el('dl', {}, facts.map(([k, v]) => [el('dt', {}, k), el('dd', {}, v)])),
-      testChart(e, path),
+      settled ? el('details', {}, el('summary', {}, `failure rate ${facts[1][1]} · executed ${facts[4][1]} · baked ${facts[7][1]}`), dl) : dl,
+      charts,
       el('ul', { class: 'reasons' }, verdict.reasons.map((r) => el('li', {}, r))),
     );
   }
@@ -303,23 +365,33 @@
   function verdictsSection(view) {
     // The stage that waits for an approval shows its evidence in the waiting box already.
     const above = view.waitingFor && view.waitingFor.kind === 'approval' && view.waitingFor.evidence ? view.waitingFor.stageIndex : -1;
-    const judged = view.stages.filter((s) => s.latestVerdict && s.index !== above);
-    if (judged.length === 0) return undefined;
+    // Stages with a verdict, and the running one before its first verdict (its counts chart fills in meanwhile).
+    const shown = view.stages.filter((s) => s.index !== above && (s.latestVerdict || (s.state === 'active' && s.counts)));
+    if (shown.length === 0) return undefined;
+    const time = timeIn(view);
     return el(
       'section',
       { class: 'verdicts', id: 'verdicts' },
       el('h2', {}, 'Verdicts and evidence'),
-      judged.map((s) => el('article', { class: 'verdict', 'data-stage': s.name }, el('h3', {}, `${s.name} · ${time(s.latestVerdict.at)} → ${s.latestVerdict.route}`), evidenceBlock(s.latestVerdict, pathOf(view, s.index)))),
+      shown.map((s) =>
+        el(
+          'article',
+          { class: 'verdict', 'data-stage': s.name },
+          el('h3', {}, s.latestVerdict ? `${s.name} · ${time(s.latestVerdict.at)} → ${s.latestVerdict.route}` : `${s.name} · no verdict yet`),
+          s.latestVerdict ? evidenceBlock(s.latestVerdict, stageCharts(view, s.index), s.state !== 'active') : stageCharts(view, s.index),
+        ),
+      ),
     );
   }
 
-  function describeDecision(d) {
+  function describeDecision(d, time) {
     if (d.kind === 'verdict') return [badge(d.judgement.verdict), ` → ${d.route}: ${d.judgement.reasons[0] || ''}`];
     if (d.kind === 'approval') return [badge(d.answer), ` by ${d.by} via ${d.via}${d.comment ? `: “${d.comment}”` : ''}${d.evidenceAt ? ` (saw the verdict of ${time(d.evidenceAt)})` : ''}`];
     return [badge(d.action), ` ${d.reason}`];
   }
 
   function decisionsSection(view) {
+    const time = timeIn(view);
     return el(
       'section',
       { class: 'decisions' },
@@ -330,7 +402,7 @@
             'table',
             { id: 'decisions' },
             el('thead', {}, el('tr', {}, ['when', 'stage', 'kind', 'what'].map((h) => el('th', {}, h)))),
-            el('tbody', {}, view.decisions.map((d) => el('tr', { 'data-kind': d.kind }, el('td', {}, time(d.at)), el('td', {}, d.stageName), el('td', {}, d.kind), el('td', {}, describeDecision(d))))),
+            el('tbody', {}, view.decisions.map((d) => el('tr', { 'data-kind': d.kind }, el('td', {}, time(d.at)), el('td', {}, d.stageName), el('td', {}, d.kind), el('td', {}, describeDecision(d, time))))),
           ),
     );
   }
@@ -360,6 +432,20 @@
     return box;
   }
 
+  /** Keeps the view's live counts (by the time they were read) for the counts chart; returns the view. */
+  function remember(view) {
+    for (const stage of view.stages) {
+      if (!stage.countsAt || !stage.counts) continue;
+      const key = `${view.releaseId}/${stage.index}`;
+      const seen = readings.get(key) || new Map();
+      seen.set(stage.countsAt, stage.counts);
+      // A page left open for days keeps the latest readings only: the chart's shape, not an archive.
+      if (seen.size > 500) seen.delete(seen.keys().next().value);
+      readings.set(key, seen);
+    }
+    return view;
+  }
+
   // ---- the refresh loop --------------------------------------------------------------------------------------
   let timer;
   async function refresh() {
@@ -367,7 +453,7 @@
     try {
       const list = await api('/releases');
       renderList(list);
-      if (state.selected) renderDetail(await api(`/releases/${encodeURIComponent(state.selected)}`));
+      if (state.selected) renderDetail(remember(await api(`/releases/${encodeURIComponent(state.selected)}`)));
       document.getElementById('refreshed').textContent = `updated ${new Date().toLocaleTimeString()}`;
       showProblem('');
     } catch (error) {

@@ -1,8 +1,8 @@
 // A ReleaseOperations that records what it was asked and answers from a fixed view: for testing the transport.
 import type { AbortInput, AbortResult } from '#app/abort-release.ts';
-import { describeRelease } from '#app/describe-release.ts';
-import type { ApprovalAnswer, ApprovalAnswerResult, ReleaseOperations } from '#local/control/operations.ts';
-import { summarise } from '#local/control/operations.ts';
+import { describeRelease, type ReleaseClock } from '#app/describe-release.ts';
+import type { ApprovalAnswer, ApprovalAnswerResult, ReleaseOperations } from '#operator/operations.ts';
+import { summarise } from '#operator/operations.ts';
 import type { MemoryReleaseStore } from '#local/adapters/memory-release-store.ts';
 import { approvalTask, record, seededStore, verdictRecord } from './support.ts';
 
@@ -10,15 +10,17 @@ export class FakeOperations implements ReleaseOperations {
   readonly where = 'test cloud <fake>';
   readonly answers: ApprovalAnswer[] = [];
   readonly aborts: AbortInput[] = [];
+  /** `simulated` makes it a release of the embedded cloud (ReleaseView.clock). */
+  clock: ReleaseClock | undefined;
 
   /** By default the store holds one release waiting for approval after a HOLD verdict. */
   constructor(readonly store: MemoryReleaseStore = seededStore([record()], [approvalTask()], [verdictRecord(0, 'HOLD', '2026-11-24T12:00:00.000Z')])) {}
 
   async listReleases() {
-    return (await this.store.listReleases()).map(summarise);
+    return (await this.store.listReleases()).map((record) => summarise(record, this.clock));
   }
-  describeRelease(releaseId: string) {
-    return describeRelease({ store: this.store }, releaseId);
+  async describeRelease(releaseId: string) {
+    return { ...(await describeRelease({ store: this.store }, releaseId)), ...(this.clock && { clock: this.clock }) };
   }
   async answerApproval(answer: ApprovalAnswer): Promise<ApprovalAnswerResult> {
     this.answers.push(answer);

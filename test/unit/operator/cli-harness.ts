@@ -1,6 +1,6 @@
 // Runs one operator command the way main does, on given operations, capturing what it prints and its exit status.
 import { Command } from 'commander';
-import type { ReleaseOperations } from '#local/control/operations.ts';
+import type { ReleaseOperations } from '#operator/operations.ts';
 import type { Target } from '#cli/target/choose.ts';
 import type { OperatorDeps } from '#cli/target/run.ts';
 import { tmpdir } from 'node:os';

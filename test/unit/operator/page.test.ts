@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { type Plugin, build } from 'esbuild';
-import { buildSelfContainedPage, buildSingleFilePage, renderPage } from '#local/control/page.ts';
+import { buildSelfContainedPage, buildSingleFilePage, renderPage } from '#operator/page.ts';
 
 describe('dashboard page', () => {
   it('fills the settings in, escaping what could break out of an attribute', async () => {
@@ -45,15 +45,15 @@ describe('dashboard page', () => {
 describe('dashboard page in a Lambda bundle', () => {
   it('carries the same files, inlined at build time (functions/lib/esbuild-plugins.mjs)', async () => {
     // Plain JavaScript with no type declarations: imported by URL, typed here.
-    const { dashboardPageInline } = (await import(new URL('../../../../functions/lib/esbuild-plugins.mjs', import.meta.url).href)) as { dashboardPageInline: Plugin };
-    const entry = new URL('../../../../src/local/control/page-files.ts', import.meta.url).pathname;
+    const { dashboardPageInline } = (await import(new URL('../../../functions/lib/esbuild-plugins.mjs', import.meta.url).href)) as { dashboardPageInline: Plugin };
+    const entry = new URL('../../../src/operator/page-files.ts', import.meta.url).pathname;
     const result = await build({ entryPoints: [entry], bundle: true, write: false, format: 'esm', platform: 'node', plugins: [dashboardPageInline] });
     const code = result.outputFiles[0]!.text;
     const bundled = (await import(`data:text/javascript;base64,${Buffer.from(code).toString('base64')}`)) as { readPageFile(name: string): Promise<string> };
 
     expect(code).not.toContain('readFile(');
     for (const name of ['index.html', 'app.js', 'style.css']) {
-      expect(await bundled.readPageFile(name)).toBe(await readFile(new URL(`../../../../src/local/control/page/${name}`, import.meta.url), 'utf8'));
+      expect(await bundled.readPageFile(name)).toBe(await readFile(new URL(`../../../src/operator/page/${name}`, import.meta.url), 'utf8'));
     }
   });
 });

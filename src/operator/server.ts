@@ -19,6 +19,8 @@ import { DashboardSessions, sameText } from './sessions.ts';
 
 export const TOKEN_HEADER = 'x-ota-release-token';
 const MAX_BODY_BYTES = 16 * 1024;
+/** How long close() lets requests already in flight finish before it cuts their connections. */
+const CLOSE_GRACE_MS = 5000;
 
 export interface ControlServerOptions {
   operations: ReleaseOperations;
@@ -45,7 +47,12 @@ export async function startControlServer(options: ControlServerOptions): Promise
   const operator = options.operator ?? `dashboard:${safeUserName()}`;
   const sessions = new DashboardSessions();
   let port = 0;
+  // Responses not yet sent: when the server closes, they still go out, with `Connection: close` so their keep-alive
+  // connections end with them instead of holding close() up.
+  const inFlight = new Set<ServerResponse>();
   const server = createServer((request, response) => {
+    inFlight.add(response);
+    response.once('close', () => inFlight.delete(response));
     serve(request, response).catch((error: unknown) => sendJson(response, statusOf(error), { error: messageOf(error) }));
   });
 
@@ -90,9 +97,18 @@ export async function startControlServer(options: ControlServerOptions): Promise
     token,
     loginUrl: () => `http://127.0.0.1:${port}/login?code=${sessions.issueCode()}`,
     close: () => {
+      // Requests in flight get their answer: an abort ends the release, so the process that serves it closes this
+      // server while the abort's own request is still being answered (the CLI would otherwise report "does not
+      // answer" for an abort that worked). Idle keep-alive connections go at once; anything left after the grace
+      // period is cut, so closing never hangs.
       closing ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
+        const cut = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
+        server.close(() => {
+          clearTimeout(cut);
+          resolve();
+        });
+        server.closeIdleConnections();
+        for (const response of inFlight) if (!response.headersSent) response.setHeader('connection', 'close');
       });
       return closing;
     },

@@ -2,9 +2,9 @@
 import type { Ports } from '#ports/index.ts';
 import type { ReleaseStore } from '#ports/release-store.ts';
 import { TaskClosedError } from '#ports/errors.ts';
-import { httpOperations } from '#local/control/client.ts';
-import { portsOperations } from '#local/control/ports-operations.ts';
-import { type ControlServer, startControlServer } from '#local/control/server.ts';
+import { httpOperations } from '#operator/client.ts';
+import { portsOperations } from '#operator/ports-operations.ts';
+import { type ControlServer, startControlServer } from '#operator/server.ts';
 import type { WorkflowCallbacks } from '#ports/workflow.ts';
 import { FakeJobs, FakeWorkflow, RecordingNotifier, approvalTask, fixedClock, record, seededStore, verdictRecord } from './support.ts';
 

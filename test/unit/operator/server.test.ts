@@ -1,7 +1,7 @@
 import { request as httpRequest } from 'node:http';
-import { httpOperations } from '#local/control/client.ts';
-import { BadControlRequestError, ControlForbiddenError, ControlUnavailableError } from '#local/control/errors.ts';
-import { type ControlServer, TOKEN_HEADER, startControlServer } from '#local/control/server.ts';
+import { httpOperations } from '#operator/client.ts';
+import { BadControlRequestError, ControlForbiddenError, ControlUnavailableError } from '#operator/errors.ts';
+import { type ControlServer, TOKEN_HEADER, startControlServer } from '#operator/server.ts';
 import { NotFoundError } from '#ports/errors.ts';
 import { FakeOperations } from './fake-operations.ts';
 
@@ -165,6 +165,28 @@ describe('control server', () => {
       ['ControlForbiddenError for a wrong token', () => httpOperations({ url: server.url, token: 'wrong' }, 'x').listReleases(), ControlForbiddenError],
     ])('turns an HTTP error back into %s', async (_, call, type) => {
       await expect(call()).rejects.toBeInstanceOf(type);
+    });
+
+    it('answers a request in flight when it closes meanwhile (an abort ends the process that serves it)', async () => {
+      let finish!: () => void;
+      let entered!: () => void;
+      const slow = new Promise<void>((resolve) => (finish = resolve));
+      const reached = new Promise<void>((resolve) => (entered = resolve));
+      const abort = operations.abortRelease.bind(operations);
+      operations.abortRelease = async (input) => {
+        entered();
+        await slow;
+        return abort(input);
+      };
+      const answer = client().abortRelease({ releaseId: 'fw-2-4-0', by: 'a', reason: 'stop' });
+      await reached;
+
+      const closed = server.close();
+      finish();
+
+      await expect(answer).resolves.toMatchObject({ outcome: expect.any(String) });
+      await closed;
+      await expect(client().listReleases()).rejects.toBeInstanceOf(ControlUnavailableError);
     });
 
     it('says the live process does not answer once it is gone', async () => {

@@ -129,7 +129,8 @@ export class ThingRegistry {
     if (this.dynamic.has(name)) return false;
     if (this.groups.has(name)) throw new RangeError(`${name} is a static thing group`);
     if (this.dynamic.size >= MAX_DYNAMIC_GROUPS) throw new QuotaExceededError(`CreateDynamicThingGroup ${name}: the account has ${MAX_DYNAMIC_GROUPS} dynamic groups (LimitExceededException)`);
-    this.matching(query); // refuses a query fleet indexing would refuse
+    // Refuses a query fleet indexing would refuse, without evaluating it over the fleet (its members are asked later).
+    if (termCount(query) > MAX_QUERY_TERMS) throw new RangeError(`a fleet-indexing query has at most ${MAX_QUERY_TERMS} terms, this one ${termCount(query)}`);
     this.dynamic.set(name, query);
     return true;
   }

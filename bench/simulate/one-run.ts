@@ -19,6 +19,15 @@ const setupSeconds = (performance.now() - wallStart) / 1000;
 const report = await cloud.runRelease(request);
 const wallSeconds = (performance.now() - wallStart) / 1000;
 const events = report.fleet.deviceEvents;
+// The yardstick, in the same process and after the release (both JIT-warm): the minimal loop over the same devices.
+// Only a healthy release does its work (six events per device); a rollback stops early and has no yardstick.
+let minimalSeconds: number | null = null;
+if (profileName === 'healthy' && failRate === undefined) {
+  const { minimalLoop } = await import('./minimal-loop.ts');
+  const started = performance.now();
+  minimalLoop(devices, 7);
+  minimalSeconds = (performance.now() - started) / 1000;
+}
 process.stdout.write(
   `${JSON.stringify({
     devices,
@@ -34,5 +43,6 @@ process.stdout.write(
     virtualHours: (report.virtualSeconds + report.drainSeconds) / 3600,
     handlerInvocations: Object.values(report.handlerInvocations).reduce((a, b) => a + b, 0),
     exposed: report.exposure.exposed,
+    minimalSeconds,
   })}\n`,
 );

@@ -1,6 +1,8 @@
 // One Logger, Metrics and Tracer for every function (Powertools), and the middy middlewares that wire them in.
 // Outside Lambda (the local cloud invokes these handlers thousands of times, tests too) it is quiet: no logs unless
-// POWERTOOLS_LOG_LEVEL asks for them, no EMF metrics on stdout, no X-Ray.
+// POWERTOOLS_LOG_LEVEL asks for them, no EMF metrics on stdout, no X-Ray (and no X-Ray SDK async hook: xray-mode.ts).
+// xray-mode.ts must stay the first import: it sets the SDK's mode before the tracer loads the SDK.
+import './xray-mode.ts';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';

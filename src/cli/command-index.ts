@@ -69,6 +69,11 @@ export const COMMANDS = {
     description: 'run a release end to end on this machine: the real workflow and handlers, an in-memory IoT Jobs, and a simulated fleet on a virtual clock',
     load: () => import('./commands/simulate.ts'),
   },
+  assess: {
+    term: 'assess [options] <release-file>',
+    description: 'show what a release policy will do before it runs: the real workflow on many seeded simulated fleets per scenario (healthy, failure rates around the limit, each fault profile), with wrong-call rates and exposure',
+    load: () => import('./commands/assess.ts'),
+  },
   agent: {
     term: 'agent [options]',
     description: 'run the device agent: take firmware updates from AWS IoT Jobs over MQTT into A/B slots',

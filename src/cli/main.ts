@@ -11,6 +11,7 @@ const EXAMPLES = `
 Examples:
   $ ota-release validate examples/release.yaml                 # check a release file and print its plan
   $ ota-release simulate examples/release.yaml                 # the whole release on this machine, simulated fleet
+  $ ota-release assess examples/release.yaml --runs 200        # what the policy does over many seeded fleets
   $ ota-release start examples/release.yaml                    # run it in the background (embedded cloud)
   $ ota-release status gateway-2-4-0                           # stages, counts, verdicts and what it waits for
   $ ota-release approve gateway-2-4-0 --wave 1 --comment "canary clean"

@@ -1,6 +1,7 @@
 // The release plan `ota-release validate` shows: per stage its cohort, bake, the IoT Jobs configs exactly as sent,
 // and what the stage can tell (power analysis); the job documents devices will receive; and warnings. Pure: the CLI
 // measures the firmware file and decides the URLs.
+import { budgetWarnings } from './blast-radius-budget.ts';
 import type { JobConfigs } from './iot-configs.ts';
 import { toJobConfigs } from './iot-configs.ts';
 import type { SignedFirmware } from './firmware.ts';
@@ -80,6 +81,9 @@ export function planRelease(request: ReleaseRequest, inputs: PlanInputs): Releas
     warnings.push(
       `the in-progress timeout (${formatDuration(request.safetyNet.inProgressTimeout)}) is longer than the shortest bake: a device that hangs is still "in progress" when that stage is judged`,
     );
+  }
+  if (request.budget) {
+    warnings.push(...budgetWarnings(request.budget, stages.map((stage) => ({ name: stage.name, cohort: stage.cohort, bakeSeconds: stage.bakeSeconds })), request.health));
   }
   const release = buildJobDocument(request, inputs.firmware, inputs.releaseUrls, 'release');
   const rollback = buildJobDocument(request, inputs.firmware, { firmwareUrl: inputs.rollbackUrl }, 'rollback');

@@ -6,6 +6,8 @@ import { duration } from './duration.ts';
 import { DEFAULT_REPORT_EVERY_SECONDS } from './health-report.ts';
 import { gateNameOf, HealthGateSpec } from './health-gates/gate-spec.ts';
 import { defaultUnacceptableRate } from './sequential-test.ts';
+import { fraction } from './rate-field.ts';
+import { BlastRadiusBudget } from './blast-radius-budget.ts';
 
 /** jobIds are `<releaseId>-s<stage>` or `<releaseId>-rb<stage>` and must fit IoT's 64 characters. */
 export const RELEASE_ID_MAX = 48;
@@ -14,17 +16,6 @@ export const MAX_FLEET_GROUPS_WITH_PERCENT = 10;
 const NAME = /^[a-zA-Z0-9_-]+$/;
 const THING_GROUP = /^[a-zA-Z0-9:_-]+$/;
 const THING_GROUP_MESSAGE = 'a thing group name has letters, digits, :, _ and - only';
-
-/** `2%`, `2.5 %` or a fraction such as 0.02; always a fraction after parsing. */
-const fraction = z.union([z.number(), z.string()], { error: 'expected a rate like 2% or 0.02' }).transform((value, ctx) => {
-  const parsed = typeof value === 'number' ? value : /^\s*(\d+(?:\.\d+)?)\s*%\s*$/.exec(value)?.[1];
-  const result = typeof value === 'number' ? value : parsed === undefined ? Number.NaN : Number(parsed) / 100;
-  if (!Number.isFinite(result) || result < 0 || result > 1) {
-    ctx.addIssue({ code: 'custom', message: `expected a rate like 2% or 0.02, got ${JSON.stringify(value)}` });
-    return z.NEVER;
-  }
-  return result;
-});
 
 export const S3ObjectRef = z.strictObject({
   bucket: z.string().min(3).max(63),
@@ -209,6 +200,8 @@ export const ReleaseRequest = z
     health: HealthPolicy.default(HealthPolicy.parse({})),
     safetyNet: SafetyNet.default(SafetyNet.parse({})),
     approval: ApprovalSettings.default(ApprovalSettings.parse({})),
+    /** What a defect may cost and how soon a good release must be out; `assess` measures it, `validate` warns. */
+    budget: BlastRadiusBudget.optional(),
   })
   // Run the consistency checks even when some fields failed, so one run lists every problem (zod skips refinements
   // after a failed field unless `when` says otherwise); the checks therefore read fields defensively.

@@ -27,7 +27,8 @@ import { LocalHealthMetrics } from './health/health-metrics.ts';
 import { ThingRegistry } from './iot-jobs/things.ts';
 import { collectReport, type ReleaseReport } from './report.ts';
 import { Scheduler, type TimeMode } from './time/scheduler.ts';
-import { LocalWorkflow } from './workflow/asl-runner.ts';
+import type { StateMachine } from 'aws-local-stepfunctions';
+import { compileDefinition, LocalWorkflow } from './workflow/asl-runner.ts';
 import { LocalHandlers } from './workflow/handlers.ts';
 import { TaskTokens } from './workflow/task-tokens.ts';
 
@@ -65,6 +66,22 @@ export interface LocalCloudOptions {
    * progress) have finished, so the report shows where the fleet ended up. Default true.
    */
   drain?: boolean;
+  /** The workflow and event rules already loaded and compiled (`loadBlueprint`), for a process that builds many clouds. */
+  blueprint?: CloudBlueprint;
+}
+
+/** What every cloud of one process can share: the parsed and validated workflow, and the event rules. */
+export interface CloudBlueprint {
+  definition: { States: Record<string, unknown>; StartAt: string };
+  machine: StateMachine;
+  rules: ReturnType<typeof parseEventRules>;
+}
+
+/** Reads, parses and validates the workflow and the event rules once; `assess` shares them across hundreds of runs. */
+export async function loadBlueprint(options: Pick<LocalCloudOptions, 'definitionPath' | 'rulesPath'> = {}): Promise<CloudBlueprint> {
+  const definition = JSON.parse(await readFile(options.definitionPath ?? DEFAULT_DEFINITION, 'utf8')) as CloudBlueprint['definition'];
+  const rules = parseEventRules(JSON.parse(await readFile(options.rulesPath ?? DEFAULT_RULES, 'utf8')));
+  return { definition, machine: compileDefinition(definition), rules };
 }
 
 /** The longest a drain may run in virtual time: a week is past any in-progress timeout IoT allows. */
@@ -132,14 +149,16 @@ export async function createLocalCloud(options: LocalCloudOptions): Promise<Loca
   const tokens = new TaskTokens(scheduler);
   const health = new LocalHealthMetrics(scheduler);
 
-  const definition = JSON.parse(await readFile(options.definitionPath ?? DEFAULT_DEFINITION, 'utf8')) as { States: Record<string, unknown>; StartAt: string };
-  const rules = parseEventRules(JSON.parse(await readFile(options.rulesPath ?? DEFAULT_RULES, 'utf8')));
+  const { definition, machine, rules } = options.blueprint ?? (await loadBlueprint(options));
 
   // Ports are one bag the handlers close over; the workflow and bus join it once built.
-  const controlPlane = new ControlPlane(scheduler);
+  // Throttle buckets refill by the wall clock too only while a person may be reading the dashboard as the clock stands
+  // (prompt, external approvals, scaled time); otherwise by the shared clock alone, so the same seed gives the same run.
+  const personAtHand = mode.kind === 'scaled' || options.approve === 'prompt' || options.approve === 'external';
+  const controlPlane = personAtHand ? new ControlPlane(scheduler) : new ControlPlane(scheduler, undefined, () => 0);
   const ports = { jobs: new LocalFleetJobs(engine, controlPlane), health, firmware, signer, store, callbacks: tokens, notifier, clock: scheduler } as Partial<Ports> as Ports;
   const handlers = new LocalHandlers(ports, (name, run) => controlPlane.invocation(name, run));
-  const workflow = new LocalWorkflow(definition, handlers, tokens, scheduler);
+  const workflow = new LocalWorkflow(definition, handlers, tokens, scheduler, machine);
   const targets = [...new Set(Object.values(rules).map((rule) => rule.target))];
   await handlers.load([...workflow.bindings.map((b) => b.functionName), ...targets, RELAY]);
   const bus = new LocalEventBus(

@@ -311,7 +311,7 @@ async function serveControl(ports: Ports, stateDir: string) {
   return serveLiveControl({ ports, stateDir });
 }
 
-function integer(min: number, max: number) {
+export function integer(min: number, max: number) {
   return (text: string): number => {
     const value = Number(text.replace(/_/g, ''));
     if (!Number.isInteger(value) || value < min || value > max) throw new InvalidArgumentError(`expected a whole number from ${min.toLocaleString('en-US')} to ${max.toLocaleString('en-US')}`);

@@ -1,9 +1,13 @@
 // The release event bus: what the relay PutEvents onto, with the rules of statemachines/event-rules.json (the same
 // file serverless.yml reads), invoking each matched rule's target asynchronously on the shared clock, as
-// EventBridge does. Events no rule matches are dropped and counted.
+// EventBridge does. Events no rule matches are dropped and counted. A target that fails with a TransientError
+// (a throttled or unavailable AWS call) is invoked again as Lambda retries an asynchronous invocation: twice more,
+// one minute and then two minutes later, after which the event is given up and counted; any other error stops the
+// run, as a bug should.
 import type { EventPublisher, IotJobsEvent } from '#ports/events.ts';
 import { DETAIL_TYPE, RELAY_SOURCE } from '#ports/events.ts';
 import type { Scheduler } from '../time/scheduler.ts';
+import { TransientError } from '#ports/errors.ts';
 import { UnsupportedDefinitionError } from '../errors.ts';
 import { matchesPattern, type EventPattern } from './event-pattern.ts';
 
@@ -33,10 +37,16 @@ export interface BusStats {
   matched: number;
   dropped: number;
   invocations: Record<string, number>;
+  /** Target invocations retried after a TransientError, and events given up after the last retry. */
+  retried: number;
+  givenUp: number;
 }
 
+/** Waits before Lambda's two retries of a failed asynchronous invocation (developer guide, "Asynchronous invocation"). */
+export const ASYNC_RETRY_DELAYS_MS = [60_000, 120_000] as const;
+
 export class LocalEventBus implements EventPublisher {
-  readonly stats: BusStats = { published: 0, matched: 0, dropped: 0, invocations: {} };
+  readonly stats: BusStats = { published: 0, matched: 0, dropped: 0, invocations: {}, retried: 0, givenUp: 0 };
   private sequence = 0;
 
   constructor(
@@ -68,10 +78,25 @@ export class LocalEventBus implements EventPublisher {
       const target = this.targets[rule.target]!;
       this.stats.invocations[rule.target] = (this.stats.invocations[rule.target] ?? 0) + 1;
       // EventBridge invokes targets asynchronously: after PutEvents returns, on the shared clock.
-      this.scheduler.after(0, () => target(event));
+      this.scheduler.after(0, () => this.invoke(target, event, 0));
     }
     if (matched) this.stats.matched++;
     else this.stats.dropped++;
+  }
+
+  private async invoke(target: RuleTarget, event: BusEvent, retry: number): Promise<void> {
+    try {
+      await target(event);
+    } catch (error) {
+      if (!(error instanceof TransientError)) throw error;
+      const delay = ASYNC_RETRY_DELAYS_MS[retry];
+      if (delay === undefined) {
+        this.stats.givenUp++;
+        return;
+      }
+      this.stats.retried++;
+      this.scheduler.after(delay, () => this.invoke(target, event, retry + 1));
+    }
   }
 
   private envelope(detail: IotJobsEvent): BusEvent<IotJobsEvent> {

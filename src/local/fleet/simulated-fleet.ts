@@ -75,6 +75,9 @@ export class SimulatedFleet implements FleetDriver, EventSource, BulkDeviceListe
   private newVersion = -1;
   private exposed = 0;
   private deviceEvents = 0;
+  private drawDevice = 0;
+  private drawSlot = 0;
+  private drawAttempt = 0;
   private engine: JobsEngine | undefined;
   private scheduler: Scheduler | undefined;
   /** What the devices do after the update, when the release has health gates to read it. */
@@ -166,37 +169,41 @@ export class SimulatedFleet implements FleetDriver, EventSource, BulkDeviceListe
     const attempt = job.retryAttempt[index]!;
     const p = this.profile;
     const faulty = target.faulty;
-    const draw = (n: number) => uniform(this.seed, device, job.slot, attempt, n);
+    // The draws of this step are a method over these fields, not a closure: runNext runs once per device step, and
+    // a closure per call (named by tsx's keepNames, too) cost more than the step itself.
+    this.drawDevice = device;
+    this.drawSlot = job.slot;
+    this.drawAttempt = attempt;
     this.deviceEvents++;
     switch (this.step[device]) {
       case Step.PICKUP: {
         if (engine.start(job, index, DETAILS.downloading) !== 'ok') return this.free(device);
-        if (faulty && draw(Draw.REJECT) < p.rejectRate) return this.after(device, Step.REJECT, between(draw(Draw.REJECT_TIME), ...p.rejectSeconds));
-        return this.after(device, Step.DOWNLOADED, between(draw(Draw.DOWNLOAD_TIME), ...p.downloadSeconds));
+        if (faulty && this.draw(Draw.REJECT) < p.rejectRate) return this.after(device, Step.REJECT, between(this.draw(Draw.REJECT_TIME), ...p.rejectSeconds));
+        return this.after(device, Step.DOWNLOADED, between(this.draw(Draw.DOWNLOAD_TIME), ...p.downloadSeconds));
       }
       case Step.DOWNLOADED:
-        if (faulty && draw(Draw.DOWNLOAD) < p.downloadFailureRate) return this.finish(device, job, index, Exec.FAILED, DETAILS.downloadFailed);
+        if (faulty && this.draw(Draw.DOWNLOAD) < p.downloadFailureRate) return this.finish(device, job, index, Exec.FAILED, DETAILS.downloadFailed);
         if (engine.progress(job, index, DETAILS.verifying) !== 'ok') return this.free(device);
-        return this.after(device, Step.VERIFIED, between(draw(Draw.VERIFY_TIME), 1, 3));
+        return this.after(device, Step.VERIFIED, between(this.draw(Draw.VERIFY_TIME), 1, 3));
       case Step.VERIFIED:
-        if (faulty && draw(Draw.VERIFY) < p.verifyFailureRate) return this.finish(device, job, index, Exec.FAILED, DETAILS.verifyFailed);
+        if (faulty && this.draw(Draw.VERIFY) < p.verifyFailureRate) return this.finish(device, job, index, Exec.FAILED, DETAILS.verifyFailed);
         if (engine.progress(job, index, DETAILS.installing) !== 'ok') return this.free(device);
-        return this.after(device, Step.INSTALLED, between(draw(Draw.APPLY_TIME), ...p.applySeconds));
+        return this.after(device, Step.INSTALLED, between(this.draw(Draw.APPLY_TIME), ...p.applySeconds));
       case Step.INSTALLED:
-        if (faulty && draw(Draw.INSTALL) < p.installFailureRate) return this.finish(device, job, index, Exec.FAILED, DETAILS.installFailed);
+        if (faulty && this.draw(Draw.INSTALL) < p.installFailureRate) return this.finish(device, job, index, Exec.FAILED, DETAILS.installFailed);
         if (engine.progress(job, index, DETAILS.rebooting) !== 'ok') return this.free(device);
-        return this.after(device, Step.REBOOTED, between(draw(Draw.REBOOT_TIME), ...p.rebootSeconds));
+        return this.after(device, Step.REBOOTED, between(this.draw(Draw.REBOOT_TIME), ...p.rebootSeconds));
       case Step.REBOOTED:
         // The device now runs the image it was sent.
         this.setVersion(device, target.version);
-        if (faulty && draw(Draw.SILENT) < p.silentRate) {
+        if (faulty && this.draw(Draw.SILENT) < p.silentRate) {
           this.gone[device] = 2; // dark: never reports again; IoT's in-progress timer ends the execution
           return;
         }
         if (engine.progress(job, index, DETAILS.selfTest) !== 'ok') return this.free(device);
-        return this.after(device, Step.SELF_TESTED, between(draw(Draw.SELF_TEST_TIME), ...p.selfTestSeconds));
+        return this.after(device, Step.SELF_TESTED, between(this.draw(Draw.SELF_TEST_TIME), ...p.selfTestSeconds));
       case Step.SELF_TESTED:
-        if (faulty && draw(Draw.BOOT) < p.bootFailureRate) {
+        if (faulty && this.draw(Draw.BOOT) < p.bootFailureRate) {
           this.setVersion(device, PREVIOUS_VERSION);
           return this.finish(device, job, index, Exec.FAILED, DETAILS.bootFailed);
         }
@@ -208,6 +215,11 @@ export class SimulatedFleet implements FleetDriver, EventSource, BulkDeviceListe
   }
 
   // ── internals ───────────────────────────────────────────────────────────────────────────────────────────
+
+  /** Draw `n` of the step runNext is running: a uniform number fixed by (seed, device, job, attempt, n). */
+  private draw(n: number): number {
+    return uniform(this.seed, this.drawDevice, this.drawSlot, this.drawAttempt, n);
+  }
 
   private notify(job: JobRecord, index: number): void {
     const device = job.things[index]! - this.firstThing;

@@ -1,6 +1,8 @@
 // The thing registry: names, thing groups, numeric thing attributes (the cohort), dynamic thing groups, and the dense
 // index the engine stores per-thing state under. Things are numbered in the order they are added; groups keep sorted
-// member lists (a thing joins a group once). A million things cost one string and one map entry each.
+// member lists (a thing joins a group once). A simulated fleet's numbered things (`device-000001` …) are a block whose
+// names are made when asked for, not a million strings and map entries made up front (and again for every run of an
+// assessment); things added one by one keep a string and a map entry each.
 // Documented limits it enforces: a thing belongs to at most 10 groups; an account has at most 100 dynamic groups.
 import { cohortMatches, type FleetQuery, termCount, MAX_QUERY_TERMS } from '#domain/fleet-query.ts';
 import { QuotaExceededError } from '#ports/errors.ts';
@@ -10,9 +12,20 @@ export const MAX_GROUPS_PER_THING = 10;
 /** "Maximum dynamic groups: 100" per account (developer guide, AWS IoT limits: thing group limits). */
 export const MAX_DYNAMIC_GROUPS = 100;
 
+/** Things `first`..`first + count - 1`, named `<prefix>-<n + 1>` with n zero-padded to `width` digits. */
+interface NumberedBlock {
+  first: number;
+  count: number;
+  prefix: string;
+  width: number;
+}
+
 export class ThingRegistry {
-  private readonly names: string[] = [];
+  private count = 0;
+  /** Names of things added one by one (index → name); numbered things are in `blocks`. */
+  private readonly names = new Map<number, string>();
   private readonly indexByName = new Map<string, number>();
+  private readonly blocks: NumberedBlock[] = [];
   private readonly groups = new Map<string, number[]>();
   private readonly groupCounts: number[] = [];
   private readonly dynamic = new Map<string, FleetQuery>();
@@ -20,15 +33,15 @@ export class ThingRegistry {
   private readonly attributes = new Map<string, Float64Array>();
 
   get size(): number {
-    return this.names.length;
+    return this.count;
   }
 
   /** Adds a thing (or finds it) and returns its index. */
   add(name: string, groups: readonly string[] = []): number {
-    let index = this.indexByName.get(name);
+    let index = this.indexOf(name);
     if (index === undefined) {
-      index = this.names.length;
-      this.names.push(name);
+      index = this.count++;
+      this.names.set(index, name);
       this.indexByName.set(name, index);
     }
     for (const group of groups) this.addToGroup(group, index);
@@ -38,8 +51,16 @@ export class ThingRegistry {
   /** Adds `count` things named `<prefix>-<n>` (zero-padded), `groupOf(n)` naming each one's groups. */
   addNumbered(prefix: string, count: number, groupOf: (n: number) => readonly string[]): { first: number; count: number } {
     const width = Math.max(6, String(count).length);
-    const first = this.names.length;
-    for (let n = 0; n < count; n++) this.add(`${prefix}-${String(n + 1).padStart(width, '0')}`, groupOf(n));
+    const first = this.count;
+    // A block only when no name of it can exist yet; otherwise one by one, so a name is never two things.
+    const clashes = this.blocks.some((block) => block.prefix === prefix) || [...this.indexByName.keys()].some((name) => name.startsWith(`${prefix}-`));
+    if (clashes) {
+      for (let n = 0; n < count; n++) this.add(`${prefix}-${String(n + 1).padStart(width, '0')}`, groupOf(n));
+      return { first, count };
+    }
+    this.blocks.push({ first, count, prefix, width });
+    this.count += count;
+    for (let n = 0; n < count; n++) for (const group of groupOf(n)) this.addToGroup(group, first + n);
     return { first, count };
   }
 
@@ -70,7 +91,7 @@ export class ThingRegistry {
   setAttribute(name: string, index: number, value: number): void {
     let column = this.attributes.get(name);
     if (!column || column.length <= index) {
-      const grown = new Float64Array(Math.max(index + 1, this.names.length, (column?.length ?? 0) * 2)).fill(Number.NaN);
+      const grown = new Float64Array(Math.max(index + 1, this.count, (column?.length ?? 0) * 2)).fill(Number.NaN);
       if (column) grown.set(column);
       this.attributes.set(name, (column = grown));
     }
@@ -108,7 +129,8 @@ export class ThingRegistry {
     if (this.dynamic.has(name)) return false;
     if (this.groups.has(name)) throw new RangeError(`${name} is a static thing group`);
     if (this.dynamic.size >= MAX_DYNAMIC_GROUPS) throw new QuotaExceededError(`CreateDynamicThingGroup ${name}: the account has ${MAX_DYNAMIC_GROUPS} dynamic groups (LimitExceededException)`);
-    this.matching(query); // refuses a query fleet indexing would refuse
+    // Refuses a query fleet indexing would refuse, without evaluating it over the fleet (its members are asked later).
+    if (termCount(query) > MAX_QUERY_TERMS) throw new RangeError(`a fleet-indexing query has at most ${MAX_QUERY_TERMS} terms, this one ${termCount(query)}`);
     this.dynamic.set(name, query);
     return true;
   }
@@ -126,13 +148,25 @@ export class ThingRegistry {
   }
 
   indexOf(name: string): number | undefined {
-    return this.indexByName.get(name);
+    const index = this.indexByName.get(name);
+    if (index !== undefined || this.blocks.length === 0) return index;
+    for (const block of this.blocks) {
+      if (name.length !== block.prefix.length + 1 + block.width || !name.startsWith(block.prefix) || name[block.prefix.length] !== '-') continue;
+      const digits = name.slice(block.prefix.length + 1);
+      if (!/^\d+$/.test(digits)) continue;
+      const n = Number(digits) - 1;
+      if (n >= 0 && n < block.count) return block.first + n;
+    }
+    return undefined;
   }
 
   nameOf(index: number): string {
-    const name = this.names[index];
-    if (name === undefined) throw new RangeError(`no thing with index ${index}`);
-    return name;
+    const name = this.names.get(index);
+    if (name !== undefined) return name;
+    for (const block of this.blocks) {
+      if (index >= block.first && index < block.first + block.count) return `${block.prefix}-${String(index - block.first + 1).padStart(block.width, '0')}`;
+    }
+    throw new RangeError(`no thing with index ${index}`);
   }
 
   hasGroup(group: string): boolean {

@@ -48,6 +48,8 @@ export class Scheduler implements Clock {
   private readonly sources: EventSource[] = [];
   private nextTimerId = 1;
   private holds = 0;
+  /** Holds ever taken: a hold taken and let go within one turn of the loop still means work happened. */
+  private holdsTaken = 0;
   private idleWaiters: Array<() => void> = [];
   private wakeUp: (() => void) | undefined;
   private failure: unknown;
@@ -123,6 +125,7 @@ export class Scheduler implements Clock {
   /** Keeps virtual time still until the returned function is called (once). */
   hold(): () => void {
     this.holds++;
+    this.holdsTaken++;
     let released = false;
     return () => {
       if (released) return;
@@ -231,10 +234,12 @@ export class Scheduler implements Clock {
 
   private async waitForWork(next: number): Promise<void> {
     if (this.mode.kind === 'virtual') {
-      // Give untracked promise chains (a library's own ticks) two turns before calling the run stuck.
+      // Give untracked promise chains (a library's own ticks) two turns before calling the run stuck. Work that held
+      // the clock and let go within a turn (a retried task that then succeeded) may have ended the run: look again.
+      const taken = this.holdsTaken;
       for (let turn = 0; turn < 2; turn++) {
         await new Promise((resolve) => setImmediate(resolve));
-        if (this.holds > 0 || this.timers.size > 0 || this.failure !== undefined) return;
+        if (this.holds > 0 || this.timers.size > 0 || this.failure !== undefined || this.holdsTaken !== taken) return;
         if (this.earliestSource()) return;
       }
       throw new StalledError('the simulation stalled: nothing is scheduled, nothing is running, and the release has not ended');

@@ -4,7 +4,9 @@
 // - lambda:invoke results are wrapped as `{ Payload }`, which the ASL's ResultSelectors read;
 // - waitForTaskToken tasks get a fresh `$$.Task.Token` per state through a context getter; the runner drops
 //   TimeoutSecondsPath from an in-memory copy and ends the wait itself on the shared clock with `States.Timeout`;
-// - retry intervals are zero: a retry in virtual time needs no real sleep;
+// - retry intervals pass on the shared clock, not the wall clock: a task that fails with an error its Retry list
+//   retries waits IntervalSeconds × BackoffRate^attempt of virtual time (letting go of the clock meanwhile, so the
+//   fleet and throttle buckets move on, as they would in AWS), and the interpreter then retries at once;
 // - the execution holds the clock while it runs and lets go while it waits for a token.
 // aws-local-stepfunctions needs Promise.withResolvers (Node 22); bin/ loads this polyfill too, but a test's module
 // realm has its own Promise, so the runner makes sure of it where it runs.
@@ -25,6 +27,15 @@ export interface TaskBinding {
   /** The function's logical name as the ASL gives it: `SignFirmwareLambdaFunction`. */
   functionName: string;
   callback: boolean;
+  /** The state's Retry list as written. */
+  retry: Retrier[];
+}
+
+export interface Retrier {
+  ErrorEquals: string[];
+  IntervalSeconds?: number;
+  MaxAttempts?: number;
+  BackoffRate?: number;
 }
 
 export interface ExecutionRecord {
@@ -55,7 +66,7 @@ export function taskBindings(definition: { States: Record<string, unknown> }): T
         if (!resource.startsWith('arn:aws:states:::lambda:invoke') || !Array.isArray(getAtt) || typeof getAtt[0] !== 'string') {
           throw new UnsupportedDefinitionError(`state ${name}: the local runner runs lambda:invoke tasks whose FunctionName is {"Fn::GetAtt": ["<Name>LambdaFunction", "Arn"]}`);
         }
-        bindings.push({ state: name, functionName: getAtt[0], callback: resource.endsWith(CALLBACK) });
+        bindings.push({ state: name, functionName: getAtt[0], callback: resource.endsWith(CALLBACK), retry: (state.Retry as Retrier[] | undefined) ?? [] });
       }
       for (const branch of (state.Branches as Array<{ States: Record<string, unknown> }> | undefined) ?? []) visit(branch.States);
       const processor = (state.ItemProcessor ?? state.Iterator) as { States: Record<string, unknown> } | undefined;
@@ -94,6 +105,11 @@ export function withoutCallbackTimeouts<T extends { States: Record<string, unkno
   return copy;
 }
 
+/** Validates the definition (asl-validator) and builds the interpreter's machine: once per definition, not per run. */
+export function compileDefinition(definition: { States: Record<string, unknown>; StartAt: string }): StateMachine {
+  return new StateMachine(withoutCallbackTimeouts(definition) as unknown as StateMachineDefinition, { validationOptions: { checkPaths: true, checkArn: false } });
+}
+
 export class LocalWorkflow implements ReleaseWorkflow {
   private readonly executions = new Map<string, ExecutionRecord>();
   private readonly machine: StateMachine;
@@ -106,9 +122,11 @@ export class LocalWorkflow implements ReleaseWorkflow {
     private readonly handlers: LocalHandlers,
     private readonly tokens: TaskTokens,
     private readonly scheduler: Scheduler,
+    /** The definition compiled once (`compileDefinition`) and shared by many workflows: a machine holds no run state. */
+    machine: StateMachine = compileDefinition(definition),
   ) {
     this.bindings = taskBindings(definition);
-    this.machine = new StateMachine(withoutCallbackTimeouts(definition) as unknown as StateMachineDefinition, { validationOptions: { checkPaths: true, checkArn: false } });
+    this.machine = machine;
   }
 
   async start(request: ReleaseRequest): Promise<{ executionId: string; alreadyStarted: boolean }> {
@@ -123,6 +141,8 @@ export class LocalWorkflow implements ReleaseWorkflow {
       release = undefined;
     };
     const tokens = this.tokens;
+    /** Consecutive failures per state, for the retry backoff; a success resets them. */
+    const failures = new Map<string, number>();
     const taskResourceLocalHandlers: Record<string, (input: Json) => Promise<Json>> = {};
     for (const binding of this.bindings) {
       const invoke = this.handlers.get(binding.functionName);
@@ -142,16 +162,27 @@ export class LocalWorkflow implements ReleaseWorkflow {
             });
             try {
               await invoke(payload);
+              failures.delete(binding.state);
             } catch (error) {
               tokens.abandon(name);
               waiting.catch(() => {});
+              await this.pauseBeforeRetry(binding, error, failures, letGo, hold);
               throw error;
             }
             // Parked: time may move until the token is answered or times out (unless it already was).
             if (!answered) letGo();
             return (await waiting) as Json;
           }
-        : async (input) => ({ ExecutedVersion: '$LATEST', StatusCode: 200, Payload: ((await invoke((input as { Payload?: unknown }).Payload ?? {})) ?? null) as Json });
+        : async (input) => {
+            try {
+              const payload = (await invoke((input as { Payload?: unknown }).Payload ?? {})) ?? null;
+              failures.delete(binding.state);
+              return { ExecutedVersion: '$LATEST', StatusCode: 200, Payload: payload as Json };
+            } catch (error) {
+              await this.pauseBeforeRetry(binding, error, failures, letGo, hold);
+              throw error;
+            }
+          };
     }
     const retryIntervalOverrides = Object.fromEntries(this.bindings.map((binding) => [binding.state, 0]));
     const startedAt = this.scheduler.nowMs();
@@ -203,6 +234,26 @@ export class LocalWorkflow implements ReleaseWorkflow {
     void record.done.finally(release);
     this.tokens.abandon(releaseId);
     record.abort();
+  }
+
+  /**
+   * The wait before the interpreter's retry of a failed task, on the shared clock: the state's first retrier whose
+   * ErrorEquals names the error (or States.ALL / States.TaskFailed) gives the interval; none, or no attempts left, no
+   * wait (the error goes on to Catch).
+   */
+  private async pauseBeforeRetry(binding: TaskBinding, error: unknown, failures: Map<string, number>, letGo: () => void, hold: () => void): Promise<void> {
+    const name = (error as { name?: unknown } | undefined)?.name;
+    const retrier = binding.retry.find((r) => r.ErrorEquals.some((e) => e === name || e === 'States.ALL' || e === 'States.TaskFailed'));
+    const attempt = failures.get(binding.state) ?? 0;
+    if (!retrier || attempt >= (retrier.MaxAttempts ?? 3)) {
+      failures.delete(binding.state); // on to Catch: the next entry into this state starts afresh
+      return;
+    }
+    failures.set(binding.state, attempt + 1);
+    const seconds = (retrier.IntervalSeconds ?? 1) * (retrier.BackoffRate ?? 2) ** attempt;
+    letGo();
+    await new Promise<void>((resolve) => this.scheduler.after(seconds * 1000, resolve));
+    hold();
   }
 
   execution(releaseId: string): ExecutionRecord | undefined {

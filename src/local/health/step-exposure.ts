@@ -3,20 +3,20 @@
 // after new changes. What the simulated fleet's health model uses instead of a report per device per period.
 
 export class StepExposure {
-  private times: number[] = [];
-  private deltas: number[] = [];
-  private dirty = false;
-  /** Sorted change times, the level after each, and the integral (device-ms) up to each. */
+  /** Changes recorded since the last build, in the order they came. */
+  private pendingTimes: number[] = [];
+  private pendingDeltas: number[] = [];
+  /** Distinct change times in order, the level after each, and the integral (device-ms) up to each. */
   private at = new Float64Array(0);
+  private step = new Float64Array(0);
   private level = new Float64Array(0);
   private integral = new Float64Array(0);
 
   /** `delta` devices enter (or, negative, leave) the state at `ms`. */
   change(ms: number, delta: number): void {
     if (delta === 0 || !Number.isFinite(ms)) return;
-    this.times.push(ms);
-    this.deltas.push(delta);
-    this.dirty = true;
+    this.pendingTimes.push(ms);
+    this.pendingDeltas.push(delta);
   }
 
   /** Device-seconds spent in the state over [fromMs, toMs). */
@@ -39,30 +39,47 @@ export class StepExposure {
     return this.integral[lo]! + this.level[lo]! * (ms - this.at[lo]!);
   }
 
+  /**
+   * Merges the new changes into the sorted ones: only the new ones are sorted, so a read after k changes costs
+   * O(n + k log k), not a sort of everything (the simulator reads once per look, a million devices change many times).
+   */
   private build(): void {
-    if (!this.dirty) return;
-    this.dirty = false;
-    const order = this.times.map((_, index) => index).sort((a, b) => this.times[a]! - this.times[b]!);
-    const at: number[] = [];
-    const level: number[] = [];
-    const integral: number[] = [];
-    let current = 0;
-    for (const index of order) {
-      const ms = this.times[index]!;
-      const last = at.length - 1;
-      if (last >= 0 && at[last] === ms) {
-        current += this.deltas[index]!;
-        level[last] = current;
-        continue;
+    const k = this.pendingTimes.length;
+    if (k === 0) return;
+    const order = Array.from({ length: k }, (_, index) => index).sort((a, b) => this.pendingTimes[a]! - this.pendingTimes[b]!);
+    const times: number[] = [];
+    const steps: number[] = [];
+    let i = 0;
+    let j = 0;
+    const push = (ms: number, delta: number) => {
+      const last = times.length - 1;
+      if (last >= 0 && times[last] === ms) steps[last]! += delta;
+      else {
+        times.push(ms);
+        steps.push(delta);
       }
-      const before = last < 0 ? 0 : integral[last]! + level[last]! * (ms - at[last]!);
-      current += this.deltas[index]!;
-      at.push(ms);
-      level.push(current);
-      integral.push(before);
+    };
+    while (i < this.at.length || j < k) {
+      const fromOld = j >= k || (i < this.at.length && this.at[i]! <= this.pendingTimes[order[j]!]!);
+      if (fromOld) {
+        push(this.at[i]!, this.step[i]!);
+        i++;
+      } else {
+        push(this.pendingTimes[order[j]!]!, this.pendingDeltas[order[j]!]!);
+        j++;
+      }
     }
-    this.at = Float64Array.from(at);
-    this.level = Float64Array.from(level);
-    this.integral = Float64Array.from(integral);
+    this.pendingTimes = [];
+    this.pendingDeltas = [];
+    this.at = Float64Array.from(times);
+    this.step = Float64Array.from(steps);
+    this.level = new Float64Array(times.length);
+    this.integral = new Float64Array(times.length);
+    let current = 0;
+    for (let index = 0; index < times.length; index++) {
+      this.integral[index] = index === 0 ? 0 : this.integral[index - 1]! + this.level[index - 1]! * (times[index]! - times[index - 1]!);
+      current += steps[index]!;
+      this.level[index] = current;
+    }
   }
 }

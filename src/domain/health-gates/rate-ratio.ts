@@ -11,8 +11,8 @@
 // (periods are independent given the exposures), so by Ville's inequality it ever reaches 1/α with probability ≤ α:
 // FAIL then. Symmetrically PASS at ≤ α. A bad night for the network raises both sides and leaves the ratio alone.
 // Pure arithmetic on the buckets: no clock, no I/O.
-import { probit } from 'simple-statistics';
 import type { HealthBucket } from '#ports/health-signals.ts';
+import { wilsonInterval } from '../binomial-interval.ts';
 import { logLikelihoodRatio } from '../sequential-test.ts';
 import { formatCount, formatLimit } from '../percent.ts';
 import { formatDuration } from '../duration.ts';
@@ -157,12 +157,9 @@ function ratioBand(paired: { treatment: { events: number; seconds: number }; con
   const { treatment: t, control: c } = paired;
   const n = t.events + c.events;
   if (n === 0 || t.seconds <= 0 || c.seconds <= 0) return null;
-  const z = probit(1 - errorBudget / 2);
-  const share = t.events / n;
-  const centre = (share + (z * z) / (2 * n)) / (1 + (z * z) / n);
-  const half = (z / (1 + (z * z) / n)) * Math.sqrt((share * (1 - share)) / n + (z * z) / (4 * n * n));
+  const share = wilsonInterval(t.events, n, 1 - errorBudget);
   const toRatio = (p: number) => (p >= 1 ? Number.POSITIVE_INFINITY : (p / (1 - p)) * (c.seconds / t.seconds));
-  return [toRatio(Math.max(0, centre - half)), toRatio(Math.min(1, centre + half))];
+  return [toRatio(share.low), toRatio(share.high)];
 }
 
 function describeSide(metric: string, side: CohortRate): string {

@@ -3,7 +3,7 @@
 // crashes and reboots are a Poisson draw on that minute's exposure at the fault profile's rates, seeded by the minute
 // so every read of a minute agrees. No event per device per report period: the cost is per minute read, not per device.
 // Only complete minutes are answered, as metrics arrive a little after the fact.
-import { probit } from 'simple-statistics';
+import { normalQuantile } from '#domain/binomial-interval.ts';
 import type { CohortHealth, HealthBucket, HealthQuery } from '#ports/health-signals.ts';
 import { uniform } from '../fleet/random.ts';
 import type { HealthSource } from './health-metrics.ts';
@@ -161,7 +161,7 @@ const empty = (): Mutable => ({ exposureSeconds: 0, crashes: 0, reboots: 0, retu
 /** A Poisson draw with the given mean from one uniform: exact inversion for small means, the normal beyond. */
 export function poisson(mean: number, u: number): number {
   if (!(mean > 0)) return 0;
-  if (mean > 200) return Math.max(0, Math.round(mean + Math.sqrt(mean) * probit(Math.min(Math.max(u, 1e-12), 1 - 1e-12))));
+  if (mean > 200) return Math.max(0, Math.round(mean + Math.sqrt(mean) * normalQuantile(Math.min(Math.max(u, 1e-12), 1 - 1e-12))));
   let k = 0;
   let p = Math.exp(-mean);
   let cumulative = p;

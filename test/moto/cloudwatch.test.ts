@@ -2,24 +2,16 @@
 // names, Product/Version/Phase dimensions) come back as treatment against control sums, and alarms are read by name.
 import { CloudWatchClient, PutMetricAlarmCommand, PutMetricDataCommand, type MetricDatum } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchHealthSignals } from '#aws/cloudwatch-health-signals.ts';
-import { describeWithMoto, type Moto, motoRequest, startMoto } from './moto-server.ts';
+import { describeWithMoto, motoRequest, useMoto } from './moto-server.ts';
 
 const NAMESPACE = 'OtaRelease/Health/moto';
 const request = motoRequest();
 
 describeWithMoto('CloudWatchHealthSignals against moto', () => {
-  let moto: Moto;
-
-  beforeAll(async () => {
-    moto = await startMoto();
-  }, 120_000);
-
-  afterAll(async () => {
-    await moto?.stop();
-  });
+  const motoServer = useMoto();
 
   it('reads back what the rules wrote, per cohort, and the named alarms (an absent one MISSING)', async () => {
-    const client = new CloudWatchClient(moto.clientConfig);
+    const client = new CloudWatchClient(motoServer().clientConfig);
     const minute = Math.floor(Date.now() / 60_000) * 60_000 - 10 * 60_000;
     const at = new Date(minute + 10_000);
     const datum = (name: string, version: string, value: number, phase?: string): MetricDatum => ({

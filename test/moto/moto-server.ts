@@ -70,6 +70,21 @@ export async function startMoto(): Promise<Moto> {
 /** `describe` where moto is present, `describe.skip` (after the warning above) where it is not. */
 export const describeWithMoto: jest.Describe = MOTO_PRESENT ? describe : describe.skip;
 
+/** Starts one moto server for the enclosing describe and stops it after; the getter reads it inside tests. */
+export function useMoto(): () => Moto {
+  let moto: Moto | undefined;
+  beforeAll(async () => {
+    moto = await startMoto();
+  }, 120_000);
+  afterAll(async () => {
+    await moto?.stop();
+  });
+  return () => {
+    if (!moto) throw new Error('moto is not running');
+    return moto;
+  };
+}
+
 /** A one-wave release the adapters can store, start and notify about: the same in every moto suite. */
 export function motoRequest(): ReleaseRequest {
   return ReleaseRequest.parse({

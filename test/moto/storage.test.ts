@@ -13,23 +13,15 @@ import { EventBridgePublisher } from '#aws/eventbridge-publisher.ts';
 import { S3FirmwareStore } from '#aws/s3-firmware-store.ts';
 import { SnsNotifier } from '#aws/sns-notifier.ts';
 import { newReleaseRecord } from '#app/release-record.ts';
-import { describeWithMoto, type Moto, motoRequest, startMoto } from './moto-server.ts';
+import { describeWithMoto, motoRequest, useMoto } from './moto-server.ts';
 
 const request = motoRequest();
 
 describeWithMoto('storage and messaging adapters against moto', () => {
-  let moto: Moto;
-
-  beforeAll(async () => {
-    moto = await startMoto();
-  }, 120_000);
-
-  afterAll(async () => {
-    await moto?.stop();
-  });
+  const motoServer = useMoto();
 
   it('uploads firmware to a versioned bucket and reads back the same bytes', async () => {
-    const s3 = new S3Client({ ...moto.clientConfig, forcePathStyle: true });
+    const s3 = new S3Client({ ...motoServer().clientConfig, forcePathStyle: true });
     await s3.send(new CreateBucketCommand({ Bucket: 'firmware' }));
     await s3.send(new PutBucketVersioningCommand({ Bucket: 'firmware', VersioningConfiguration: { Status: 'Enabled' } }));
     const dir = await mkdtemp(join(tmpdir(), 'moto-fw-'));
@@ -46,7 +38,7 @@ describeWithMoto('storage and messaging adapters against moto', () => {
   });
 
   it('stores a release record and changes it with optimistic concurrency', async () => {
-    const dynamo = new DynamoDBClient(moto.clientConfig);
+    const dynamo = new DynamoDBClient(motoServer().clientConfig);
     await dynamo.send(
       new CreateTableCommand({
         TableName: 'releases',
@@ -69,7 +61,7 @@ describeWithMoto('storage and messaging adapters against moto', () => {
   });
 
   it('publishes a release notice to an SNS topic', async () => {
-    const sns = new SNSClient(moto.clientConfig);
+    const sns = new SNSClient(motoServer().clientConfig);
     const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: 'approvals' }));
     const notifier = new SnsNotifier(sns, () => TopicArn!);
 
@@ -77,7 +69,7 @@ describeWithMoto('storage and messaging adapters against moto', () => {
   });
 
   it('puts IoT Jobs events on an event bus and finds no failed entry', async () => {
-    const events = new EventBridgeClient(moto.clientConfig);
+    const events = new EventBridgeClient(motoServer().clientConfig);
     await events.send(new CreateEventBusCommand({ Name: 'releases' }));
     const publisher = new EventBridgePublisher(events, () => 'releases');
 

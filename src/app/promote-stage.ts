@@ -20,7 +20,9 @@ export async function promoteStage(ports: PromoteStagePorts, state: WorkflowStat
   const updated = await ports.store.updateRelease(releaseId, (current) => {
     const existing = current.stages.find((s) => s.index === stage.index);
     if (existing?.outcome === 'promoted') return current; // a retried step: done already
-    const closed = { index: stage.index, name: stage.name, jobId: stage.jobId, targeted: stage.targeted, createdAt: existing?.createdAt ?? now, closedAt: now, outcome: 'promoted' as const };
+    // Keep what the stage record already says (how its devices were chosen, above all): a rollback later reads it to
+    // reach only the waves' devices.
+    const closed = { ...existing, index: stage.index, name: stage.name, jobId: stage.jobId, targeted: stage.targeted, createdAt: existing?.createdAt ?? now, closedAt: now, outcome: 'promoted' as const };
     return withStage(moveTo(current, isLast ? 'PROMOTED' : 'IN_PROGRESS', now), closed);
   });
   // Decisions carry the time the stage closed, so a retry writes the same records again (same keys), not new ones.

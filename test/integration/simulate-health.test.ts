@@ -48,6 +48,11 @@ describe('health gates on the embedded cloud', () => {
     expect(judged[0]).toBe('canary:EXTEND');
     expect(judged).toContain('canary:PROMOTE');
     expect(judged.at(-1)).not.toMatch(/^canary:/);
+    // The rollback goes to the devices the waves reached, not to the whole fleet.
+    const reached = report.stages.reduce((sum, stage) => sum + stage.counts.targeted, 0);
+    expect(report.rollbackJobs).toHaveLength(1);
+    expect(report.rollbackJobs[0]!.counts.targeted).toBe(reached);
+    expect(reached).toBeLessThan(2000);
   });
 
   it('rolls back when devices report SUCCEEDED and never come back', async () => {

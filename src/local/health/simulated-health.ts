@@ -85,11 +85,14 @@ export class SimulatedHealth implements HealthSource {
     const fromMs = query.from.getTime();
     const periodMs = query.periodSeconds * 1000;
     const buckets = new Map<number, HealthBucket>();
-    const firstMinute = Math.ceil(fromMs / MINUTE_MS);
-    const lastMinute = Math.floor(query.to.getTime() / MINUTE_MS) - 1; // complete minutes only
+    // Minutes count from the simulation's start, not the epoch, so a run gives the same draws whatever wall-clock time
+    // it starts at (`simulate --keep` starts at the real now).
+    const { startMs } = options;
+    const firstMinute = Math.max(0, Math.ceil((fromMs - startMs) / MINUTE_MS));
+    const lastMinute = Math.floor((query.to.getTime() - startMs) / MINUTE_MS) - 1; // complete minutes only
     for (let minute = firstMinute; minute <= lastMinute; minute++) {
-      const startMs = minute * MINUTE_MS;
-      const bucketStart = fromMs + Math.floor((startMs - fromMs) / periodMs) * periodMs;
+      const minuteStart = startMs + minute * MINUTE_MS;
+      const bucketStart = fromMs + Math.floor((minuteStart - fromMs) / periodMs) * periodMs;
       let bucket = buckets.get(bucketStart);
       if (!bucket) buckets.set(bucketStart, (bucket = { start: new Date(bucketStart).toISOString(), treatment: empty(), control: empty() }));
       this.addMinute(minute, bucket);
@@ -97,9 +100,10 @@ export class SimulatedHealth implements HealthSource {
     return [...buckets.values()];
   }
 
+  /** Minute `minute` of the simulation (from its start): its exposure, and Poisson draws seeded by its number. */
   private addMinute(minute: number, bucket: HealthBucket): void {
     const { behaviour, seed } = this.options;
-    const from = minute * MINUTE_MS;
+    const from = this.options.startMs + minute * MINUTE_MS;
     const to = from + MINUTE_MS;
     const control = this.control.secondsBetween(from, to);
     const steady = this.steady.secondsBetween(from, to);

@@ -88,6 +88,16 @@ describe('SimulatedHealth', () => {
     expect(crashes).toBeLessThan(60);
   });
 
+  it('draws the same whatever wall-clock time the simulation starts at (simulate --keep starts at the real now)', () => {
+    const at = (startMs: number) => {
+      const model = new SimulatedHealth({ devices: 10, behaviour, product: 'gw', newVersion: '2.0.0', previousVersion: '1.0.0', warmUpSeconds: 600, reportEverySeconds: 300, seed: 3, startMs });
+      model.versionChanged(0, '2.0.0', startMs + 90_000);
+      const buckets = model.buckets({ ...query(0, 0, 300), from: new Date(startMs), to: new Date(startMs + 3_600_000) });
+      return buckets.map((b) => [b.control.crashes, b.treatment.crashes, Math.round(b.control.exposureSeconds)]);
+    };
+    expect(at(T0 + 37_123)).toEqual(at(T0));
+  });
+
   it('lets a share of the devices never come back after SUCCEEDED', () => {
     const model = health({ ...behaviour, neverReturnRate: 1 });
     model.succeeded(0, '2.0.0', T0);

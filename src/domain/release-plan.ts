@@ -8,7 +8,7 @@ import type { SignedFirmware } from './firmware.ts';
 import { buildJobDocument, type JobDocument, type JobDocumentUrls } from './job-document.ts';
 import { formatDuration } from './duration.ts';
 import { formatCount, formatQuantity } from './percent.ts';
-import { describeGatePlan } from './health-gates/gate-power.ts';
+import { describeGatePlan, gateWarnings } from './health-gates/gate-power.ts';
 import { installTestPolicy } from './health-gates/gates.ts';
 import { analysePower, type PowerAnalysis } from './power.ts';
 import type { ReleaseRequest, StageTargets } from './release-request.ts';
@@ -82,6 +82,7 @@ export function planRelease(request: ReleaseRequest, inputs: PlanInputs): Releas
       `the in-progress timeout (${formatDuration(request.safetyNet.inProgressTimeout)}) is longer than the shortest bake: a device that hangs is still "in progress" when that stage is judged`,
     );
   }
+  warnings.push(...gateWarnings({ gates: request.health.gates, reportEverySeconds: request.health.reportEvery, warmUpSeconds: request.health.warmUp, stages: stages.map((stage) => ({ name: stage.name, bakeSeconds: stage.bakeSeconds })) }));
   if (request.budget) {
     warnings.push(...budgetWarnings(request.budget, stages.map((stage) => ({ name: stage.name, cohort: stage.cohort, bakeSeconds: stage.bakeSeconds })), request.health));
   }
@@ -102,6 +103,7 @@ export function planRelease(request: ReleaseRequest, inputs: PlanInputs): Releas
       reportEverySeconds: request.health.reportEvery,
       warmUpSeconds: request.health.warmUp,
       maxFailureRate: request.health.maxFailureRate,
+      unacceptableFailureRate: request.health.unacceptableFailureRate,
       // The new version's devices once each stage has rolled out: every stage so far.
       stages: stages.map((stage, index) => ({ name: stage.name, bakeSeconds: stage.bakeSeconds, ...cumulativeDevices(stages, index) })),
       lastStageReachesAll: stages.at(-1)?.reachesPercent === 100,

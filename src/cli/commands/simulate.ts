@@ -13,6 +13,7 @@ import type { FleetDriver } from '#local/fleet/fleet-driver.ts';
 import type { MqttFleetOptions } from '#local/mqtt/mqtt-fleet.ts';
 import { SimulatedFleet } from '#local/fleet/simulated-fleet.ts';
 import { createLocalCloud } from '#local/local-cloud.ts';
+import { type AlarmTrigger, parseAlarmTrigger, simulateAlarms } from '#local/health/simulated-alarms.ts';
 import { acquireReleaseLock } from '#local/release-lock.ts';
 import type { Scheduler } from '#local/time/scheduler.ts';
 import type { ReleaseReport } from '#local/report.ts';
@@ -44,6 +45,8 @@ export interface SimulateOptions {
   brokerPort?: number;
   /** With --mqtt: things in the fleet that no in-process agent plays (agents run by hand take their part). */
   extraThing?: string[];
+  /** CloudWatch alarms the release's gates name, put into ALARM (at the start or after a virtual duration). */
+  alarm?: AlarmTrigger[];
 }
 
 const MAX_DEVICES = 5_000_000;
@@ -72,6 +75,7 @@ export function register(program: Command, setExitCode: (code: number) => void):
     .option('--mqtt', 'real device agents over MQTT on an embedded broker instead of the simulated fleet (scaled real time); they play --fault-profile and --fail-rate')
     .addOption(new Option('--time-scale <s>', 'with --mqtt only: real seconds per virtual second (default 0.001: a 2 h bake takes 7.2 s)').argParser(positive))
     .addOption(new Option('--broker-port <n>', 'with --mqtt only: the embedded broker listens on 127.0.0.1:<n> (default any free port; the URL is printed)').argParser(integer(1, 65_535)))
+    .addOption(new Option('--alarm <name[@after]>', "put a CloudWatch alarm the release's health gates name into ALARM, at the start or after that much virtual time (api-5xx@3h); repeatable. The others it names are OK").argParser(alarmTriggers))
     .addOption(new Option('--extra-thing <name>', 'with --mqtt only: add a thing to the fleet that no agent here plays, for an agent you run yourself (ota-release agent); repeatable. The release starts once it has connected').argParser(thingNames))
     .addHelpText('after', `
 Fault profiles:
@@ -204,6 +208,7 @@ async function simulateLocked(options: SimulateOptions, request: ReleaseRequest,
     ...(options.timeScale ? { timeScale: options.timeScale } : {}),
     ...(prompt ? { prompt: prompt.ask } : {}),
   });
+  simulateAlarms(cloud.health, cloud.scheduler, request, options.alarm ?? []);
   // Before the run, so an agent started by hand can pin the key the images are signed with.
   const publicKeyFile = options.keep || options.mqtt ? await saveSignerPublicKey(cloud.signer.publicKeyPem, stateDir) : undefined;
   const control = options.approve === 'external' ? await serveControl(cloud.ports, stateDir) : undefined;
@@ -323,6 +328,14 @@ export function integer(min: number, max: number) {
 function thingNames(text: string, previous: string[] = []): string[] {
   if (!/^[a-zA-Z0-9:_-]{1,128}$/.test(text)) throw new InvalidArgumentError('expected a thing name: 1 to 128 letters, digits, colons, underscores or hyphens');
   return previous.includes(text) ? previous : [...previous, text];
+}
+
+function alarmTriggers(text: string, previous: AlarmTrigger[] = []): AlarmTrigger[] {
+  try {
+    return [...previous, parseAlarmTrigger(text)];
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
 }
 
 function rate(text: string): number {

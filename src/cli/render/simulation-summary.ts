@@ -39,6 +39,13 @@ export function renderSimulationSummary(report: ReleaseReport, terminal: Termina
     lines.push(rollbacks.toString());
   }
   const { exposed, devices } = report.exposure;
+  // Approvals a policy answered (--approve auto | reject) stand for a person: say so, or a HOLD turned into a
+  // promotion reads as the judge's own.
+  const byPolicy = report.decisions.flatMap((d) => (d.kind === 'approval' && d.by.startsWith('simulate --approve') ? [d] : []));
+  if (byPolicy.length > 0) {
+    const answered = byPolicy.map((d) => `${d.stageName} ${d.answer === 'approve' ? 'approved' : 'rejected'}`).join(', ');
+    lines.push(paint(`Approvals answered by ${byPolicy[0]!.by} (no person looked): ${answered}`, 'yellow', terminal));
+  }
   lines.push(
     `Outcome:   ${status(report.outcome, terminal)}${report.execution.error ? paint(`  (${report.execution.error})`, 'grey', terminal) : ''}`,
     `Exposure:  ${formatCount(exposed)} of ${formatQuantity(devices, 'device')} ever ran ${report.stages.length ? 'the new version' : 'nothing new'} (${percent(devices ? exposed / devices : 0)})`,
@@ -71,6 +78,8 @@ export function evidenceText(evidence: Evidence, reasons: string[] = [], gates: 
   if (evidence.reverted) parts.push(`${formatQuantity(evidence.reverted, 'device')} reported SUCCEEDED and later ran the old version again: counted as failed`);
   parts.push(...gates.map((gate) => `health: ${describeGate(gate)}`));
   // The first reason says why, unless it is a promotion's or a gate's (the lines above say those).
-  if (reasons[0] && !reasons[0].includes('is below the unacceptable') && !reasons[0].startsWith('health gate')) parts.push(reasons[0]);
+  // A gate's failure is the one that explains a health rollback, so it stays.
+  const first = reasons[0];
+  if (first && !first.includes('is below the unacceptable') && !(first.startsWith('health gate') && !first.includes(' failed: '))) parts.push(first);
   return parts.join('\n');
 }

@@ -27,6 +27,7 @@ export interface GatePlanInputs {
   reportEverySeconds: number;
   warmUpSeconds: number;
   maxFailureRate: number;
+  unacceptableFailureRate: number;
   stages: readonly GateStageView[];
   /** Whether the last stage reaches the whole fleet (no control remains). */
   lastStageReachesAll: boolean;
@@ -42,7 +43,9 @@ export function describeGatePlan(inputs: GatePlanInputs): string[] {
     gatesSharing > 0
       ? `wrong rollbacks: the install test and ${gatesSharing} statistical gate${gatesSharing === 1 ? '' : 's'} share the ${alpha} budget (installs ${formatLimit(budgets.installRollback)}, each gate ${formatLimit(budgets.gate.rollback)}); wrong promotions: each test at most ${alpha}, so a release bad in any one respect is promoted at most ${alpha} of the time`
       : 'alarm gates only: the install test keeps the whole error budget',
-    `devices report every ${formatDuration(inputs.reportEverySeconds)}; the first ${formatDuration(inputs.warmUpSeconds)} after an update do not count towards rate gates`,
+    inputs.warmUpSeconds > 0
+      ? `devices report every ${formatDuration(inputs.reportEverySeconds)}; the first ${formatDuration(inputs.warmUpSeconds)} after an update do not count towards rate gates`
+      : `devices report every ${formatDuration(inputs.reportEverySeconds)}; every report counts towards rate gates (no warm-up)`,
   ];
   for (const gate of inputs.gates) {
     const name = gateNameOf(gate);
@@ -52,7 +55,7 @@ export function describeGatePlan(inputs: GatePlanInputs): string[] {
         break;
       case 'silence':
         lines.push(
-          `${name}: a device that reports SUCCEEDED and sends no health report within ${formatDuration(gate.afterReports * inputs.reportEverySeconds)} did not come back; more than ${formatLimit(inputs.maxFailureRate)} of them fails the gate${gate.critical ? ' and rolls back' : ' and asks a person'}`,
+          `${name}: a device that reports SUCCEEDED and sends no health report within ${formatDuration(gate.afterReports * inputs.reportEverySeconds)} did not come back; the share not back is judged like installs (acceptable ${formatLimit(inputs.maxFailureRate)}, unacceptable ${formatLimit(inputs.unacceptableFailureRate)}), and a failure ${gate.critical ? 'rolls back' : 'asks a person'}`,
         );
         break;
       case 'alarm':
@@ -61,6 +64,23 @@ export function describeGatePlan(inputs: GatePlanInputs): string[] {
     }
   }
   return lines;
+}
+
+/** Gates that cannot reach a verdict within a stage's bake, whatever the devices do. */
+export function gateWarnings(inputs: Pick<GatePlanInputs, 'gates' | 'reportEverySeconds' | 'warmUpSeconds' | 'stages'>): string[] {
+  const warnings: string[] = [];
+  const shortest = Math.min(...inputs.stages.map((stage) => stage.bakeSeconds));
+  if (inputs.gates.some((gate) => gate.kind === 'rate') && inputs.warmUpSeconds >= shortest) {
+    warnings.push(`health.warmUp (${formatDuration(inputs.warmUpSeconds)}) is at least the shortest bake (${formatDuration(shortest)}): a rate gate has no steady exposure in such a stage before its bake ends, so it can only extend it or ask a person`);
+  }
+  for (const gate of inputs.gates) {
+    if (gate.kind !== 'silence') continue;
+    const grace = gate.afterReports * inputs.reportEverySeconds;
+    if (grace >= shortest) {
+      warnings.push(`health gate ${gateNameOf(gate)} waits ${formatDuration(grace)} (${gate.afterReports} × reportEvery) before a device counts as not back, at least the shortest bake (${formatDuration(shortest)}): it cannot decide within that bake`);
+    }
+  }
+  return warnings;
 }
 
 /** Wald's drift factor D(ρ) (see above). */

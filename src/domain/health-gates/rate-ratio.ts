@@ -163,7 +163,9 @@ function ratioBand(paired: { treatment: { events: number; seconds: number }; con
 }
 
 function describeSide(metric: string, side: CohortRate): string {
-  return `${formatCount(side.events)} ${metric} in ${formatHours(side.exposureHours)} device-hours`;
+  // "crashes" / "reboots" are plural metric names; one event reads "1 crash" / "1 reboot".
+  const unit = side.events === 1 ? metric.replace(/es$/, '').replace(/s$/, '') : metric;
+  return `${formatCount(side.events)} ${unit} in ${formatHours(side.exposureHours)} device-hours`;
 }
 
 function describeRatio(evidence: RateGateEvidence): string {

@@ -37,7 +37,7 @@ export function evaluateSilenceGate(spec: SilenceGateSpec, inputs: SilenceInputs
     passThreshold: Math.log(budgets.promote),
   };
   const base = { name: gateNameOf(spec), kind: 'silence' as const, critical: spec.critical, evidence };
-  const counts = `${formatCount(neverCameBack)} of ${formatQuantity(inputs.dueBack, 'device')} due back sent no health report after the update`;
+  const counts = inputs.dueBack === 0 ? 'no device is due back yet' : `${formatCount(neverCameBack)} of ${formatQuantity(inputs.dueBack, 'device')} due back sent no health report after the update`;
   const bound = (budget: number) => `at ${formatLimit(1 - budget)} confidence over every look`;
   if (llr >= evidence.failThreshold) return { ...base, status: GateStatus.FAIL, reason: `${counts}: above the ${formatLimit(inputs.maxFailureRate)} limit ${bound(budgets.rollback)}` };
   if (llr <= evidence.passThreshold) return { ...base, status: GateStatus.PASS, reason: `${counts}: below the unacceptable ${formatLimit(inputs.unacceptableFailureRate)} ${bound(budgets.promote)}` };

@@ -1,5 +1,5 @@
 // What validate says of a rate gate: Wald's expected exposure to a verdict, checked against the gate itself.
-import { describeGatePlan, eventsToVerdict, rateGateDrift } from '#domain/health-gates/gate-power.ts';
+import { describeGatePlan, eventsToVerdict, gateWarnings, rateGateDrift } from '#domain/health-gates/gate-power.ts';
 import { GateStatus } from '#domain/health-gates/gate-result.ts';
 import { HealthGateSpec, RateGateSpec } from '#domain/health-gates/gate-spec.ts';
 import { evaluateRateGate } from '#domain/health-gates/rate-ratio.ts';
@@ -49,6 +49,7 @@ describe('the rate gate plan', () => {
       reportEverySeconds: 300,
       warmUpSeconds: 1800,
       maxFailureRate: 0.05,
+      unacceptableFailureRate: 0.1,
       stages: [{ name: 'canary', devices: 100, bakeSeconds: 7200 }, { name: 'all', devices: 10_000, bakeSeconds: 3600 }],
       lastStageReachesAll: true,
     });
@@ -56,5 +57,15 @@ describe('the rate gate plan', () => {
     expect(lines.find((line) => line.includes('at 1× it passes'))).toMatch(/canary \d+m\d+s, all \d+s after the warm-up/);
     expect(lines.some((line) => line.includes('the last stage leaves no device on the previous version'))).toBe(true);
     expect(lines.at(-1)).toBe('alarm-api: CloudWatch alarm api in ALARM rolls the release back at the next look');
+  });
+
+  it('warns when a gate cannot decide within the shortest bake', () => {
+    const stages = [{ name: 'canary', bakeSeconds: 7200 }, { name: 'all', bakeSeconds: 3600 }];
+    const gates = [HealthGateSpec.parse({ kind: 'rate', metric: 'crashes', maxRatio: 1.2 }), HealthGateSpec.parse({ kind: 'silence', afterReports: 4 })];
+    expect(gateWarnings({ gates, reportEverySeconds: 300, warmUpSeconds: 1800, stages })).toEqual([]);
+    const warnings = gateWarnings({ gates, reportEverySeconds: 1200, warmUpSeconds: 3600, stages });
+    expect(warnings).toHaveLength(2);
+    expect(warnings[0]).toMatch(/^health\.warmUp \(1h\) is at least the shortest bake \(1h\)/);
+    expect(warnings[1]).toMatch(/^health gate silence waits 1h20m/);
   });
 });

@@ -163,26 +163,32 @@ function notYetAcceptable(evidence: Evidence, policy: JudgePolicy): string {
   return `${describeFailures(evidence, 'be')} above the promotion line (${formatCount(sequential.promoteAtFailures)} of ${formatCount(executed)}), so the evidence cannot rule out ${limit} at ${formatLimit(evidence.confidence)} confidence`;
 }
 
+/**
+ * The policy's answer to an undecided stage that waiting cannot settle or may not: roll back or ask a person (its
+ * `inconclusive` setting), or ask a person once the extensions are used up; undefined when it may extend. The install
+ * test and the health gates (health-gates/with-gates.ts) both ask it, so they say the same thing.
+ */
+export function inconclusiveStop(policy: Pick<JudgePolicy, 'inconclusive' | 'maxExtensions'>, extensionsUsed: number): { verdict: typeof Verdict.ROLLBACK | typeof Verdict.HOLD; reason: string } | undefined {
+  if (policy.inconclusive === 'rollback') return { verdict: Verdict.ROLLBACK, reason: 'the policy rolls back a stage the evidence cannot clear' };
+  if (policy.inconclusive === 'hold') return { verdict: Verdict.HOLD, reason: 'the policy asks a person to decide when the evidence is inconclusive' };
+  if (extensionsUsed >= policy.maxExtensions) {
+    return { verdict: Verdict.HOLD, reason: `the bake was already extended ${formatQuantity(extensionsUsed, 'time')}, the most the policy allows; a person must decide` };
+  }
+  return undefined;
+}
+
+/** One extension's length when nothing better is known: the policy's extendBy, or half the bake (at least a minute). */
+export function defaultExtension(policy: Pick<JudgePolicy, 'extendBy'>, bakeSeconds: number): number {
+  return policy.extendBy ?? Math.max(60, Math.round(bakeSeconds / 2));
+}
+
 function inconclusive(gaps: string[], evidence: Evidence, policy: JudgePolicy, progress: BakeProgress, pending: number): Judgement {
-  if (policy.inconclusive === 'rollback') {
-    return { verdict: Verdict.ROLLBACK, rules: [JudgeRule.INCONCLUSIVE], reasons: [...gaps, 'the policy rolls back a stage the evidence cannot clear'], evidence };
-  }
-  if (policy.inconclusive === 'hold') {
-    return { verdict: Verdict.HOLD, rules: [JudgeRule.INCONCLUSIVE], reasons: [...gaps, 'the policy asks a person to decide when the evidence is inconclusive'], evidence };
-  }
-  if (pending === 0) {
-    // Every execution has ended: a longer bake cannot change the counts, so waiting would only delay the person.
-    return { verdict: Verdict.HOLD, rules: [JudgeRule.INCONCLUSIVE], reasons: [...gaps, 'every execution has ended, so baking longer cannot add evidence; a person must decide'], evidence };
-  }
-  if (progress.extensionsUsed >= policy.maxExtensions) {
-    return {
-      verdict: Verdict.HOLD,
-      rules: [JudgeRule.INCONCLUSIVE],
-      reasons: [...gaps, `the bake was already extended ${formatQuantity(progress.extensionsUsed, 'time')}, the most the policy allows; a person must decide`],
-      evidence,
-    };
-  }
-  const extendSeconds = policy.extendBy ?? Math.max(60, Math.round(progress.bakeSeconds / 2));
+  // The policy's own action comes first; then, when every execution has ended, a longer bake cannot change the counts,
+  // so waiting would only delay the person; then the bound on extensions.
+  const byPolicy = policy.inconclusive === 'extend' ? undefined : inconclusiveStop(policy, progress.extensionsUsed);
+  const stop = byPolicy ?? (pending === 0 ? { verdict: Verdict.HOLD, reason: 'every execution has ended, so baking longer cannot add evidence; a person must decide' } : inconclusiveStop(policy, progress.extensionsUsed));
+  if (stop) return { verdict: stop.verdict, rules: [JudgeRule.INCONCLUSIVE], reasons: [...gaps, stop.reason], evidence };
+  const extendSeconds = defaultExtension(policy, progress.bakeSeconds);
   return {
     verdict: Verdict.EXTEND,
     rules: [JudgeRule.INCONCLUSIVE],

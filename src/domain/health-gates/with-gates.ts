@@ -4,7 +4,7 @@
 // estimate, at most one planned bake per extension, at most maxExtensions times), then ask a person.
 import { formatDuration } from '../duration.ts';
 import { JudgeRule, type Judgement, Verdict } from '../decision.ts';
-import { formatQuantity } from '../percent.ts';
+import { defaultExtension, inconclusiveStop } from '../judge.ts';
 import type { HealthPolicy } from '../release-request.ts';
 import { GateStatus, type GateResult } from './gate-result.ts';
 
@@ -46,14 +46,8 @@ export function withHealthGates(install: Judgement, gates: GateResult[], policy:
     return { ...install, gates, rules: [...install.rules, JudgeRule.HEALTH_GATES_PASSED], reasons: [...install.reasons, ...gates.map((gate) => `health gate ${gate.name} passed: ${gate.reason}`)] };
   }
   const why = open.map((gate) => `health gate ${gate.name} cannot tell yet: ${gate.reason}`);
-  const held = (reason: string): Judgement => ({ ...settled, gates, verdict: Verdict.HOLD, rules: [JudgeRule.HEALTH_GATE_INCONCLUSIVE], reasons: [...why, reason] });
-  if (policy.inconclusive === 'rollback') {
-    return { ...settled, gates, verdict: Verdict.ROLLBACK, rules: [JudgeRule.HEALTH_GATE_INCONCLUSIVE], reasons: [...why, 'the policy rolls back a stage the evidence cannot clear'] };
-  }
-  if (policy.inconclusive === 'hold') return held('the policy asks a person to decide when the evidence is inconclusive');
-  if (progress.extensionsUsed >= policy.maxExtensions) {
-    return held(`the bake was already extended ${formatQuantity(progress.extensionsUsed, 'time')}, the most the policy allows; a person must decide`);
-  }
+  const stop = inconclusiveStop(policy, progress.extensionsUsed);
+  if (stop) return { ...settled, gates, verdict: stop.verdict, rules: [JudgeRule.HEALTH_GATE_INCONCLUSIVE], reasons: [...why, stop.reason] };
   const extendSeconds = extensionFor(open, policy, progress.bakeSeconds);
   return {
     ...settled,
@@ -68,7 +62,7 @@ export function withHealthGates(install: Judgement, gates: GateResult[], policy:
 
 /** The longest of the open gates' estimates, between a minute and one planned bake; the policy's step without one. */
 function extensionFor(open: GateResult[], policy: GatePolicy, bakeSeconds: number): number {
-  const fallback = policy.extendBy ?? Math.max(60, Math.round(bakeSeconds / 2));
+  const fallback = defaultExtension(policy, bakeSeconds);
   const needs = open.map((gate) => gate.needSeconds).filter((need): need is number => need !== undefined);
   if (needs.length < open.length) return fallback;
   return Math.min(Math.max(60, bakeSeconds), Math.max(60, ...needs));

@@ -5,7 +5,7 @@
 // ten million. docs/backend.md, Health data path.
 import { CloudWatchClient, DescribeAlarmsCommand, type DescribeAlarmsCommandOutput, GetMetricDataCommand, type MetricDataQuery, type MetricDataResult } from '@aws-sdk/client-cloudwatch';
 import { TransientError } from '#ports/errors.ts';
-import { type AlarmState, type AlarmStateValue, type CohortHealth, type HealthBucket, type HealthQuery, type HealthReading, type HealthSignals, NO_HEALTH } from '#ports/health-signals.ts';
+import { type AlarmState, type AlarmStateValue, type CohortHealth, type HealthBucket, type HealthQuery, type HealthReading, type HealthSignals } from '#ports/health-signals.ts';
 import { type Instrument, noInstrument, required } from './config.ts';
 import { rethrow } from './sdk-errors.ts';
 
@@ -56,12 +56,8 @@ export class CloudWatchHealthSignals implements HealthSignals {
     } while (nextToken);
     const starts = [...new Set([...series.values()].flatMap((points) => [...points.keys()]))].sort((a, b) => a - b);
     return starts.map((start) => {
-      const bucket: HealthBucket = { start: new Date(start).toISOString(), treatment: { ...NO_HEALTH }, control: { ...NO_HEALTH } };
-      for (const cohort of COHORTS) {
-        const sums = Object.fromEntries(FIELDS.map((field) => [field, series.get(queryId(cohort, field))?.get(start) ?? 0])) as unknown as CohortHealth;
-        bucket[cohort] = sums;
-      }
-      return bucket;
+      const sums = (cohort: (typeof COHORTS)[number]) => Object.fromEntries(FIELDS.map((field) => [field, series.get(queryId(cohort, field))?.get(start) ?? 0])) as unknown as CohortHealth;
+      return { start: new Date(start).toISOString(), treatment: sums('treatment'), control: sums('control') };
     });
   }
 

@@ -24,3 +24,8 @@ export function formatCount(count: number): string {
 export function formatQuantity(count: number, singular: string, plural = `${singular}s`): string {
   return `${formatCount(count)} ${count === 1 ? singular : plural}`;
 }
+
+/** Device-hours of exposure: whole hours with separators from 100 up (`16,602`), one decimal below (`56.6`). */
+export function formatHours(hours: number): string {
+  return hours >= 100 ? formatCount(Math.round(hours)) : hours.toFixed(1);
+}

@@ -1,6 +1,6 @@
 // One short line per gate result for people (status, the simulate summary, notices): what it measured and where it
 // stands, without the full reason (which the verdict's reasons keep).
-import { formatCount, formatQuantity } from '../percent.ts';
+import { formatCount, formatHours, formatQuantity } from '../percent.ts';
 import type { GateResult } from './gate-result.ts';
 
 export function describeGate(result: GateResult): string {
@@ -25,8 +25,4 @@ export function describeGate(result: GateResult): string {
 
 function formatBound(value: number): string {
   return Number.isFinite(value) ? value.toFixed(2) : '∞';
-}
-
-function formatHours(hours: number): string {
-  return hours >= 100 ? formatCount(Math.round(hours)) : hours.toFixed(1);
 }

@@ -14,7 +14,7 @@
 import type { HealthBucket } from '#ports/health-signals.ts';
 import { wilsonInterval } from '../binomial-interval.ts';
 import { logLikelihoodRatio } from '../sequential-test.ts';
-import { formatCount, formatLimit } from '../percent.ts';
+import { formatCount, formatHours, formatLimit } from '../percent.ts';
 import { formatDuration } from '../duration.ts';
 import { GateStatus, type CohortRate, type GateResult, type RateGateEvidence } from './gate-result.ts';
 import { gateNameOf, type RateGateSpec } from './gate-spec.ts';
@@ -170,8 +170,4 @@ function describeSide(metric: string, side: CohortRate): string {
 
 function describeRatio(evidence: RateGateEvidence): string {
   return evidence.ratio === null ? 'against' : `at ${evidence.ratio.toFixed(2)}× of`;
-}
-
-function formatHours(hours: number): string {
-  return hours >= 100 ? formatCount(Math.round(hours)) : hours.toFixed(1);
 }

@@ -3,7 +3,7 @@
 // rule's metric action would; the simulated fleet's health model answers for its devices without a report per device
 // (sources). Alarms are set by tests and fault profiles, standing in for CloudWatch alarms.
 import type { HealthReport } from '#domain/health-report.ts';
-import type { AlarmState, AlarmStateValue, CohortHealth, HealthBucket, HealthQuery, HealthReading, HealthSignals } from '#ports/health-signals.ts';
+import { type AlarmState, type AlarmStateValue, type CohortHealth, type HealthBucket, type HealthQuery, type HealthReading, type HealthSignals, NO_HEALTH } from '#ports/health-signals.ts';
 import type { Clock } from '#ports/clock.ts';
 
 /** Anything that can answer for its devices' health over a window, bucket by bucket (the simulated fleet). */
@@ -13,12 +13,10 @@ export interface HealthSource {
 
 const MINUTE_MS = 60_000;
 
-type Cell = { -readonly [K in keyof CohortHealth]: number };
-const emptyCell = (): Cell => ({ exposureSeconds: 0, crashes: 0, reboots: 0, returned: 0, reverted: 0 });
 
 export class LocalHealthMetrics implements HealthSignals {
   /** `${product}\u0000${version}\u0000${cohortKind}` → minute → sums; cohortKind `steady` or `any`. */
-  private readonly cells = new Map<string, Map<number, Cell>>();
+  private readonly cells = new Map<string, Map<number, CohortHealth>>();
   private readonly sources: HealthSource[] = [];
   private readonly alarms = new Map<string, AlarmState>();
   /** Reports received, for the report and tests. */
@@ -53,7 +51,7 @@ export class LocalHealthMetrics implements HealthSignals {
     const byStart = new Map<number, HealthBucket>();
     const bucketAt = (startMs: number) => {
       let bucket = byStart.get(startMs);
-      if (!bucket) byStart.set(startMs, (bucket = { start: new Date(startMs).toISOString(), treatment: emptyCell(), control: emptyCell() }));
+      if (!bucket) byStart.set(startMs, (bucket = { start: new Date(startMs).toISOString(), treatment: { ...NO_HEALTH }, control: { ...NO_HEALTH } }));
       return bucket;
     };
     const fromMs = query.from.getTime();
@@ -66,15 +64,15 @@ export class LocalHealthMetrics implements HealthSignals {
         for (const [minute, cell] of minutes) {
           const ms = minute * MINUTE_MS;
           if (ms < fromMs || ms >= toMs) continue;
-          add(bucketAt(align(ms))[cohort] as Cell, cell);
+          add(bucketAt(align(ms))[cohort], cell);
         }
       }
     }
     for (const source of this.sources) {
       for (const bucket of source.buckets(query)) {
         const into = bucketAt(Date.parse(bucket.start));
-        add(into.treatment as Cell, bucket.treatment);
-        add(into.control as Cell, bucket.control);
+        add(into.treatment, bucket.treatment);
+        add(into.control, bucket.control);
       }
     }
     const buckets = [...byStart.entries()].sort(([a], [b]) => a - b).map(([, bucket]) => bucket);
@@ -82,19 +80,19 @@ export class LocalHealthMetrics implements HealthSignals {
     return { buckets, alarms };
   }
 
-  private cell(product: string, version: string, kind: 'steady' | 'any', minute: number): Cell {
+  private cell(product: string, version: string, kind: 'steady' | 'any', minute: number): CohortHealth {
     const id = key(product, version, kind);
     let minutes = this.cells.get(id);
     if (!minutes) this.cells.set(id, (minutes = new Map()));
     let cell = minutes.get(minute);
-    if (!cell) minutes.set(minute, (cell = emptyCell()));
+    if (!cell) minutes.set(minute, (cell = { ...NO_HEALTH }));
     return cell;
   }
 }
 
 const key = (product: string, version: string, kind: string) => `${product}\u0000${version}\u0000${kind}`;
 
-function add(into: Cell, from: CohortHealth): void {
+function add(into: CohortHealth, from: CohortHealth): void {
   into.exposureSeconds += from.exposureSeconds;
   into.crashes += from.crashes;
   into.reboots += from.reboots;

@@ -4,7 +4,7 @@
 // so every read of a minute agrees. No event per device per report period: the cost is per minute read, not per device.
 // Only complete minutes are answered, as metrics arrive a little after the fact.
 import { normalQuantile } from '#domain/binomial-interval.ts';
-import type { CohortHealth, HealthBucket, HealthQuery } from '#ports/health-signals.ts';
+import { type HealthBucket, type HealthQuery, NO_HEALTH } from '#ports/health-signals.ts';
 import { uniform } from '../fleet/random.ts';
 import type { HealthSource } from './health-metrics.ts';
 import { StepExposure } from './step-exposure.ts';
@@ -94,7 +94,7 @@ export class SimulatedHealth implements HealthSource {
       const minuteStart = startMs + minute * MINUTE_MS;
       const bucketStart = fromMs + Math.floor((minuteStart - fromMs) / periodMs) * periodMs;
       let bucket = buckets.get(bucketStart);
-      if (!bucket) buckets.set(bucketStart, (bucket = { start: new Date(bucketStart).toISOString(), treatment: empty(), control: empty() }));
+      if (!bucket) buckets.set(bucketStart, (bucket = { start: new Date(bucketStart).toISOString(), treatment: { ...NO_HEALTH }, control: { ...NO_HEALTH } }));
       this.addMinute(minute, bucket);
     }
     return [...buckets.values()];
@@ -110,8 +110,8 @@ export class SimulatedHealth implements HealthSource {
     const leaking = this.leaking.secondsBetween(from, to);
     const leak = behaviour.leak ?? { crashRatio: behaviour.crashRatio, rebootRatio: behaviour.rebootRatio };
     const draw = (mean: number, n: number) => poisson(mean, uniform(seed, minute, HEALTH_STREAM, 0, n));
-    const c = bucket.control as Mutable;
-    const t = bucket.treatment as Mutable;
+    const c = bucket.control;
+    const t = bucket.treatment;
     c.exposureSeconds += control;
     c.crashes += draw((behaviour.crashesPerDeviceHour * control) / 3600, Draw.CONTROL_CRASHES);
     c.reboots += draw((behaviour.rebootsPerDeviceHour * control) / 3600, Draw.CONTROL_REBOOTS);
@@ -159,8 +159,6 @@ export class SimulatedHealth implements HealthSource {
   }
 }
 
-type Mutable = { -readonly [K in keyof CohortHealth]: number };
-const empty = (): Mutable => ({ exposureSeconds: 0, crashes: 0, reboots: 0, returned: 0, reverted: 0 });
 
 /** A Poisson draw with the given mean from one uniform: exact inversion for small means, the normal beyond. */
 export function poisson(mean: number, u: number): number {

@@ -47,16 +47,9 @@ export class LocalHealthMetrics implements HealthSignals {
   }
 
   async read(query: HealthQuery): Promise<HealthReading> {
-    const periodMs = query.periodSeconds * 1000;
-    const byStart = new Map<number, HealthBucket>();
-    const bucketAt = (startMs: number) => {
-      let bucket = byStart.get(startMs);
-      if (!bucket) byStart.set(startMs, (bucket = { start: new Date(startMs).toISOString(), treatment: { ...NO_HEALTH }, control: { ...NO_HEALTH } }));
-      return bucket;
-    };
+    const buckets = new QueryBuckets(query);
     const fromMs = query.from.getTime();
     const toMs = query.to.getTime();
-    const align = (ms: number) => fromMs + Math.floor((ms - fromMs) / periodMs) * periodMs;
     for (const [cohort, version] of [['treatment', query.treatmentVersion], ['control', query.controlVersion]] as const) {
       for (const kind of ['steady', 'any'] as const) {
         const minutes = this.cells.get(key(query.product, version, kind));
@@ -64,20 +57,19 @@ export class LocalHealthMetrics implements HealthSignals {
         for (const [minute, cell] of minutes) {
           const ms = minute * MINUTE_MS;
           if (ms < fromMs || ms >= toMs) continue;
-          add(bucketAt(align(ms))[cohort], cell);
+          add(buckets.holding(ms)[cohort], cell);
         }
       }
     }
     for (const source of this.sources) {
       for (const bucket of source.buckets(query)) {
-        const into = bucketAt(Date.parse(bucket.start));
+        const into = buckets.holding(Date.parse(bucket.start));
         add(into.treatment, bucket.treatment);
         add(into.control, bucket.control);
       }
     }
-    const buckets = [...byStart.entries()].sort(([a], [b]) => a - b).map(([, bucket]) => bucket);
     const alarms = query.alarmNames.map((name): AlarmState => this.alarms.get(name) ?? { name, state: 'MISSING' });
-    return { buckets, alarms };
+    return { buckets: buckets.inOrder(), alarms };
   }
 
   private cell(product: string, version: string, kind: 'steady' | 'any', minute: number): CohortHealth {
@@ -87,6 +79,29 @@ export class LocalHealthMetrics implements HealthSignals {
     let cell = minutes.get(minute);
     if (!cell) minutes.set(minute, (cell = { ...NO_HEALTH }));
     return cell;
+  }
+}
+
+/** A read's buckets by start: the period (aligned on the query's `from`) a time falls in, made empty when first used. */
+export class QueryBuckets {
+  private readonly byStart = new Map<number, HealthBucket>();
+  private readonly fromMs: number;
+  private readonly periodMs: number;
+
+  constructor(query: Pick<HealthQuery, 'from' | 'periodSeconds'>) {
+    this.fromMs = query.from.getTime();
+    this.periodMs = query.periodSeconds * 1000;
+  }
+
+  holding(ms: number): HealthBucket {
+    const startMs = this.fromMs + Math.floor((ms - this.fromMs) / this.periodMs) * this.periodMs;
+    let bucket = this.byStart.get(startMs);
+    if (!bucket) this.byStart.set(startMs, (bucket = { start: new Date(startMs).toISOString(), treatment: { ...NO_HEALTH }, control: { ...NO_HEALTH } }));
+    return bucket;
+  }
+
+  inOrder(): HealthBucket[] {
+    return [...this.byStart.entries()].sort(([a], [b]) => a - b).map(([, bucket]) => bucket);
   }
 }
 

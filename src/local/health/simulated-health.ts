@@ -4,9 +4,9 @@
 // so every read of a minute agrees. No event per device per report period: the cost is per minute read, not per device.
 // Only complete minutes are answered, as metrics arrive a little after the fact.
 import { normalQuantile } from '#domain/binomial-interval.ts';
-import { type HealthBucket, type HealthQuery, NO_HEALTH } from '#ports/health-signals.ts';
+import type { HealthBucket, HealthQuery } from '#ports/health-signals.ts';
 import { uniform } from '../fleet/random.ts';
-import type { HealthSource } from './health-metrics.ts';
+import { type HealthSource, QueryBuckets } from './health-metrics.ts';
 import { StepExposure } from './step-exposure.ts';
 
 /** How a fault profile's devices behave after the update; rates per device-hour. */
@@ -83,21 +83,16 @@ export class SimulatedHealth implements HealthSource {
     const { options } = this;
     if (query.product !== options.product || query.treatmentVersion !== options.newVersion || query.controlVersion !== options.previousVersion) return [];
     const fromMs = query.from.getTime();
-    const periodMs = query.periodSeconds * 1000;
-    const buckets = new Map<number, HealthBucket>();
+    const buckets = new QueryBuckets(query);
     // Minutes count from the simulation's start, not the epoch, so a run gives the same draws whatever wall-clock time
     // it starts at (`simulate --keep` starts at the real now).
     const { startMs } = options;
     const firstMinute = Math.max(0, Math.ceil((fromMs - startMs) / MINUTE_MS));
     const lastMinute = Math.floor((query.to.getTime() - startMs) / MINUTE_MS) - 1; // complete minutes only
     for (let minute = firstMinute; minute <= lastMinute; minute++) {
-      const minuteStart = startMs + minute * MINUTE_MS;
-      const bucketStart = fromMs + Math.floor((minuteStart - fromMs) / periodMs) * periodMs;
-      let bucket = buckets.get(bucketStart);
-      if (!bucket) buckets.set(bucketStart, (bucket = { start: new Date(bucketStart).toISOString(), treatment: { ...NO_HEALTH }, control: { ...NO_HEALTH } }));
-      this.addMinute(minute, bucket);
+      this.addMinute(minute, buckets.holding(startMs + minute * MINUTE_MS));
     }
-    return [...buckets.values()];
+    return buckets.inOrder();
   }
 
   /** Minute `minute` of the simulation (from its start): its exposure, and Poisson draws seeded by its number. */

@@ -304,6 +304,10 @@
       .map((d) => ({ executed: d.judgement.evidence.executed, failures: d.judgement.evidence.failures }));
   }
 
+  // Time along a stage chart's x axis: seconds since the stage's job started, labelled as simulated time where it is.
+  const sinceStart = (stage, at) => (Date.parse(at) - Date.parse(stage.createdAt)) / 1000;
+  const spanLabel = (view, span) => (view.clock === 'simulated' ? `${duration(span)} (simulated)` : duration(span));
+
   // Counts over the stage's life: none executed when its job was made, the counts each recorded verdict was given on,
   // and the live counts this page has read since it opened; succeeded, failed, rejected, timed out and in progress
   // against time since the job started.
@@ -314,7 +318,7 @@
     const points = new Map([[stage.createdAt, { succeeded: 0, failed: 0, rejected: 0, timedOut: 0, inProgress: 0 }]]);
     for (const d of view.decisions || []) if (d.kind === 'verdict' && d.stageIndex === stageIndex && d.judgement && d.judgement.evidence) points.set(d.at, d.judgement.evidence.counts);
     for (const [at, counts] of readings.get(`${view.releaseId}/${stageIndex}`) || []) points.set(at, counts);
-    const series = [...points].map(([at, counts]) => ({ t: (Date.parse(at) - Date.parse(stage.createdAt)) / 1000, counts })).filter((p) => p.t >= 0).sort((a, b) => a.t - b.t);
+    const series = [...points].map(([at, counts]) => ({ t: sinceStart(stage, at), counts })).filter((p) => p.t >= 0).sort((a, b) => a.t - b.t);
     const span = series.length > 1 ? series[series.length - 1].t : 0;
     if (!(span > 0)) return undefined;
     const targeted = Math.max((stage.counts && stage.counts.targeted) || 0, ...series.map((p) => SERIES.reduce((sum, [key]) => sum + (p.counts[key] || 0), 0)), 1);
@@ -324,7 +328,7 @@
     return chartFrame(
       'counts-chart',
       label,
-      view.clock === 'simulated' ? `${duration(span)} (simulated)` : duration(span),
+      spanLabel(view, span),
       count(targeted),
       SERIES.map(([key, kind]) => svg('polyline', { class: `series series-${kind}`, 'data-series': key, points: series.map((p) => `${x(p.t).toFixed(1)},${y(p.counts[key] || 0).toFixed(1)}`).join(' ') })),
     );
@@ -341,7 +345,7 @@
     const names = [...new Set(looks.flatMap((d) => d.judgement.gates.filter((g) => g.evidence && g.evidence.kind === 'rate').map((g) => g.name)))];
     return names.map((name) => {
       const points = looks
-        .map((d) => ({ t: (Date.parse(d.at) - Date.parse(stage.createdAt)) / 1000, gate: d.judgement.gates.find((g) => g.name === name) }))
+        .map((d) => ({ t: sinceStart(stage, d.at), gate: d.judgement.gates.find((g) => g.name === name) }))
         .filter((p) => p.t >= 0 && p.gate && p.gate.evidence.treatment.exposureHours > 0 && p.gate.evidence.control.exposureHours > 0)
         .map((p) => {
           const e = p.gate.evidence;
@@ -360,7 +364,7 @@
         : undefined;
       const latest = points[points.length - 1];
       const label = `${name} ${latest.status}: ${latest.metric} per device-hour, new version ${latest.treatment.toFixed(3)} against ${latest.control.toFixed(3)} on the previous one (limit ${latest.limit.toFixed(3)})`;
-      const chart = chartFrame('gate-chart', label, view.clock === 'simulated' ? `${duration(span)} (simulated)` : duration(span), `${top.toFixed(2)}/h`, [
+      const chart = chartFrame('gate-chart', label, spanLabel(view, span), `${top.toFixed(2)}/h`, [
         band,
         poly('chart-limit', (p) => p.limit),
         poly('series series-control', (p) => p.control),

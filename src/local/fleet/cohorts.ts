@@ -7,16 +7,17 @@ import type { ThingRegistry } from '../iot-jobs/things.ts';
 
 /** Gives every thing of `indices` without a value for `attribute` an evenly spread cohort; returns how many it set. */
 export function spreadCohorts(things: ThingRegistry, attribute: string, indices: ArrayLike<number>, seed = 1): number {
-  const pending: number[] = [];
-  for (let at = 0; at < indices.length; at++) if (things.attribute(attribute, indices[at]!) === undefined) pending.push(indices[at]!);
-  const n = pending.length;
+  const column = things.attributeColumn(attribute);
+  const pending = new Int32Array(indices.length);
+  let n = 0;
+  for (let at = 0; at < indices.length; at++) if (Number.isNaN(column[indices[at]!])) pending[n++] = indices[at]!;
   if (n === 0) return 0;
   // i ↦ (i·stride + shift) mod n is a permutation when gcd(stride, n) = 1: a shuffle without sorting a million keys.
   const stride = coprimeStride(n, seed);
   const shift = (seed * 7919) % n;
   for (let i = 0; i < n; i++) {
     const rank = (((i * stride) % n) + shift) % n; // exact: i·stride < 2^53 for fleets up to ~90 million
-    things.setAttribute(attribute, pending[i]!, Math.floor(((rank + 0.5) * COHORTS) / n));
+    column[pending[i]!] = Math.floor(((rank + 0.5) * COHORTS) / n);
   }
   return n;
 }

@@ -75,8 +75,10 @@ export class SimulatedHealth implements HealthSource {
   succeeded(device: number, version: string, atMs: number): void {
     if (version !== this.options.newVersion) return;
     if (uniform(this.options.seed, device, HEALTH_STREAM, 0, Draw.RETURNS) < this.options.behaviour.neverReturnRate) return;
-    this.returnedAt.push(atMs + this.options.reportEverySeconds * 1000);
-    this.returnsSorted = false;
+    const at = atMs + this.options.reportEverySeconds * 1000;
+    // Successes come in clock order, so the list stays sorted unless one is reported for an earlier time.
+    if (this.returnsSorted && at < (this.returnedAt[this.returnedAt.length - 1] ?? at)) this.returnsSorted = false;
+    this.returnedAt.push(at);
   }
 
   buckets(query: HealthQuery): HealthBucket[] {

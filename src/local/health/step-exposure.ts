@@ -1,27 +1,34 @@
 // Device-seconds as a step function of time: +1 when a device enters a state, −1 when it leaves, integrated on demand.
-// Changes may be recorded out of order (a warm-up that ends in the future); the sorted form is rebuilt when asked
-// after new changes. What the simulated fleet's health model uses instead of a report per device per period.
+// What the simulated fleet's health model uses instead of a report per device per period.
+// Nearly every change comes in time order (a device enters or leaves at the clock's now, a warm-up ends a fixed time
+// after it starts), so such a change is appended with its level and running integral in O(1) and a read never
+// rebuilds. Changes out of order (a device leaving before a warm-up booked later ends) wait in pending lists and are
+// merged into the sorted ones when next read.
 
 type Floats = Float64Array<ArrayBufferLike>;
 
 export class StepExposure {
+  /** Distinct change times in order, the change at each, the level after each, and the integral (device-ms) up to each. */
+  private at: Floats = new Float64Array(64);
+  private step: Floats = new Float64Array(64);
+  private level: Floats = new Float64Array(64);
+  private integral: Floats = new Float64Array(64);
+  private size = 0;
   /**
-   * Changes recorded since the last build. Nearly all are one device entering (+1) or leaving (−1), kept as bare times
-   * so they sort natively (Float64Array#sort) instead of through a comparator: at a million devices that sort was a
-   * fifth of a simulate's CPU. Other deltas (a whole fleet at the start) are rare.
+   * Out-of-order changes since the last read. One device entering (+1) or leaving (−1) is kept as a bare time so
+   * they sort natively (Float64Array#sort) instead of through a comparator; other deltas are rare.
    */
   private entering: number[] = [];
   private leaving: number[] = [];
   private others: Array<[number, number]> = [];
-  /** Distinct change times in order, the change at each, the level after each, and the integral (device-ms) up to each. */
-  private at: Floats = new Float64Array(0);
-  private step: Floats = new Float64Array(0);
-  private level = new Float64Array(0);
-  private integral = new Float64Array(0);
+  private pending = false;
 
   /** `delta` devices enter (or, negative, leave) the state at `ms`. */
   change(ms: number, delta: number): void {
     if (delta === 0 || !Number.isFinite(ms)) return;
+    const last = this.size - 1;
+    if (!this.pending && (last < 0 || ms >= this.at[last]!)) return this.append(ms, delta);
+    this.pending = true;
     if (delta === 1) this.entering.push(ms);
     else if (delta === -1) this.leaving.push(ms);
     else this.others.push([ms, delta]);
@@ -30,14 +37,29 @@ export class StepExposure {
   /** Device-seconds spent in the state over [fromMs, toMs). */
   secondsBetween(fromMs: number, toMs: number): number {
     if (toMs <= fromMs) return 0;
-    this.build();
+    if (this.pending) this.mergePending();
     return (this.integralAt(toMs) - this.integralAt(fromMs)) / 1000;
+  }
+
+  private append(ms: number, delta: number): void {
+    const last = this.size - 1;
+    if (last >= 0 && this.at[last] === ms) {
+      this.step[last]! += delta;
+      this.level[last]! += delta;
+      return;
+    }
+    if (this.size === this.at.length) this.grow(this.size * 2);
+    const n = this.size++;
+    this.at[n] = ms;
+    this.step[n] = delta;
+    this.level[n] = (last >= 0 ? this.level[last]! : 0) + delta;
+    this.integral[n] = last >= 0 ? this.integral[last]! + this.level[last]! * (ms - this.at[last]!) : 0;
   }
 
   private integralAt(ms: number): number {
     // The last change at or before ms.
     let lo = 0;
-    let hi = this.at.length - 1;
+    let hi = this.size - 1;
     if (hi < 0 || ms <= this.at[0]!) return 0;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
@@ -47,10 +69,9 @@ export class StepExposure {
     return this.integral[lo]! + this.level[lo]! * (ms - this.at[lo]!);
   }
 
-  /** Merges the new changes into the sorted ones: a read after k changes costs O(n + k log k), not a sort of all. */
-  private build(): void {
-    if (this.entering.length === 0 && this.leaving.length === 0 && this.others.length === 0) return;
-    let merged: { at: Floats; step: Floats } = { at: this.at, step: this.step };
+  /** Merges the pending changes into the sorted ones: a read after k of them costs O(n + k log k), not a sort of all. */
+  private mergePending(): void {
+    let merged: { at: Floats; step: Floats } = { at: this.at.subarray(0, this.size), step: this.step.subarray(0, this.size) };
     merged = mergeChanges(merged, Float64Array.from(this.entering).sort(), () => 1);
     merged = mergeChanges(merged, Float64Array.from(this.leaving).sort(), () => -1);
     const others = this.others.sort((a, b) => a[0] - b[0]);
@@ -58,17 +79,24 @@ export class StepExposure {
     this.entering = [];
     this.leaving = [];
     this.others = [];
+    this.pending = false;
     const { at, step } = merged;
-    this.at = at;
-    this.step = step;
-    this.level = new Float64Array(at.length);
-    this.integral = new Float64Array(at.length);
-    let current = 0;
-    for (let index = 0; index < at.length; index++) {
-      this.integral[index] = index === 0 ? 0 : this.integral[index - 1]! + this.level[index - 1]! * (at[index]! - at[index - 1]!);
-      current += step[index]!;
-      this.level[index] = current;
-    }
+    this.size = 0;
+    if (at.length > this.at.length) this.grow(at.length);
+    // Appending the merged changes in order rebuilds the levels and the integral.
+    for (let index = 0; index < at.length; index++) this.append(at[index]!, step[index]!);
+  }
+
+  private grow(capacity: number): void {
+    const larger = (from: Floats) => {
+      const to = new Float64Array(capacity);
+      to.set(from.subarray(0, this.size));
+      return to;
+    };
+    this.at = larger(this.at);
+    this.step = larger(this.step);
+    this.level = larger(this.level);
+    this.integral = larger(this.integral);
   }
 }
 

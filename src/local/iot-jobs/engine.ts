@@ -32,17 +32,30 @@ export type ChangeResult = 'ok' | 'ResourceNotFound' | 'InvalidStateTransition' 
 export type NextListener = (thing: number) => void;
 
 const ROLLOUT_TICK_MS = 1000;
+/** The execution event's operation by status code (undefined for codes no event ends with). */
+const OPERATION_BY_CODE: ReadonlyArray<string | undefined> = Object.values(Exec).map((code) => OPERATION_OF_CODE[code as keyof typeof OPERATION_OF_CODE]);
 
 export class JobsEngine implements EventSource {
   private readonly jobsById = new Map<string, JobRecord>();
   private readonly jobList: JobRecord[] = [];
   private readonly sinks: JobsEventSink[] = [];
   private readonly wanted = new Map<string, boolean>();
+  /** Execution events by status code: counted and asked about per event, so by number, not by a string key. */
+  private readonly executionEvents = new Float64Array(OPERATION_BY_CODE.length);
+  private readonly executionWanted: Array<boolean | undefined> = [];
+  private readonly jobEvents: Record<string, number> = {};
   private bulk: BulkDeviceListener | undefined;
   private readonly nextListeners = new Map<number, Set<NextListener>>();
   private eventSequence = 0;
+
   /** Events produced per `JOB/completed`, `JOB_EXECUTION/succeeded`, …, built or not. */
-  readonly eventCounts: Record<string, number> = {};
+  get eventCounts(): Record<string, number> {
+    const counts: Record<string, number> = { ...this.jobEvents };
+    this.executionEvents.forEach((count, code) => {
+      if (count > 0) counts[`JOB_EXECUTION/${OPERATION_BY_CODE[code]!}`] = count;
+    });
+    return counts;
+  }
 
   constructor(
     readonly scheduler: Scheduler,
@@ -157,11 +170,11 @@ export class JobsEngine implements EventSource {
 
   addEventSink(sink: JobsEventSink): () => void {
     this.sinks.push(sink);
-    this.wanted.clear();
+    this.forgetWanted();
     return () => {
       const at = this.sinks.indexOf(sink);
       if (at >= 0) this.sinks.splice(at, 1);
-      this.wanted.clear();
+      this.forgetWanted();
     };
   }
 
@@ -215,13 +228,10 @@ export class JobsEngine implements EventSource {
   runNext(): void {
     let due: JobRecord | undefined;
     for (const job of this.jobList) if (!due || job.nextTimeout() < due.nextTimeout()) due = job;
-    if (!due) return;
-    const slot = due.timeoutHead++;
-    const index = due.timeoutIndex[slot]!;
-    // A later retry or a finished execution makes the entry stale.
-    if (due.status[index] === Exec.IN_PROGRESS && due.retryAttempt[index] === due.timeoutAttempt[slot]) {
-      this.end(due, index, Exec.TIMED_OUT);
-    }
+    // nextTimeout has dropped stale entries (a later retry, a finished execution): the head is live, if any.
+    if (!due || due.nextTimeout() === Number.POSITIVE_INFINITY) return;
+    const index = due.timeoutIndex[due.timeoutHead++]!;
+    this.end(due, index, Exec.TIMED_OUT);
   }
 
   // ── internals ───────────────────────────────────────────────────────────────────────────────────────────
@@ -332,9 +342,13 @@ export class JobsEngine implements EventSource {
     for (const listener of [...listeners]) listener(thing);
   }
 
+  private forgetWanted(): void {
+    this.wanted.clear();
+    this.executionWanted.length = 0;
+  }
+
   private wants(eventType: 'JOB' | 'JOB_EXECUTION', operation: string): boolean {
     const key = `${eventType}/${operation}`;
-    this.eventCounts[key] = (this.eventCounts[key] ?? 0) + 1;
     let wanted = this.wanted.get(key);
     if (wanted === undefined) {
       wanted = this.sinks.some((sink) => sink.wants(eventType, operation));
@@ -344,15 +358,18 @@ export class JobsEngine implements EventSource {
   }
 
   private emitExecution(job: JobRecord, index: number, code: number): void {
-    const operation = OPERATION_OF_CODE[code as keyof typeof OPERATION_OF_CODE] as JobExecutionEvent['operation'];
+    const operation = OPERATION_BY_CODE[code] as JobExecutionEvent['operation'];
     const sequence = ++this.eventSequence;
-    if (!this.wants('JOB_EXECUTION', operation)) return;
+    this.executionEvents[code]!++;
+    const wanted = (this.executionWanted[code] ??= this.wants('JOB_EXECUTION', operation));
+    if (!wanted) return;
     const arn = this.things.thingArn(this.things.nameOf(job.things[index]!));
     this.deliver(executionEvent(job, index, operation, arn, sequence, this.scheduler.nowMs()));
   }
 
   private emitJob(job: JobRecord, operation: JobEvent['operation']): void {
     const sequence = ++this.eventSequence;
+    this.jobEvents[`JOB/${operation}`] = (this.jobEvents[`JOB/${operation}`] ?? 0) + 1;
     if (!this.wants('JOB', operation)) return;
     this.deliver(jobEvent(job, operation, sequence, this.scheduler.nowMs()));
   }

@@ -106,8 +106,18 @@ export class JobRecord {
     this.timeoutTail++;
   }
 
+  /**
+   * The earliest in-progress timeout still live. Entries whose execution has ended, or moved on to a retry, since
+   * they were pushed are dropped here instead of being run as events: in a healthy rollout nearly every entry is
+   * one, and running each through the shared clock cost a seventh of its events.
+   */
   nextTimeout(): number {
-    return this.timeoutHead < this.timeoutTail ? this.timeoutDeadline[this.timeoutHead]! : Number.POSITIVE_INFINITY;
+    while (this.timeoutHead < this.timeoutTail) {
+      const index = this.timeoutIndex[this.timeoutHead]!;
+      if (this.status[index] === Exec.IN_PROGRESS && this.retryAttempt[index] === this.timeoutAttempt[this.timeoutHead]) return this.timeoutDeadline[this.timeoutHead]!;
+      this.timeoutHead++;
+    }
+    return Number.POSITIVE_INFINITY;
   }
 
   /** True when every target has an execution and every execution has ended. */

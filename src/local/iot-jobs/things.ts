@@ -20,14 +20,48 @@ interface NumberedBlock {
   width: number;
 }
 
+/** A static group's members: sorted thing indices in a growable Int32Array (a million of them copy as one block). */
+class MemberList {
+  private values = new Int32Array(16);
+  length = 0;
+
+  get last(): number | undefined {
+    return this.length > 0 ? this.values[this.length - 1] : undefined;
+  }
+
+  push(index: number): void {
+    if (this.length === this.values.length) {
+      const grown = new Int32Array(this.values.length * 2);
+      grown.set(this.values);
+      this.values = grown;
+    }
+    this.values[this.length++] = index;
+  }
+
+  /** Adds an index below the last, keeping the list sorted; false when it is there already. */
+  insert(index: number): boolean {
+    const view = this.view();
+    if (view.includes(index)) return false;
+    this.push(index);
+    this.view().sort();
+    return true;
+  }
+
+  /** The members now (a view: it changes as the group does). */
+  view(): Int32Array {
+    return this.values.subarray(0, this.length);
+  }
+}
+
 export class ThingRegistry {
   private count = 0;
   /** Names of things added one by one (index → name); numbered things are in `blocks`. */
   private readonly names = new Map<number, string>();
   private readonly indexByName = new Map<string, number>();
   private readonly blocks: NumberedBlock[] = [];
-  private readonly groups = new Map<string, number[]>();
-  private readonly groupCounts: number[] = [];
+  private readonly groups = new Map<string, MemberList>();
+  /** Static groups per thing index (at most MAX_GROUPS_PER_THING, so a byte each). */
+  private groupCounts = new Uint8Array(16);
   private readonly dynamic = new Map<string, FleetQuery>();
   /** Numeric attribute values per thing (the cohort); NaN where a thing has none. */
   private readonly attributes = new Map<string, Float64Array>();
@@ -60,30 +94,60 @@ export class ThingRegistry {
     }
     this.blocks.push({ first, count, prefix, width });
     this.count += count;
-    for (let n = 0; n < count; n++) for (const group of groupOf(n)) this.addToGroup(group, first + n);
+    // The block's things are new and numbered after every other, so each joins the end of its groups' sorted lists.
+    // A fleet gives most devices the same groups array: its member lists are looked up once per change of array.
+    let groups: readonly string[] | undefined;
+    let lists: MemberList[] = [];
+    const groupCounts = this.groupCountsFor(this.count);
+    for (let n = 0; n < count; n++) {
+      const index = first + n;
+      const next = groupOf(n);
+      if (next !== groups) {
+        groups = next;
+        lists = [...new Set(next)].map((group) => this.staticMembers(group));
+        if (lists.length > MAX_GROUPS_PER_THING) {
+          throw new QuotaExceededError(`AddThingToThingGroup ${next[MAX_GROUPS_PER_THING]}: ${this.nameOf(index)} already belongs to ${MAX_GROUPS_PER_THING} groups (LimitExceededException)`);
+        }
+      }
+      for (const members of lists) members.push(index);
+      groupCounts[index] = lists.length;
+    }
     return { first, count };
   }
 
-  addToGroup(group: string, index: number): void {
+  /** A static group's sorted member list, made empty on first use. */
+  private staticMembers(group: string): MemberList {
     if (this.dynamic.has(group)) throw new RangeError(`${group} is a dynamic thing group: its members come from its query`);
     let members = this.groups.get(group);
-    if (!members) this.groups.set(group, (members = []));
+    if (!members) this.groups.set(group, (members = new MemberList()));
+    return members;
+  }
+
+  addToGroup(group: string, index: number): void {
+    const members = this.staticMembers(group);
     // Members arrive in index order in the common case; keep the list sorted and free of repeats either way.
-    const last = members[members.length - 1];
-    if (last !== undefined && (last === index || (last > index && members.includes(index)))) return;
-    const count = this.groupCounts[index] ?? 0;
+    const last = members.last;
+    if (last !== undefined && (last === index || (last > index && members.view().includes(index)))) return;
+    const count = this.groupCountOf(index);
     if (count >= MAX_GROUPS_PER_THING) throw new QuotaExceededError(`AddThingToThingGroup ${group}: ${this.nameOf(index)} already belongs to ${MAX_GROUPS_PER_THING} groups (LimitExceededException)`);
-    this.groupCounts[index] = count + 1;
+    this.groupCountsFor(index + 1)[index] = count + 1;
     if (last === undefined || last < index) members.push(index);
-    else {
-      members.push(index);
-      members.sort((a, b) => a - b);
-    }
+    else members.insert(index);
   }
 
   /** How many static groups a thing belongs to. */
   groupCountOf(index: number): number {
     return this.groupCounts[index] ?? 0;
+  }
+
+  /** The group counts, grown to hold at least `size` things. */
+  private groupCountsFor(size: number): Uint8Array {
+    if (size > this.groupCounts.length) {
+      const grown = new Uint8Array(Math.max(size, this.groupCounts.length * 2));
+      grown.set(this.groupCounts);
+      this.groupCounts = grown;
+    }
+    return this.groupCounts;
   }
 
   // ── numeric attributes ──────────────────────────────────────────────────────────────────────────────────────
@@ -96,6 +160,20 @@ export class ThingRegistry {
       this.attributes.set(name, (column = grown));
     }
     column[index] = value;
+  }
+
+  /**
+   * The attribute's values by thing index (NaN: none), made for every thing if new, for bulk reads and writes
+   * (provisioning a million cohorts). The registry keeps the array: writes to it are the things' values.
+   */
+  attributeColumn(name: string): Float64Array {
+    let column = this.attributes.get(name);
+    if (!column || column.length < this.count) {
+      const grown = new Float64Array(Math.max(this.count, column?.length ?? 0)).fill(Number.NaN);
+      if (column) grown.set(column);
+      this.attributes.set(name, (column = grown));
+    }
+    return column;
   }
 
   attribute(name: string, index: number): number | undefined {
@@ -177,17 +255,17 @@ export class ThingRegistry {
     return [...this.groups.keys()];
   }
 
-  /** Sorted thing indices of the group (a dynamic group's: its query now); empty for an unknown group. */
-  membersOf(group: string): readonly number[] | Int32Array {
+  /** Sorted thing indices of the group (a dynamic group's: its query now); empty for an unknown group. Read only. */
+  membersOf(group: string): Int32Array {
     const query = this.dynamic.get(group);
     if (query) return this.matching(query);
-    return this.groups.get(group) ?? [];
+    return this.groups.get(group)?.view() ?? new Int32Array(0);
   }
 
-  /** Sorted, de-duplicated thing indices of all the groups together. */
+  /** Sorted, de-duplicated thing indices of all the groups together (a copy the caller may change). */
   membersOfAll(groups: readonly string[]): Int32Array {
     if (groups.length === 0) return new Int32Array(0);
-    if (groups.length === 1) return Int32Array.from(this.membersOf(groups[0]!));
+    if (groups.length === 1) return this.membersOf(groups[0]!).slice();
     const all = new Set<number>();
     for (const group of groups) for (const index of this.membersOf(group)) all.add(index);
     return Int32Array.from(all).sort();

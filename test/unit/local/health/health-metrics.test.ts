@@ -51,6 +51,28 @@ describe('StepExposure', () => {
     expect(exposure.secondsBetween(0, 30_000)).toBeCloseTo(10 + 3 * 10);
     expect(exposure.secondsBetween(5_000, 15_000)).toBeCloseTo(5 + 15);
   });
+
+  it('agrees with a plain sum over the changes, whatever order they come in and however reads interleave', () => {
+    // Mostly in clock order (the common case: appended), with some out of order (merged at the next read).
+    let state = 7;
+    const random = () => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const exposure = new StepExposure();
+    const changes: Array<[number, number]> = [];
+    let clock = 0;
+    const expected = (from: number, to: number) => changes.reduce((sum, [ms, delta]) => sum + delta * Math.max(0, to - Math.max(ms, from)), 0) / 1000;
+    for (let step = 0; step < 400; step++) {
+      clock += Math.floor(random() * 3) * 1000; // ties too
+      const ms = random() < 0.1 ? clock - Math.floor(random() * 20) * 1000 : clock;
+      const delta = random() < 0.05 ? 3 : random() < 0.5 ? 1 : -1;
+      exposure.change(ms, delta);
+      changes.push([ms, delta]);
+      if (step % 37 === 0) {
+        const from = Math.floor(random() * clock);
+        expect(exposure.secondsBetween(from, clock + 5_000)).toBeCloseTo(expected(from, clock + 5_000), 6);
+      }
+    }
+    expect(exposure.secondsBetween(-1_000, clock + 1_000)).toBeCloseTo(expected(-1_000, clock + 1_000), 6);
+  });
 });
 
 describe('SimulatedHealth', () => {

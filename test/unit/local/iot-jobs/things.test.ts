@@ -20,7 +20,7 @@ describe('ThingRegistry numbered things', () => {
     things.addNumbered('device', 10, () => []);
     expect(things.add('device-000003', ['canary'])).toBe(2);
     expect(things.size).toBe(10);
-    expect(things.membersOf('canary')).toEqual([2]);
+    expect([...things.membersOf('canary')]).toEqual([2]);
   });
 
   it('adds one by one when names of the block already exist', () => {

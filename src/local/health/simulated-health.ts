@@ -44,19 +44,22 @@ const Draw = { CONTROL_CRASHES: 1, CONTROL_REBOOTS: 2, TREATMENT_CRASHES: 3, TRE
 const HEALTH_STREAM = 0x4845; // a job number no real job slot reaches, so these draws never collide with the fleet's
 
 export class SimulatedHealth implements HealthSource {
-  private readonly control = new StepExposure();
+  private readonly control: StepExposure;
   /** New version, past warm-up, before any leak's onset. */
-  private readonly steady = new StepExposure();
+  private readonly steady: StepExposure;
   /** New version, past the leak's onset. */
-  private readonly leaking = new StepExposure();
+  private readonly leaking: StepExposure;
+  /** Devices' first health reports after their update (a +1 each: the level's change per minute is the count). */
+  private readonly returns: StepExposure;
   private readonly on: Uint8Array;
   private readonly since: Float64Array;
-  private readonly returnedAt: number[] = [];
-  private returnsSorted = true;
 
   constructor(private readonly options: SimulatedHealthOptions) {
     this.on = new Uint8Array(options.devices).fill(ON_PREVIOUS);
     this.since = new Float64Array(options.devices);
+    // Minutes count from the simulation's start, not the epoch, so a run gives the same draws whatever wall-clock time
+    // it starts at (`simulate --keep` starts at the real now).
+    [this.control, this.steady, this.leaking, this.returns] = [0, 1, 2, 3].map(() => new StepExposure(options.startMs, MINUTE_MS)) as [StepExposure, StepExposure, StepExposure, StepExposure];
     this.control.change(options.startMs, options.devices);
   }
 
@@ -75,10 +78,7 @@ export class SimulatedHealth implements HealthSource {
   succeeded(device: number, version: string, atMs: number): void {
     if (version !== this.options.newVersion) return;
     if (uniform(this.options.seed, device, HEALTH_STREAM, 0, Draw.RETURNS) < this.options.behaviour.neverReturnRate) return;
-    const at = atMs + this.options.reportEverySeconds * 1000;
-    // Successes come in clock order, so the list stays sorted unless one is reported for an earlier time.
-    if (this.returnsSorted && at < (this.returnedAt[this.returnedAt.length - 1] ?? at)) this.returnsSorted = false;
-    this.returnedAt.push(at);
+    this.returns.change(atMs + this.options.reportEverySeconds * 1000, 1);
   }
 
   buckets(query: HealthQuery): HealthBucket[] {
@@ -86,8 +86,6 @@ export class SimulatedHealth implements HealthSource {
     if (query.product !== options.product || query.treatmentVersion !== options.newVersion || query.controlVersion !== options.previousVersion) return [];
     const fromMs = query.from.getTime();
     const buckets = new QueryBuckets(query);
-    // Minutes count from the simulation's start, not the epoch, so a run gives the same draws whatever wall-clock time
-    // it starts at (`simulate --keep` starts at the real now).
     const { startMs } = options;
     const firstMinute = Math.max(0, Math.ceil((fromMs - startMs) / MINUTE_MS));
     const lastMinute = Math.floor((query.to.getTime() - startMs) / MINUTE_MS) - 1; // complete minutes only
@@ -100,11 +98,9 @@ export class SimulatedHealth implements HealthSource {
   /** Minute `minute` of the simulation (from its start): its exposure, and Poisson draws seeded by its number. */
   private addMinute(minute: number, bucket: HealthBucket): void {
     const { behaviour, seed } = this.options;
-    const from = this.options.startMs + minute * MINUTE_MS;
-    const to = from + MINUTE_MS;
-    const control = this.control.secondsBetween(from, to);
-    const steady = this.steady.secondsBetween(from, to);
-    const leaking = this.leaking.secondsBetween(from, to);
+    const control = this.control.secondsIn(minute);
+    const steady = this.steady.secondsIn(minute);
+    const leaking = this.leaking.secondsIn(minute);
     const leak = behaviour.leak ?? { crashRatio: behaviour.crashRatio, rebootRatio: behaviour.rebootRatio };
     const draw = (mean: number, n: number) => poisson(mean, uniform(seed, minute, HEALTH_STREAM, 0, n));
     const c = bucket.control;
@@ -115,7 +111,7 @@ export class SimulatedHealth implements HealthSource {
     t.exposureSeconds += steady + leaking;
     t.crashes += draw((behaviour.crashesPerDeviceHour * (behaviour.crashRatio * steady + leak.crashRatio * leaking)) / 3600, Draw.TREATMENT_CRASHES);
     t.reboots += draw((behaviour.rebootsPerDeviceHour * (behaviour.rebootRatio * steady + leak.rebootRatio * leaking)) / 3600, Draw.TREATMENT_REBOOTS);
-    t.returned += this.returnsBetween(from, to);
+    t.returned += this.returns.changeIn(minute);
   }
 
   /** Steady from the end of the warm-up; leaking (if the profile leaks) from the onset, never before the warm-up ends. */
@@ -147,13 +143,6 @@ export class SimulatedHealth implements HealthSource {
     this.leaking.change(Math.max(atMs, leakFrom), -1);
   }
 
-  private returnsBetween(from: number, to: number): number {
-    if (!this.returnsSorted) {
-      this.returnedAt.sort((a, b) => a - b);
-      this.returnsSorted = true;
-    }
-    return lowerBound(this.returnedAt, to) - lowerBound(this.returnedAt, from);
-  }
 }
 
 
@@ -170,15 +159,4 @@ export function poisson(mean: number, u: number): number {
     cumulative += p;
   }
   return k;
-}
-
-function lowerBound(sorted: readonly number[], value: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (sorted[mid]! < value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

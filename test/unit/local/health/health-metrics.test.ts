@@ -43,36 +43,44 @@ describe('LocalHealthMetrics', () => {
 });
 
 describe('StepExposure', () => {
-  it('integrates device-seconds, with changes recorded out of order', () => {
-    const exposure = new StepExposure();
-    exposure.change(10_000, 2);
+  it('counts device-seconds per period, with changes recorded out of order', () => {
+    const exposure = new StepExposure(0, 10_000);
+    exposure.change(15_000, 2);
     exposure.change(0, 1);
-    exposure.change(20_000, -3);
-    expect(exposure.secondsBetween(0, 30_000)).toBeCloseTo(10 + 3 * 10);
-    expect(exposure.secondsBetween(5_000, 15_000)).toBeCloseTo(5 + 15);
+    exposure.change(25_000, -3);
+    expect([0, 1, 2, 3].map((period) => exposure.secondsIn(period))).toEqual([10, 10 + 2 * 5, 3 * 5, 0]);
+    expect(exposure.changeIn(1)).toBe(2);
+    expect(exposure.secondsIn(-1)).toBe(0);
+    expect(() => exposure.change(-1, 1)).toThrow(RangeError);
   });
 
   it('agrees with a plain sum over the changes, whatever order they come in and however reads interleave', () => {
-    // Mostly in clock order (the common case: appended), with some out of order (merged at the next read).
     let state = 7;
     const random = () => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-    const exposure = new StepExposure();
+    const period = 60_000;
+    const exposure = new StepExposure(1_000_000, period);
     const changes: Array<[number, number]> = [];
-    let clock = 0;
-    const expected = (from: number, to: number) => changes.reduce((sum, [ms, delta]) => sum + delta * Math.max(0, to - Math.max(ms, from)), 0) / 1000;
-    for (let step = 0; step < 400; step++) {
-      clock += Math.floor(random() * 3) * 1000; // ties too
-      // In clock order only for the first half, then now and then earlier.
-      const ms = step >= 200 && random() < 0.1 ? clock - Math.floor(random() * 20) * 1000 : clock;
+    let clock = 1_000_000;
+    const expected = (p: number) => {
+      const from = 1_000_000 + p * period;
+      const to = from + period;
+      return changes.reduce((sum, [ms, delta]) => sum + (ms < to ? delta * (to - Math.max(ms, from)) : 0), 0) / 1000;
+    };
+    for (let step = 0; step < 600; step++) {
+      clock += Math.floor(random() * 3) * 7_000; // ties too
+      // Mostly at the clock's now, some later (a warm-up's end), some earlier (a device leaving before it).
+      const roll = random();
+      const ms = roll < 0.1 ? clock + Math.floor(random() * 600_000) : roll < 0.2 ? Math.max(1_000_000, clock - Math.floor(random() * 600_000)) : clock;
       const delta = random() < 0.05 ? 3 : random() < 0.5 ? 1 : -1;
       exposure.change(ms, delta);
       changes.push([ms, delta]);
       if (step % 17 === 0) {
-        const from = Math.floor(random() * clock);
-        expect(exposure.secondsBetween(from, clock + 5_000)).toBeCloseTo(expected(from, clock + 5_000), 6);
+        const p = Math.floor((random() * (clock - 1_000_000)) / period);
+        expect(exposure.secondsIn(p)).toBeCloseTo(expected(p), 6);
       }
     }
-    expect(exposure.secondsBetween(-1_000, clock + 1_000)).toBeCloseTo(expected(-1_000, clock + 1_000), 6);
+    const periods = Math.ceil((clock + 700_000 - 1_000_000) / period);
+    for (let p = 0; p <= periods; p++) expect(exposure.secondsIn(p)).toBeCloseTo(expected(p), 6);
   });
 });
 

@@ -47,11 +47,8 @@ export class LocalFleetJobs implements FleetJobs {
     // SNAPSHOT: the targets are resolved now (a dynamic group's membership as its query stands); later group changes,
     // or deleting the group, do not change the job.
     const members = registry.membersOfAll(groups);
-    const all = new Int32Array(members.length + indices.length);
-    all.set(members);
-    all.set(indices, members.length);
-    all.sort();
-    const things = dedupe(all);
+    // One group's members are sorted and distinct already; anything more is merged.
+    const things = groups.length <= 1 && indices.length === 0 ? members : dedupe(concatSorted(members, indices));
     const targetArns = () => [...groups.map((group) => registry.groupArn(group)), ...names.map((name) => registry.thingArn(name))];
     const { created } = this.engine.createJob(spec, things, targetArns);
     return { jobId: spec.jobId, created };
@@ -123,12 +120,12 @@ export class LocalFleetJobs implements FleetJobs {
 
   async countThings(query: FleetQuery): Promise<number> {
     this.controlPlane.call('GetStatistics');
-    return this.match(query).length;
+    return this.refusedAsInvalid(() => this.engine.things.countMatching(query));
   }
 
   async ensureDynamicGroup(name: string, query: FleetQuery): Promise<{ ready: boolean }> {
     this.controlPlane.call('CreateDynamicThingGroup', `CreateDynamicThingGroup ${name}`);
-    this.match(query);
+    this.refusedAsInvalid(() => this.engine.things.countMatching(query));
     this.engine.things.createDynamicGroup(name, query); // false for a retried create (AWS: ResourceAlreadyExists)
     // The AWS adapter then describes the group for its build status.
     this.controlPlane.call('DescribeThingGroup', `DescribeThingGroup ${name}`);
@@ -141,10 +138,10 @@ export class LocalFleetJobs implements FleetJobs {
     this.engine.things.deleteDynamicGroup(name);
   }
 
-  /** A query fleet indexing would answer; one it would refuse (too many terms) is an invalid request. */
-  private match(query: FleetQuery): Int32Array {
+  /** Asks the embedded index; a query fleet indexing would refuse (too many terms) is an invalid request. */
+  private refusedAsInvalid<T>(ask: () => T): T {
     try {
-      return this.engine.things.matching(query);
+      return ask();
     } catch (error) {
       if (error instanceof RangeError) throw new InvalidJobRequestError(`fleet-indexing query refused: ${error.message}`, { cause: error });
       throw error;
@@ -179,6 +176,13 @@ function validate(spec: JobSpec): string[] {
   if (retries.length > 2) problems.push('jobExecutionsRetryConfig allows at most 2 criteria');
   if (retries.some((c) => c.numberOfRetries < 0 || c.numberOfRetries > 10)) problems.push('numberOfRetries must be 0–10');
   return problems;
+}
+
+function concatSorted(a: Int32Array, b: Int32Array): Int32Array {
+  const all = new Int32Array(a.length + b.length);
+  all.set(a);
+  all.set(b, a.length);
+  return all.sort();
 }
 
 function dedupe(sorted: Int32Array): Int32Array {

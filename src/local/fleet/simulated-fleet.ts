@@ -71,7 +71,8 @@ export class SimulatedFleet implements FleetDriver, EventSource, BulkDeviceListe
   private readonly waiting = new Map<number, number[]>();
   private readonly versionNames: string[] = [];
   private versionCounts = new Int32Array(4);
-  private readonly targets = new Map<number, JobTarget>();
+  /** What each job (by slot) installs, worked out from its document once. */
+  private readonly targets: Array<JobTarget | undefined> = [];
   private newVersion = -1;
   private exposed = 0;
   private deviceEvents = 0;
@@ -281,12 +282,12 @@ export class SimulatedFleet implements FleetDriver, EventSource, BulkDeviceListe
   }
 
   private targetOf(job: JobRecord): JobTarget {
-    let target = this.targets.get(job.slot);
+    let target = this.targets[job.slot];
     if (!target) {
       const version = targetOfDocument(job.spec.document);
       const code = this.versionCode(version ?? this.versionNames[this.newVersion]!);
       target = { version: code, faulty: code === this.newVersion };
-      this.targets.set(job.slot, target);
+      this.targets[job.slot] = target;
     }
     return target;
   }

@@ -24,6 +24,26 @@ export function quietPowertools(): void {
   process.env.POWERTOOLS_TRACE_ENABLED ??= 'false';
 }
 
+/**
+ * Handler modules loaded so far in this process. An `import()` of a module already loaded still asks the module
+ * loader (with tsx, a round trip to its hooks thread each time), so the clouds of an assessment — hundreds in one
+ * process — ask once per module, not once per module per cloud. Each cloud still builds its own handlers.
+ */
+const loadedModules = new Map<string, Promise<HandlerModule>>();
+
+function importHandlerModule(moduleName: string): Promise<HandlerModule> {
+  let module = loadedModules.get(moduleName);
+  if (!module) {
+    // A relative path, not #functions/: the compiled CLI (scripts/build-cli.mjs) bundles every module this pattern can
+    // name, each in its own chunk, which it cannot do for a package import.
+    module = import(`../../../functions/${moduleName}.ts`) as Promise<HandlerModule>;
+    // A module that failed to load is asked again next time (its error may have been fixed meanwhile, in a watch).
+    module.catch(() => loadedModules.delete(moduleName));
+    loadedModules.set(moduleName, module);
+  }
+  return module;
+}
+
 export class LocalHandlers {
   private readonly built = new Map<string, Invoke>();
   /** Invocations per module, for the report. */
@@ -45,9 +65,7 @@ export class LocalHandlers {
       if (this.built.has(moduleName)) continue;
       let module: HandlerModule;
       try {
-        // A relative path, not #functions/: the compiled CLI (scripts/build-cli.mjs) bundles every module this pattern can
-        // name, each in its own chunk, which it cannot do for a package import.
-        module = (await import(`../../../functions/${moduleName}.ts`)) as HandlerModule;
+        module = await importHandlerModule(moduleName);
       } catch (error) {
         throw new UnsupportedDefinitionError(`cannot load functions/${moduleName}.ts: ${(error as Error).message}`, { cause: error });
       }

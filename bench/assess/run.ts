@@ -1,10 +1,10 @@
 // bench/assess: how long `ota-release assess` takes on this machine, each measurement a fresh process running the CLI
-// (module loading included), and whether a second core would pay (two processes splitting the runs, side by side with
-// one process doing them all). Writes the "assess" section of bench/RESULTS.md. Targets from issue 15: 200 runs of a
-// 10,000-device fleet within 2 minutes; 1,000 runs of 100,000 devices in a few minutes.
+// (module loading included, default --workers), and what the worker threads gain: the same 100,000-device runs with
+// --workers 1 and --workers 2, alternating, side by side. Writes the "assess" section of bench/RESULTS.md. Targets from
+// issue 15: 200 runs of a 10,000-device fleet within 2 minutes; 1,000 runs of 100,000 devices in a few minutes.
 // Usage: node --import ./bin/polyfills.mjs --import tsx bench/assess/run.ts [--quick]
 import { execFile } from 'node:child_process';
-import { cpus } from 'node:os';
+import { availableParallelism, cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { RESULTS_FILE, writeResultsSection } from '../results-file.ts';
@@ -23,16 +23,22 @@ interface Measured {
   note?: string;
 }
 
-async function assessOnce(devices: number, runs: number, scenarios: string, seed = 1): Promise<{ wallSeconds: number; totalRuns: number; json: { scenarios: Array<{ name: string; promoted: { count: number }; rolledBack: { count: number } }> } }> {
+interface AssessJson {
+  scenarios: Array<{ name: string; runs: number; promoted: { count: number }; rolledBack: { count: number } }>;
+  /** Inside assess(): the runs, and starting the workers; not the process's module loading. */
+  wallSeconds: number;
+}
+
+async function assessOnce(devices: number, runs: number, scenarios: string, seed = 1, workers?: number): Promise<{ wallSeconds: number; totalRuns: number; json: AssessJson }> {
   const started = performance.now();
-  const args = ['bin/ota-release.mjs', 'assess', 'examples/release.yaml', '--devices', String(devices), '--runs', String(runs), '--seed', String(seed), '--json', ...(scenarios === 'all' ? [] : ['--scenarios', scenarios])];
+  const args = ['bin/ota-release.mjs', 'assess', 'examples/release.yaml', '--devices', String(devices), '--runs', String(runs), '--seed', String(seed), '--json', ...(scenarios === 'all' ? [] : ['--scenarios', scenarios]), ...(workers ? ['--workers', String(workers)] : [])];
   const env = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
   const { stdout } = await run(process.execPath, args, { cwd: ROOT, env, maxBuffer: 64 * 1024 * 1024 }).catch((error: { stdout?: string; code?: number }) => {
     // Exit 4 (budget not met) still prints the assessment.
     if (error.code === 4 && error.stdout) return { stdout: error.stdout };
     throw error;
   });
-  const json = JSON.parse(stdout) as { scenarios: Array<{ name: string; runs: number; promoted: { count: number }; rolledBack: { count: number } }> };
+  const json = JSON.parse(stdout) as AssessJson;
   return { wallSeconds: (performance.now() - started) / 1000, totalRuns: json.scenarios.reduce((sum, s) => sum + s.runs, 0), json };
 }
 
@@ -47,38 +53,81 @@ const healthyRuns10k = quick ? 20 : 200;
 await measure('target: 200 runs × 10,000 devices (healthy: every run a full rollout)', 10_000, healthyRuns10k, 'healthy', quick ? 'quick: fewer runs' : undefined);
 await measure('every scenario, 20 runs each × 10,000 devices', 10_000, 20, 'all');
 const runs100k = quick ? 10 : 50;
-await measure(`100,000 devices, ${runs100k} healthy runs (the 1,000-run target is projected from this)`, 100_000, runs100k, 'healthy');
+await measure(`100,000 devices, ${runs100k} healthy runs`, 100_000, runs100k, 'healthy');
 await measure(`100,000 devices, ${runs100k} runs of a 4× defect (stopped in the canary)`, 100_000, runs100k, 'boot-fail-4x');
 
-// Would a second core pay? The same 40 runs: one process, then two processes at once, each with half (seeds 1-20, 21-40).
-const parallelRuns = quick ? 10 : 40;
-const one = await assessOnce(10_000, parallelRuns, 'healthy');
-const started = performance.now();
-await Promise.all([assessOnce(10_000, parallelRuns / 2, 'healthy', 1), assessOnce(10_000, parallelRuns / 2, 'healthy', 1 + parallelRuns / 2)]);
-const two = (performance.now() - started) / 1000;
-process.stdout.write(`${parallelRuns} runs: one process ${one.wallSeconds.toFixed(1)} s, two processes ${two.toFixed(1)} s\n`);
+// What the second core gains: the same healthy 100,000-device runs with one worker (in the assessment's thread) and
+// with two worker threads, each a fresh process (one-assessment.ts), in rounds ordered 1-2-2-1 so a drift in the
+// machine's load falls on both alike. Each reports when its first and its last run finished: the first is the start-up
+// (the blueprint, the workers' module loading, cold code), the span to the last gives the runs per second once started.
+interface Timed {
+  runs: number;
+  promoted: number;
+  firstSeconds: number;
+  lastSeconds: number;
+  wallSeconds: number;
+}
+async function timedAssessment(runs: number, seed: number, workers: number): Promise<Timed> {
+  const args = ['--import', './bin/polyfills.mjs', '--import', 'tsx', 'bench/assess/one-assessment.ts', '100000', String(runs), String(seed), String(workers)];
+  const env = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+  const { stdout } = await run(process.execPath, args, { cwd: ROOT, env });
+  return JSON.parse(stdout) as Timed;
+}
+const roundRuns = quick ? 4 : 10;
+const sideBySideRuns = 2 * roundRuns;
+const timed: Record<1 | 2, Timed[]> = { 1: [], 2: [] };
+const loadBefore = loadavg()[0]!;
+for (const [round, order] of [[0, [1, 2]], [1, [2, 1]]] as const) {
+  for (const workers of order) {
+    const seed = 1 + round * roundRuns;
+    const result = await timedAssessment(roundRuns, seed, workers);
+    timed[workers].push(result);
+    process.stdout.write(`--workers ${workers}, ${roundRuns} runs from seed ${seed}: first done at ${result.firstSeconds.toFixed(1)} s, last at ${result.lastSeconds.toFixed(1)} s\n`);
+  }
+}
+const loadAfter = loadavg()[0]!;
+const sideBySide = ([1, 2] as const).map((workers) => {
+  const rounds = timed[workers];
+  const sum = (of: (t: Timed) => number) => rounds.reduce((total, t) => total + of(t), 0);
+  // After the first run, each further run adds this much (with two workers, two run at a time).
+  const perRunMs = (sum((t) => t.lastSeconds - t.firstSeconds) * 1000) / sum((t) => t.runs - 1);
+  return { workers, total: sum((t) => t.wallSeconds), allInMs: (sum((t) => t.wallSeconds) * 1000) / sum((t) => t.runs), perRunMs, startSeconds: sum((t) => t.firstSeconds) / rounds.length, promoted: sum((t) => t.promoted) };
+});
+const [one, two] = sideBySide as [(typeof sideBySide)[number], (typeof sideBySide)[number]];
+if (one.promoted !== two.promoted) throw new Error(`the side-by-side runs differ: ${one.promoted} promoted with one worker, ${two.promoted} with two`);
 
 const healthy100k = rows[2]!;
-const projected = (healthy100k.perRunMs * 1000) / 1000;
+const projectedMinutes = (two.startSeconds + (999 * two.perRunMs) / 1000) / 60;
 const section = `## assess
 
 \`node --import ./bin/polyfills.mjs --import tsx bench/assess/run.ts\` — \`ota-release assess examples/release.yaml\` (the
 real workflow and handlers on the embedded cloud, simulated fleet, the example's crash-rate and silence gates on), each
-row one fresh process of the CLI, wall time including loading the modules (about 2 s). Measured
-${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, Node ${process.version}; the
-machine was shared with other work, so absolute times carry its load (ratios in one row are side by side).
+row one fresh process of the CLI with the default \`--workers\` (${availableParallelism()} here), wall time including loading the
+modules (about 2 s). Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, Node
+${process.version}; load average ${loadBefore.toFixed(1)} before the side-by-side rounds, ${loadAfter.toFixed(1)} after. The machine may be shared
+with other work, so absolute times carry its load (ratios in one row are side by side).
 
 | what | devices | runs | wall s | ms per run |
 | --- | --- | --- | --- | --- |
 ${rows.map((r) => `| ${r.label} | ${r.devices.toLocaleString('en-US')} | ${r.runs} | ${r.wallSeconds.toFixed(1)} | ${Math.round(r.perRunMs)} |`).join('\n')}
 
+Worker threads, side by side: the same ${sideBySideRuns} healthy 100,000-device runs (seeds 1–${sideBySideRuns}) each way, in fresh processes
+of ${roundRuns} runs ordered 1-2-2-1 (bench/assess/one-assessment.ts, calling assess() as the command does). **first run done**:
+the start-up (the workflow built, the workers' modules loaded from the TypeScript sources through tsx, cold code) and
+one run; **ms per run**: each further run once started, from the first run's end to the last's.
+
+| --workers | runs | s in assess | ms per run, all in | first run done, s | ms per run |
+| --- | --- | --- | --- | --- | --- |
+${sideBySide.map((w) => `| ${w.workers === 1 ? '1 (the assessment\'s thread)' : '2 (worker threads)'} | ${sideBySideRuns} | ${w.total.toFixed(1)} | ${Math.round(w.allInMs)} | ${w.startSeconds.toFixed(1)} | ${Math.round(w.perRunMs)} |`).join('\n')}
+
 - 200 runs × 10,000 devices: **${rows[0]!.wallSeconds.toFixed(0)} s** against the 120 s target (${rows[0]!.wallSeconds <= 120 ? 'met' : 'MISSED'}${quick ? '; quick run, fewer runs' : ''}).
-- 1,000 runs × 100,000 healthy devices, projected from the row above at ${Math.round(healthy100k.perRunMs)} ms a run: about
-  **${(projected / 60).toFixed(0)} minutes** on one core (not run whole here: it would hold the shared machine for that long).
-  Runs that roll back in the canary cost ${Math.round(rows[3]!.perRunMs)} ms at this size (provisioning the fleet dominates).
-- A second core: the same ${parallelRuns} healthy 10,000-device runs took ${one.wallSeconds.toFixed(1)} s in one process and
-  ${two.toFixed(1)} s as two processes at once (${(one.wallSeconds / two).toFixed(2)}× faster). \`assess\` runs in one process (no worker
-  threads yet): see docs/assess.md.
+- Two workers against one: **${(one.perRunMs / two.perRunMs).toFixed(2)}×** the runs per second once started (${Math.round(one.perRunMs)} → ${Math.round(two.perRunMs)} ms
+  a run); ${(one.allInMs / two.allInMs).toFixed(2)}× over ${roundRuns} runs with the start-up counted${quick ? ' (quick run: few runs, so noisy)' : ''}.
+- 1,000 runs × 100,000 healthy devices, projected from the two-worker figures (the first run done at ${two.startSeconds.toFixed(1)} s,
+  then ${Math.round(two.perRunMs)} ms a run): about **${projectedMinutes.toFixed(1)} minutes** (not run whole here: it would hold the shared machine
+  for that long). The default-workers row above gives ${Math.round(healthy100k.perRunMs)} ms a run with module loading and start-up
+  spread over its ${healthy100k.runs} runs. Runs that roll back in the canary cost ${Math.round(rows[3]!.perRunMs)} ms at this size (provisioning
+  the fleet dominates).
 `;
 await writeResultsSection('assess', section);
 process.stdout.write(`wrote the assess section of ${RESULTS_FILE.pathname}\n`);

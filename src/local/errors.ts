@@ -30,3 +30,8 @@ export class NotAvailableError extends LocalCloudError {
 export class ReleaseLockedError extends LocalCloudError {
   override name = 'ReleaseLockedError';
 }
+
+/** One run of an assessment threw (in this thread or in a worker): the assessment stops, naming the run to replay. */
+export class AssessRunError extends LocalCloudError {
+  override name = 'AssessRunError';
+}

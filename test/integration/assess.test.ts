@@ -1,7 +1,7 @@
 // `assess` runs the real workflow (ASL, handlers, IoT Jobs engine, simulated fleet) many times: small fleets here.
 import { assess, type Assessment } from '#local/assess/assessment.ts';
 import type { ReleaseRequest } from '#domain/release-request.ts';
-import { LocalOptionsError } from '#local/errors.ts';
+import { AssessRunError, LocalOptionsError } from '#local/errors.ts';
 import { runCli } from '../support/run-cli.ts';
 import { FIXTURES, loadRelease } from './simulation-harness.ts';
 
@@ -56,6 +56,53 @@ describe('assess', () => {
   });
 });
 
+describe('assess on worker threads', () => {
+  const small = { ...options, devices: 2000, runs: 3, scenarios: ['healthy', 'boot-fail-4x'] };
+
+  it('hands a worker the release as plain data: it survives the structured clone whole', async () => {
+    const request = await loadRelease(undefined, (r) => ({ ...r, budget: { defectRate: 0.3, maxExposed: 100, probability: 0.9, healthyPromotedWithin: 3600 } }));
+    expect(structuredClone(request)).toStrictEqual(request);
+  });
+
+  it('gives the same assessment with two workers as in this thread', async () => {
+    const request = await loadRelease();
+    const inThread = await assess(request, { ...small, workers: 1 });
+    const counted: number[] = [];
+    const twoWorkers = await assess(request, { ...small, workers: 2, onRun: (done) => counted.push(done) });
+    expect(withoutWallTime(twoWorkers)).toEqual(withoutWallTime(inThread));
+    expect(inThread.scenarios.map((scenario) => [scenario.runs, scenario.promoted.count, scenario.rolledBack.count])).toEqual([
+      [3, 3, 0],
+      [3, 0, 3],
+    ]);
+    expect(counted).toEqual([1, 2, 3, 4, 5, 6]);
+  }, 60_000);
+
+  it('on interrupt lets the runs in the workers finish and reports the same first runs as one thread would', async () => {
+    const request = await loadRelease();
+    const controller = new AbortController();
+    const interrupted = await assess(request, { ...small, workers: 2, signal: controller.signal, onRun: (done) => done === 1 && controller.abort() });
+    // Each worker had a run going when the first finished: two runs done, both of healthy.
+    expect(interrupted.interrupted).toBe(true);
+    expect(interrupted.scenarios.map((scenario) => [scenario.name, scenario.runs])).toEqual([['healthy', 2]]);
+    const first2 = await assess(request, { ...small, runs: 2, scenarios: ['healthy'], workers: 1 });
+    expect(interrupted.scenarios).toEqual(first2.scenarios);
+  }, 60_000);
+
+  it('fails with the message of a run that throws in a worker, as it does in this thread', async () => {
+    // A negative fleet size is refused by the CLI; given to assess() directly, every run throws building the fleet.
+    const failed = async (workers: number) => (await assess(await loadRelease(), { ...small, devices: -1, workers }).catch((error: unknown) => error)) as Error;
+    const inThread = await failed(1);
+    const inWorker = await failed(2);
+    expect(inThread).toBeInstanceOf(AssessRunError);
+    expect(inWorker).toBeInstanceOf(AssessRunError);
+    expect(inThread.message).toMatch(/^run 1 of scenario healthy \(seed 11\) failed: ./);
+    // Either of the first two runs, one in each worker, may be the first to fail.
+    expect(inWorker.message).toMatch(/^run ([12]) of scenario healthy \(seed 1\1\) failed: ./);
+    const cause = (error: Error) => error.message.slice(error.message.indexOf('failed: '));
+    expect(cause(inWorker)).toBe(cause(inThread));
+  }, 60_000);
+});
+
 /** Runs `body` as if stderr were a terminal (jest's is not). */
 async function onTerminal<T>(body: () => Promise<T>): Promise<T> {
   const own = Object.getOwnPropertyDescriptor(process.stderr, 'isTTY');
@@ -90,6 +137,7 @@ describe('ota-release assess', () => {
     [['--runs', '0'], /--runs/],
     [['--devices', 'many'], /--devices/],
     [['--scenarios', 'healthy,nope'], /unknown scenario "nope"/],
+    [['--workers', '0'], /--workers/],
   ])('refuses %j with exit status 2', async (args, message) => {
     const run = await runCli('assess', file, ...args);
     expect(run.code).toBe(2);

@@ -38,5 +38,8 @@ describe('npm pack', () => {
     expect((await cli(['diagram'], work)).stdout).toMatch(/^stateDiagram-v2\n/);
     const simulated = await cli(['simulate', 'release.yaml', '--devices', '300', '--json', '-', '--quiet'], work);
     expect(JSON.parse(simulated.stdout)).toMatchObject({ outcome: 'PROMOTED' });
+    // assess's worker threads start from dist/assess-worker.js, beside the compiled chunks.
+    const assessed = await cli(['assess', 'release.yaml', '--devices', '300', '--runs', '2', '--scenarios', 'healthy,boot-fail-4x', '--workers', '2', '--json'], work);
+    expect(JSON.parse(assessed.stdout)).toMatchObject({ interrupted: false, scenarios: [{ name: 'healthy', runs: 2 }, { name: 'boot-fail-4x', runs: 2 }] });
   }, 120_000);
 });

@@ -2,6 +2,7 @@
 // local runner with the real handlers, as `simulate` runs it) on many seeded simulated fleets per scenario: healthy,
 // boot failures around the policy's limit, every fault profile, the budget's defect. Prints how often each scenario is
 // promoted, held or rolled back, the wrong calls with intervals, exposure and time; checks the release file's budget.
+import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { assess, type Assessment } from '#local/assess/assessment.ts';
@@ -21,6 +22,8 @@ export interface AssessCliOptions {
   runs: number;
   seed: number;
   scenarios?: string[];
+  /** Worker threads (default: the cores Node may use; 1 runs in the command's own thread). */
+  workers?: number;
   json?: boolean;
   /** Draw the progress bar (default: when stderr is a terminal and not --json). */
   progress?: boolean;
@@ -30,6 +33,8 @@ const DEFAULT_DEVICES = 10_000;
 const DEFAULT_RUNS = 100;
 /** Each run holds the fleet in memory (tens of bytes a device) and costs about a second per 100,000 healthy devices. */
 const MAX_DEVICES = 1_000_000;
+/** Each worker holds its own copy of the workflow, handlers and one fleet; more workers than cores only share them. */
+const MAX_WORKERS = 256;
 
 export function register(program: Command, setExitCode: (code: number) => void): void {
   program
@@ -40,6 +45,11 @@ export function register(program: Command, setExitCode: (code: number) => void):
     .addOption(new Option('--runs <n>', 'seeded runs per scenario').default(DEFAULT_RUNS).argParser(integer(1, 100_000)))
     .addOption(new Option('--seed <n>', 'first seed: run r uses seed + r; the same seed gives the same numbers').default(1).argParser(integer(0, 2 ** 32 - 1)))
     .addOption(new Option('--scenarios <names>', 'comma-separated scenarios to run (default all; see below)').argParser((text: string) => text.split(',').map((name) => name.trim()).filter(Boolean)))
+    .addOption(
+      new Option('--workers <n>', 'worker threads running the runs, at most one per run; 1 runs them in this thread; the numbers are the same either way')
+        .default(availableParallelism(), `the cores available, ${availableParallelism()} here`)
+        .argParser(integer(1, MAX_WORKERS)),
+    )
     .option('--json', 'print the assessment as JSON on stdout (no progress bar)')
     .addHelpText(
       'after',
@@ -59,11 +69,13 @@ A budget in the release file (budget: { defectRate: 2%, maxExposed: 300, probabi
 is checked: it is met when the interval of the share of runs within it lies at or above the probability.
 
 Exit status: 0 done (budget met, or none); 4 the budget is not met, or the runs cannot tell (more --runs);
-2 bad input; 130 interrupted (the numbers printed cover the runs that finished); 1 unexpected error.
+2 bad input; 130 interrupted (no new run starts, those running finish; the numbers printed cover the runs that
+finished); 1 unexpected error, a run that failed among them (its scenario and seed are named).
 
 Examples:
   $ ota-release assess examples/release.yaml --runs 200
   $ ota-release assess examples/release.yaml --devices 100000 --runs 50 --scenarios healthy,boot-fail-2x
+  $ ota-release assess examples/release.yaml --runs 200 --workers 1     # leave the other cores alone
   $ ota-release assess release.yaml --runs 500 --seed 7 --json > assessment.json
   $ ota-release assess release.yaml --json | jq '.scenarios[] | {name, falseRollback, wrongPromotion}'`,
     )
@@ -96,6 +108,7 @@ export async function assessCommand(file: string, options: AssessCliOptions, sig
       seed: options.seed,
       scenarios: scenarios.map((scenario) => scenario.name),
       baseDir: dirname(resolve(file)),
+      workers: options.workers ?? availableParallelism(),
       ...(progress ? { onRun: progress.update } : {}),
       ...(signal ? { signal } : {}),
     });

@@ -2,14 +2,15 @@
 // promoted, held or rolled back, how often that call is wrong (with Wilson intervals), how many devices run the new
 // version, how long it takes, and whether the release file's budget holds. Run r of every scenario uses seed
 // `seed + r` (common random numbers: scenarios differ by their faults, not by their luck), so the same seed gives the
-// same numbers whatever else runs.
+// same numbers whatever else runs, and whatever the number of workers.
 import { wilsonInterval, type Interval } from '#domain/binomial-interval.ts';
 import { formatDuration } from '#domain/duration.ts';
 import { formatLimit, formatQuantity } from '#domain/percent.ts';
 import type { ReleaseRequest } from '#domain/release-request.ts';
-import { loadBlueprint } from '../local-cloud.ts';
-import { runOnce, type RunResult } from './run-once.ts';
+import type { RunResult } from './run-once.ts';
+import { type RunJob, type RunLane, runQueue } from './run-queue.ts';
 import { assessmentScenarios, type Acceptability, type Scenario } from './scenarios.ts';
+import { type AssessSetup, inThreadLane, workerLane } from './worker-pool.ts';
 
 /** The confidence of every interval an assessment prints. */
 export const INTERVAL_CONFIDENCE = 0.95;
@@ -22,9 +23,14 @@ export interface AssessOptions {
   scenarios?: readonly string[];
   /** Relative firmware paths in the release resolve here. */
   baseDir: string;
-  /** Called after each run (for a progress bar). */
+  /**
+   * Worker threads that run the runs (capped at the number of runs); 1, the default, runs them in this thread. The
+   * numbers are the same either way.
+   */
+  workers?: number;
+  /** Called after each run, in whichever thread it ran (for a progress bar). */
   onRun?: (done: number, total: number, scenario: string) => void;
-  /** Stops between runs; the assessment then ends with what it has (`interrupted`). */
+  /** Stops handing out runs; those running finish, and the assessment ends with what it has (`interrupted`). */
   signal?: AbortSignal;
 }
 
@@ -104,25 +110,18 @@ export interface Assessment {
 export async function assess(request: ReleaseRequest, options: AssessOptions): Promise<Assessment> {
   const wallStart = performance.now();
   const scenarios = assessmentScenarios(request, options.scenarios);
-  const blueprint = await loadBlueprint();
-  const setup = { request, devices: options.devices, baseDir: options.baseDir, blueprint };
-  const total = scenarios.length * options.runs;
-  const results = new Map<string, RunResult[]>();
-  let done = 0;
-  let interrupted = false;
-  for (const scenario of scenarios) {
-    const runs: RunResult[] = [];
-    results.set(scenario.name, runs);
-    for (let r = 0; r < options.runs; r++) {
-      if (options.signal?.aborted) {
-        interrupted = true;
-        break;
-      }
-      runs.push(await runOnce(setup, scenario, (options.seed + r) >>> 0));
-      options.onRun?.(++done, total, scenario.name);
-    }
-    if (interrupted) break;
-  }
+  const setup: AssessSetup = { request, devices: options.devices, baseDir: options.baseDir, scenarios: scenarios.map((scenario) => scenario.name) };
+  // Scenario by scenario, run by run: the order one lane takes them in, and so the order an interrupt cuts.
+  const jobs: RunJob[] = scenarios.flatMap((scenario) => Array.from({ length: options.runs }, (_, run) => ({ scenario: scenario.name, run, seed: (options.seed + run) >>> 0 })));
+  const workers = Math.min(Math.max(1, options.workers ?? 1), jobs.length);
+  const lanes = workers === 1 ? [await inThreadLane(setup)] : startWorkers(setup, workers);
+  const queued = await runQueue(jobs, lanes, { signal: options.signal, onRun: options.onRun });
+  const results = new Map<string, RunResult[]>(scenarios.map((scenario) => [scenario.name, []]));
+  jobs.forEach((job, index) => {
+    const result = queued.results[index];
+    if (result) results.get(job.scenario)!.push(result);
+  });
+  const interrupted = queued.interrupted;
   const summaries = scenarios.filter((scenario) => (results.get(scenario.name)?.length ?? 0) > 0).map((scenario) => summarise(scenario, results.get(scenario.name)!));
   const budget = request.budget ? checkBudget(request.budget, summaries, results) : undefined;
   return {
@@ -138,6 +137,18 @@ export async function assess(request: ReleaseRequest, options: AssessOptions): P
     interrupted,
     wallSeconds: (performance.now() - wallStart) / 1000,
   };
+}
+
+/** `count` worker lanes; if one cannot start (its data will not clone, say), those started are ended. */
+function startWorkers(setup: AssessSetup, count: number): RunLane[] {
+  const lanes: RunLane[] = [];
+  try {
+    for (let i = 0; i < count; i++) lanes.push(workerLane(setup));
+    return lanes;
+  } catch (error) {
+    for (const lane of lanes) void lane.close();
+    throw error;
+  }
 }
 
 export function summarise(scenario: Scenario, runs: readonly RunResult[]): ScenarioResult {

@@ -8,6 +8,7 @@ import { type Command, Option } from 'commander';
 import { assess, type Assessment } from '#local/assess/assessment.ts';
 import { assessmentScenarios } from '#local/assess/scenarios.ts';
 import { LocalOptionsError } from '#local/errors.ts';
+import { formatQuantity } from '#domain/percent.ts';
 import { BadInputError } from '../errors.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { renderAssessment } from '../render/assessment.ts';
@@ -35,6 +36,15 @@ const DEFAULT_RUNS = 100;
 const MAX_DEVICES = 1_000_000;
 /** Each worker holds its own copy of the workflow, handlers and one fleet; more workers than cores only share them. */
 const MAX_WORKERS = 256;
+/**
+ * Starting a worker costs about a second (its modules, the workflow); below about this much work (devices × runs: 50
+ * runs of 100,000 devices, some 15 s in one thread) the cores do not win it back, so the runs stay in this thread.
+ */
+const WORKERS_FROM_DEVICE_RUNS = 5_000_000;
+
+export function defaultWorkers(devices: number, runs: number): number {
+  return devices * runs >= WORKERS_FROM_DEVICE_RUNS ? Math.min(availableParallelism(), runs) : 1;
+}
 
 export function register(program: Command, setExitCode: (code: number) => void): void {
   program
@@ -46,9 +56,10 @@ export function register(program: Command, setExitCode: (code: number) => void):
     .addOption(new Option('--seed <n>', 'first seed: run r uses seed + r; the same seed gives the same numbers').default(1).argParser(integer(0, 2 ** 32 - 1)))
     .addOption(new Option('--scenarios <names>', 'comma-separated scenarios to run (default all; see below)').argParser((text: string) => text.split(',').map((name) => name.trim()).filter(Boolean)))
     .addOption(
-      new Option('--workers <n>', 'worker threads running the runs, at most one per run; 1 runs them in this thread; the numbers are the same either way')
-        .default(availableParallelism(), `the cores available, ${availableParallelism()} here`)
-        .argParser(integer(1, MAX_WORKERS)),
+      new Option(
+        '--workers <n>',
+        `worker threads running the runs, at most one per run; 1 runs them in this thread; the numbers are the same either way (default: one per core, ${availableParallelism()} here, when devices × runs reaches ${formatQuantity(WORKERS_FROM_DEVICE_RUNS, 'device-run')}, else 1)`,
+      ).argParser(integer(1, MAX_WORKERS)),
     )
     .option('--json', 'print the assessment as JSON on stdout (no progress bar)')
     .addHelpText(
@@ -108,7 +119,7 @@ export async function assessCommand(file: string, options: AssessCliOptions, sig
       seed: options.seed,
       scenarios: scenarios.map((scenario) => scenario.name),
       baseDir: dirname(resolve(file)),
-      workers: options.workers ?? availableParallelism(),
+      workers: options.workers ?? defaultWorkers(options.devices, scenarios.length * options.runs),
       ...(progress ? { onRun: progress.update } : {}),
       ...(signal ? { signal } : {}),
     });

@@ -125,7 +125,7 @@ export class LocalFleetJobs implements FleetJobs {
 
   async ensureDynamicGroup(name: string, query: FleetQuery): Promise<{ ready: boolean }> {
     this.controlPlane.call('CreateDynamicThingGroup', `CreateDynamicThingGroup ${name}`);
-    this.refusedAsInvalid(() => this.engine.things.countMatching(query));
+    this.refusedAsInvalid(() => this.engine.things.checkQuery(query));
     this.engine.things.createDynamicGroup(name, query); // false for a retried create (AWS: ResourceAlreadyExists)
     // The AWS adapter then describes the group for its build status.
     this.controlPlane.call('DescribeThingGroup', `DescribeThingGroup ${name}`);

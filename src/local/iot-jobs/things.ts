@@ -63,6 +63,8 @@ export class ThingRegistry {
   /** Static groups per thing index (at most MAX_GROUPS_PER_THING, so a byte each). */
   private groupCounts = new Uint8Array(16);
   private readonly dynamic = new Map<string, FleetQuery>();
+  /** Where `matching` collects what it finds before copying it out (kept: a fresh million-entry array each time costs). */
+  private scratch = new Int32Array(0);
   /** Numeric attribute values per thing (the cohort); NaN where a thing has none. */
   private readonly attributes = new Map<string, Float64Array>();
 
@@ -191,11 +193,18 @@ export class ThingRegistry {
   matching(query: FleetQuery): Int32Array {
     const { candidates, shared, matches } = this.queryOver(query);
     if (!matches) return shared ? candidates.slice() : candidates;
-    // Counted first, then filled: a 1 % wave of a million devices allocates its ten thousand, not a million.
-    const found = new Int32Array(this.countIn(candidates, matches));
+    // Found into the registry's scratch array, then copied out at their size: a 1 % wave of a million devices
+    // allocates its ten thousand, not a million, each time it is asked.
+    if (this.scratch.length < candidates.length) this.scratch = new Int32Array(candidates.length);
+    const found = this.scratch;
     let write = 0;
     for (let read = 0; read < candidates.length; read++) if (matches(candidates[read]!)) found[write++] = candidates[read]!;
-    return found;
+    return found.slice(0, write);
+  }
+
+  /** Refuses (RangeError) a query fleet indexing would refuse, without evaluating it. */
+  checkQuery(query: FleetQuery): void {
+    if (termCount(query) > MAX_QUERY_TERMS) throw new RangeError(`a fleet-indexing query has at most ${MAX_QUERY_TERMS} terms, this one ${termCount(query)}`);
   }
 
   /** How many things the query matches (GetStatistics' count), without listing them. */
@@ -209,7 +218,7 @@ export class ThingRegistry {
    * candidates are that group's own list (`shared`: copy before handing out), not a copy of a million indices.
    */
   private queryOver(query: FleetQuery): { candidates: Int32Array; shared: boolean; matches?: (index: number) => boolean } {
-    if (termCount(query) > MAX_QUERY_TERMS) throw new RangeError(`a fleet-indexing query has at most ${MAX_QUERY_TERMS} terms, this one ${termCount(query)}`);
+    this.checkQuery(query);
     const groups = query.thingGroups.filter((group) => this.groups.has(group));
     const shared = groups.length === 1;
     const candidates = shared ? this.groups.get(groups[0]!)!.view() : this.membersOfAll(groups);
@@ -234,7 +243,7 @@ export class ThingRegistry {
     if (this.groups.has(name)) throw new RangeError(`${name} is a static thing group`);
     if (this.dynamic.size >= MAX_DYNAMIC_GROUPS) throw new QuotaExceededError(`CreateDynamicThingGroup ${name}: the account has ${MAX_DYNAMIC_GROUPS} dynamic groups (LimitExceededException)`);
     // Refuses a query fleet indexing would refuse, without evaluating it over the fleet (its members are asked later).
-    if (termCount(query) > MAX_QUERY_TERMS) throw new RangeError(`a fleet-indexing query has at most ${MAX_QUERY_TERMS} terms, this one ${termCount(query)}`);
+    this.checkQuery(query);
     this.dynamic.set(name, query);
     return true;
   }

@@ -1,18 +1,16 @@
-// A binary min-heap of (time, payload) pairs in typed arrays: no object per entry, so a million pending device
-// steps cost 12 bytes each. Ties pop in insertion order (a sequence number breaks them), which keeps runs
-// reproducible whatever the heap's internal layout.
+// A binary min-heap of (time, payload) pairs in one typed array: no object per entry, so a million pending device
+// steps cost 24 bytes each. Ties pop in insertion order (a sequence number breaks them), which keeps runs
+// reproducible whatever the heap's internal layout. Each entry's time, sequence number and payload sit side by side,
+// so comparing two entries reads one place in memory, not three arrays: popping is most of a device step's cost.
 
 export class EventHeap {
-  private times: Float64Array;
-  private seqs: Float64Array;
-  private payloads: Int32Array;
+  /** Entry k at [3k, 3k + 1, 3k + 2]: time, sequence number, payload. */
+  private entries: Float64Array;
   private count = 0;
   private nextSeq = 0;
 
   constructor(initialCapacity = 1024) {
-    this.times = new Float64Array(initialCapacity);
-    this.seqs = new Float64Array(initialCapacity);
-    this.payloads = new Int32Array(initialCapacity);
+    this.entries = new Float64Array(initialCapacity * 3);
   }
 
   get size(): number {
@@ -21,67 +19,73 @@ export class EventHeap {
 
   /** Time of the earliest entry; Infinity when empty. */
   peekTime(): number {
-    return this.count === 0 ? Number.POSITIVE_INFINITY : this.times[0]!;
+    return this.count === 0 ? Number.POSITIVE_INFINITY : this.entries[0]!;
   }
 
   push(time: number, payload: number): void {
-    if (this.count === this.times.length) this.grow();
+    if (this.count * 3 === this.entries.length) this.grow();
+    const e = this.entries;
     let index = this.count++;
     const seq = this.nextSeq++;
     // Sift up.
     while (index > 0) {
       const parent = (index - 1) >> 1;
-      if (!this.before(time, seq, this.times[parent]!, this.seqs[parent]!)) break;
-      this.times[index] = this.times[parent]!;
-      this.seqs[index] = this.seqs[parent]!;
-      this.payloads[index] = this.payloads[parent]!;
+      const p = parent * 3;
+      const parentTime = e[p]!;
+      if (!(time < parentTime || (time === parentTime && seq < e[p + 1]!))) break;
+      const at = index * 3;
+      e[at] = parentTime;
+      e[at + 1] = e[p + 1]!;
+      e[at + 2] = e[p + 2]!;
       index = parent;
     }
-    this.times[index] = time;
-    this.seqs[index] = seq;
-    this.payloads[index] = payload;
+    const at = index * 3;
+    e[at] = time;
+    e[at + 1] = seq;
+    e[at + 2] = payload;
   }
 
   /** Removes the earliest entry and returns its payload; check `size` first. */
   pop(): number {
-    const top = this.payloads[0]!;
+    const e = this.entries;
+    const top = e[2]!;
     const last = --this.count;
     if (last === 0) return top;
-    const time = this.times[last]!;
-    const seq = this.seqs[last]!;
-    const payload = this.payloads[last]!;
+    const time = e[last * 3]!;
+    const seq = e[last * 3 + 1]!;
+    const payload = e[last * 3 + 2]!;
     let index = 0;
     const half = last >> 1;
+    // Sift down: the earlier child moves up until the last entry fits.
     while (index < half) {
       let child = 2 * index + 1;
-      const right = child + 1;
-      if (right < last && this.before(this.times[right]!, this.seqs[right]!, this.times[child]!, this.seqs[child]!)) child = right;
-      if (!this.before(this.times[child]!, this.seqs[child]!, time, seq)) break;
-      this.times[index] = this.times[child]!;
-      this.seqs[index] = this.seqs[child]!;
-      this.payloads[index] = this.payloads[child]!;
+      let c = child * 3;
+      if (child + 1 < last) {
+        const rightTime = e[c + 3]!;
+        const leftTime = e[c]!;
+        if (rightTime < leftTime || (rightTime === leftTime && e[c + 4]! < e[c + 1]!)) {
+          child++;
+          c += 3;
+        }
+      }
+      const childTime = e[c]!;
+      if (!(childTime < time || (childTime === time && e[c + 1]! < seq))) break;
+      const at = index * 3;
+      e[at] = childTime;
+      e[at + 1] = e[c + 1]!;
+      e[at + 2] = e[c + 2]!;
       index = child;
     }
-    this.times[index] = time;
-    this.seqs[index] = seq;
-    this.payloads[index] = payload;
+    const at = index * 3;
+    e[at] = time;
+    e[at + 1] = seq;
+    e[at + 2] = payload;
     return top;
   }
 
-  private before(timeA: number, seqA: number, timeB: number, seqB: number): boolean {
-    return timeA < timeB || (timeA === timeB && seqA < seqB);
-  }
-
   private grow(): void {
-    const capacity = this.times.length * 2;
-    const times = new Float64Array(capacity);
-    const seqs = new Float64Array(capacity);
-    const payloads = new Int32Array(capacity);
-    times.set(this.times);
-    seqs.set(this.seqs);
-    payloads.set(this.payloads);
-    this.times = times;
-    this.seqs = seqs;
-    this.payloads = payloads;
+    const entries = new Float64Array(this.entries.length * 2);
+    entries.set(this.entries);
+    this.entries = entries;
   }
 }

@@ -2,8 +2,11 @@
 // (module loading included, default --workers), and what the worker threads gain: the same 100,000-device runs with
 // --workers 1 and --workers 2, alternating, side by side. Writes the "assess" section of bench/RESULTS.md. Targets from
 // issue 15: 200 runs of a 10,000-device fleet within 2 minutes; 1,000 runs of 100,000 devices in a few minutes.
-// Usage: node --import ./bin/polyfills.mjs --import tsx bench/assess/run.ts [--quick]
+// With --baseline DIR (another checkout with node_modules linked; this file's one-assessment.ts is copied into it), the
+// side-by-side rounds also run DIR's assess in one thread, so the section gets a before/after of a run's cost.
+// Usage: node --import ./bin/polyfills.mjs --import tsx bench/assess/run.ts [--quick] [--baseline DIR]
 import { execFile } from 'node:child_process';
+import { copyFile, mkdir } from 'node:fs/promises';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -11,6 +14,12 @@ import { RESULTS_FILE, writeResultsSection } from '../results-file.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const quick = process.argv.includes('--quick');
+const baselineAt = process.argv.indexOf('--baseline');
+const baseline = baselineAt >= 0 ? process.argv[baselineAt + 1] : undefined;
+if (baseline) {
+  await mkdir(`${baseline}/bench/assess`, { recursive: true });
+  await copyFile(fileURLToPath(new URL('./one-assessment.ts', import.meta.url)), `${baseline}/bench/assess/one-assessment.ts`);
+}
 const run = promisify(execFile);
 
 interface Measured {
@@ -67,34 +76,37 @@ interface Timed {
   lastSeconds: number;
   wallSeconds: number;
 }
-async function timedAssessment(runs: number, seed: number, workers: number): Promise<Timed> {
+async function timedAssessment(runs: number, seed: number, workers: number, cwd = ROOT): Promise<Timed> {
   const args = ['--import', './bin/polyfills.mjs', '--import', 'tsx', 'bench/assess/one-assessment.ts', '100000', String(runs), String(seed), String(workers)];
   const env = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
-  const { stdout } = await run(process.execPath, args, { cwd: ROOT, env });
+  const { stdout } = await run(process.execPath, args, { cwd, env });
   return JSON.parse(stdout) as Timed;
 }
 const roundRuns = quick ? 4 : 10;
 const sideBySideRuns = 2 * roundRuns;
-const timed: Record<1 | 2, Timed[]> = { 1: [], 2: [] };
+const timed: Record<1 | 2 | 'before', Timed[]> = { 1: [], 2: [], before: [] };
 const loadBefore = loadavg()[0]!;
-for (const [round, order] of [[0, [1, 2]], [1, [2, 1]]] as const) {
-  for (const workers of order) {
+const rounds: Array<Array<1 | 2 | 'before'>> = baseline ? [[1, 2, 'before'], ['before', 2, 1]] : [[1, 2], [2, 1]];
+for (const [round, order] of rounds.entries()) {
+  for (const lane of order) {
     const seed = 1 + round * roundRuns;
-    const result = await timedAssessment(roundRuns, seed, workers);
-    timed[workers].push(result);
-    process.stdout.write(`--workers ${workers}, ${roundRuns} runs from seed ${seed}: first done at ${result.firstSeconds.toFixed(1)} s, last at ${result.lastSeconds.toFixed(1)} s\n`);
+    const result = lane === 'before' ? await timedAssessment(roundRuns, seed, 1, baseline) : await timedAssessment(roundRuns, seed, lane);
+    timed[lane].push(result);
+    process.stdout.write(`${lane === 'before' ? 'before (baseline, one thread)' : `--workers ${lane}`}, ${roundRuns} runs from seed ${seed}: first done at ${result.firstSeconds.toFixed(1)} s, last at ${result.lastSeconds.toFixed(1)} s\n`);
   }
 }
 const loadAfter = loadavg()[0]!;
-const sideBySide = ([1, 2] as const).map((workers) => {
+const lanes: Array<1 | 2 | 'before'> = baseline ? [1, 2, 'before'] : [1, 2];
+const sideBySide = lanes.map((workers) => {
   const rounds = timed[workers];
   const sum = (of: (t: Timed) => number) => rounds.reduce((total, t) => total + of(t), 0);
   // After the first run, each further run adds this much (with two workers, two run at a time).
   const perRunMs = (sum((t) => t.lastSeconds - t.firstSeconds) * 1000) / sum((t) => t.runs - 1);
   return { workers, total: sum((t) => t.wallSeconds), allInMs: (sum((t) => t.wallSeconds) * 1000) / sum((t) => t.runs), perRunMs, startSeconds: sum((t) => t.firstSeconds) / rounds.length, promoted: sum((t) => t.promoted) };
 });
-const [one, two] = sideBySide as [(typeof sideBySide)[number], (typeof sideBySide)[number]];
+const [one, two, before] = sideBySide as [(typeof sideBySide)[number], (typeof sideBySide)[number], (typeof sideBySide)[number] | undefined];
 if (one.promoted !== two.promoted) throw new Error(`the side-by-side runs differ: ${one.promoted} promoted with one worker, ${two.promoted} with two`);
+const laneName = (lane: 1 | 2 | 'before') => (lane === 1 ? "1 (the assessment's thread)" : lane === 2 ? '2 (worker threads)' : `before: ${baseline}, one thread`);
 
 const healthy100k = rows[2]!;
 const projectedMinutes = (two.startSeconds + (999 * two.perRunMs) / 1000) / 60;
@@ -102,8 +114,8 @@ const section = `## assess
 
 \`node --import ./bin/polyfills.mjs --import tsx bench/assess/run.ts\` — \`ota-release assess examples/release.yaml\` (the
 real workflow and handlers on the embedded cloud, simulated fleet, the example's crash-rate and silence gates on), each
-row one fresh process of the CLI with the default \`--workers\` (${availableParallelism()} here), wall time including loading the
-modules (about 2 s). Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, Node
+row one fresh process of the CLI with the default \`--workers\` (one thread below 5,000,000 device-runs, so the 10,000-device
+rows; one worker per core, ${availableParallelism()} here, for the 100,000-device rows), wall time including loading the modules (about 2 s). Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, Node
 ${process.version}; load average ${loadBefore.toFixed(1)} before the side-by-side rounds, ${loadAfter.toFixed(1)} after. The machine may be shared
 with other work, so absolute times carry its load (ratios in one row are side by side).
 
@@ -118,8 +130,8 @@ one run; **ms per run**: each further run once started, from the first run's end
 
 | --workers | runs | s in assess | ms per run, all in | first run done, s | ms per run |
 | --- | --- | --- | --- | --- | --- |
-${sideBySide.map((w) => `| ${w.workers === 1 ? '1 (the assessment\'s thread)' : '2 (worker threads)'} | ${sideBySideRuns} | ${w.total.toFixed(1)} | ${Math.round(w.allInMs)} | ${w.startSeconds.toFixed(1)} | ${Math.round(w.perRunMs)} |`).join('\n')}
-
+${sideBySide.map((w) => `| ${laneName(w.workers)} | ${sideBySideRuns} | ${w.total.toFixed(1)} | ${Math.round(w.allInMs)} | ${w.startSeconds.toFixed(1)} | ${Math.round(w.perRunMs)} |`).join('\n')}
+${before ? `\n- Before / after this tree's simulator work, one thread each, same runs, same rounds: **${Math.round(before.perRunMs)} → ${Math.round(one.perRunMs)} ms a run**\n  (${(before.perRunMs / one.perRunMs).toFixed(2)}× faster); with two workers ${Math.round(two.perRunMs)} ms a run (${(before.perRunMs / two.perRunMs).toFixed(2)}× the baseline's throughput).\n` : ''}
 - 200 runs × 10,000 devices: **${rows[0]!.wallSeconds.toFixed(0)} s** against the 120 s target (${rows[0]!.wallSeconds <= 120 ? 'met' : 'MISSED'}${quick ? '; quick run, fewer runs' : ''}).
 - Two workers against one: **${(one.perRunMs / two.perRunMs).toFixed(2)}×** the runs per second once started (${Math.round(one.perRunMs)} → ${Math.round(two.perRunMs)} ms
   a run); ${(one.allInMs / two.allInMs).toFixed(2)}× over ${roundRuns} runs with the start-up counted${quick ? ' (quick run: few runs, so noisy)' : ''}.

@@ -37,13 +37,15 @@ const MAX_DEVICES = 1_000_000;
 /** Each worker holds its own copy of the workflow, handlers and one fleet; more workers than cores only share them. */
 const MAX_WORKERS = 256;
 /**
- * Starting a worker costs about a second (its modules, the workflow); below about this much work (devices × runs: 50
- * runs of 100,000 devices, some 15 s in one thread) the cores do not win it back, so the runs stay in this thread.
+ * Starting a worker costs about a second or two (its modules, the workflow); below about this much work (devices × all
+ * the runs: 50 runs of 100,000 devices, some 15 s in one thread) the cores do not win it back, so the runs stay in
+ * this thread.
  */
 const WORKERS_FROM_DEVICE_RUNS = 5_000_000;
 
-export function defaultWorkers(devices: number, runs: number): number {
-  return devices * runs >= WORKERS_FROM_DEVICE_RUNS ? Math.min(availableParallelism(), runs) : 1;
+/** Workers for `totalRuns` runs (every scenario's) of `devices` devices each, when --workers is not given. */
+export function defaultWorkers(devices: number, totalRuns: number): number {
+  return devices * totalRuns >= WORKERS_FROM_DEVICE_RUNS ? Math.min(availableParallelism(), totalRuns) : 1;
 }
 
 export function register(program: Command, setExitCode: (code: number) => void): void {
@@ -58,7 +60,7 @@ export function register(program: Command, setExitCode: (code: number) => void):
     .addOption(
       new Option(
         '--workers <n>',
-        `worker threads running the runs, at most one per run; 1 runs them in this thread; the numbers are the same either way (default: one per core, ${availableParallelism()} here, when devices × runs reaches ${formatQuantity(WORKERS_FROM_DEVICE_RUNS, 'device-run')}, else 1)`,
+        `worker threads running the runs, at most one per run; 1 runs them in this thread; the numbers are the same either way (default: one per core, ${availableParallelism()} here, when devices × runs × scenarios reaches ${formatQuantity(WORKERS_FROM_DEVICE_RUNS, 'device-run')}, else 1)`,
       ).argParser(integer(1, MAX_WORKERS)),
     )
     .option('--json', 'print the assessment as JSON on stdout (no progress bar)')

@@ -30,13 +30,17 @@ describe('simulate fleet size', () => {
 });
 
 describe('simulate interrupt', () => {
-  it.each(INTERRUPT_SIGNALS)('turns the first %s into an abort and then stops listening, so a second one ends the process', (name) => {
+  it.each(INTERRUPT_SIGNALS)('turns the first %s into an abort, and a second signal into the forced exit', (name) => {
     const process = new EventEmitter();
-    const interrupt = abortOnSignals(process);
+    let forcedExits = 0;
+    const interrupt = abortOnSignals(process, () => forcedExits++);
     expect(interrupt.signal.aborted).toBe(false);
     process.emit(name, name);
     expect(interrupt.signal.aborted).toBe(true);
     expect(interrupt.signal.reason).toBe(name);
+    expect(forcedExits).toBe(0);
+    process.emit('SIGINT', 'SIGINT');
+    expect(forcedExits).toBe(1);
     expect(INTERRUPT_SIGNALS.map((signal) => process.listenerCount(signal))).toEqual([0, 0]);
   });
 

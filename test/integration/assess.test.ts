@@ -2,6 +2,7 @@
 import { assess, type Assessment } from '#local/assess/assessment.ts';
 import type { ReleaseRequest } from '#domain/release-request.ts';
 import { AssessRunError, LocalOptionsError } from '#local/errors.ts';
+import { renderAssessment } from '#cli/render/assessment.ts';
 import { runCli } from '../support/run-cli.ts';
 import { FIXTURES, loadRelease } from './simulation-harness.ts';
 
@@ -84,6 +85,8 @@ describe('assess on worker threads', () => {
     // Each worker had a run going when the first finished: two runs done, both of healthy.
     expect(interrupted.interrupted).toBe(true);
     expect(interrupted.scenarios.map((scenario) => [scenario.name, scenario.runs])).toEqual([['healthy', 2]]);
+    expect(interrupted.notRun).toEqual(['boot-fail-4x']);
+    expect(renderAssessment(interrupted, { color: false, columns: 200 })).toContain('interrupted after 2 of 6 runs: the numbers cover the runs that finished (healthy 2 of 3); not started: boot-fail-4x');
     const first2 = await assess(request, { ...small, runs: 2, scenarios: ['healthy'], workers: 1 });
     expect(interrupted.scenarios).toEqual(first2.scenarios);
   }, 60_000);

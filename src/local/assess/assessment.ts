@@ -104,6 +104,8 @@ export interface Assessment {
   budget?: { checks: BudgetCheck[]; verdict: BudgetVerdict };
   /** Stopped before every run was done (SIGINT): the numbers cover the runs that were. */
   interrupted: boolean;
+  /** Interrupted before any run of these scenarios finished: they have no results (absent when none). */
+  notRun?: string[];
   wallSeconds: number;
 }
 
@@ -123,6 +125,7 @@ export async function assess(request: ReleaseRequest, options: AssessOptions): P
   });
   const interrupted = queued.interrupted;
   const summaries = scenarios.filter((scenario) => (results.get(scenario.name)?.length ?? 0) > 0).map((scenario) => summarise(scenario, results.get(scenario.name)!));
+  const notRun = scenarios.filter((scenario) => (results.get(scenario.name)?.length ?? 0) === 0).map((scenario) => scenario.name);
   const budget = request.budget ? checkBudget(request.budget, summaries, results) : undefined;
   return {
     releaseId: request.releaseId,
@@ -135,6 +138,7 @@ export async function assess(request: ReleaseRequest, options: AssessOptions): P
     scenarios: summaries,
     ...(budget ? { budget } : {}),
     interrupted,
+    ...(notRun.length > 0 ? { notRun } : {}),
     wallSeconds: (performance.now() - wallStart) / 1000,
   };
 }

@@ -53,7 +53,7 @@ export function register(program: Command, setExitCode: (code: number) => void):
     .command('assess')
     .description('show what a release policy will do before it runs: the real workflow on many seeded simulated fleets per scenario (healthy, failure rates around the limit, each fault profile), with wrong-call rates and exposure')
     .argument('<release-file>', 'the release file (YAML or JSON), as for validate and simulate')
-    .addOption(new Option('--devices <n>', 'fleet size of every run').default(DEFAULT_DEVICES, DEFAULT_DEVICES.toLocaleString('en-US')).argParser(integer(1, MAX_DEVICES)))
+    .addOption(new Option('--devices <n>', 'fleet size of every run (at most 1,000,000)').default(DEFAULT_DEVICES, DEFAULT_DEVICES.toLocaleString('en-US')).argParser(integer(1, MAX_DEVICES)))
     .addOption(new Option('--runs <n>', 'seeded runs per scenario').default(DEFAULT_RUNS).argParser(integer(1, 100_000)))
     .addOption(new Option('--seed <n>', 'first seed: run r uses seed + r; the same seed gives the same numbers').default(1).argParser(integer(0, 2 ** 32 - 1)))
     .addOption(new Option('--scenarios <names>', 'comma-separated scenarios to run (default all; see below)').argParser((text: string) => text.split(',').map((name) => name.trim()).filter(Boolean)))

@@ -54,7 +54,10 @@ export function acceptabilityOf(rate: number, health: Pick<ReleaseRequest['healt
   return 'indifferent';
 }
 
-/** Every scenario for this release, or those `only` names (in the order given); an unknown name is bad input. */
+/**
+ * Every scenario for this release, or those `only` names (in the order given, each once); unknown names are bad input,
+ * all of them named in one message.
+ */
 export function assessmentScenarios(request: ReleaseRequest, only?: readonly string[]): Scenario[] {
   const health = request.health;
   const make = (name: string, description: string, profile: FaultProfile): Scenario => {
@@ -76,9 +79,11 @@ export function assessmentScenarios(request: ReleaseRequest, only?: readonly str
     all.push(make('budget-defect', `the budget's defect: ${formatLimit(rate)} of devices fail to boot the new image`, faultProfile('healthy', { failRate: rate })));
   }
   if (!only || only.length === 0) return all;
-  return only.map((name) => {
-    const found = all.find((scenario) => scenario.name === name);
-    if (!found) throw new LocalOptionsError(`unknown scenario "${name}"; this release has ${all.map((scenario) => scenario.name).join(', ')}`);
-    return found;
-  });
+  const names = [...new Set(only)];
+  const unknown = names.filter((name) => !all.some((scenario) => scenario.name === name));
+  if (unknown.length > 0) {
+    const needsBudget = unknown.includes('budget-defect') && !request.budget ? ' (budget-defect needs a budget: in the release file)' : '';
+    throw new LocalOptionsError(`unknown scenario${unknown.length > 1 ? 's' : ''} ${unknown.map((name) => `"${name}"`).join(', ')}${needsBudget}; this release has ${all.map((scenario) => scenario.name).join(', ')}`);
+  }
+  return names.map((name) => all.find((scenario) => scenario.name === name)!);
 }

@@ -28,6 +28,12 @@ describe('assessment scenarios', () => {
     expect(() => assessmentScenarios(request, ['nope'])).toThrow(/unknown scenario "nope".*boot-fail-2x/);
   });
 
+  it('name every unknown scenario at once, say what budget-defect needs, and run a name given twice once', async () => {
+    const request = await loadRelease();
+    expect(() => assessmentScenarios(request, ['healthy', 'nope', 'budget-defect'])).toThrow(/^unknown scenarios "nope", "budget-defect" \(budget-defect needs a budget: in the release file\); this release has healthy, /);
+    expect(assessmentScenarios(request, ['crashy', 'healthy', 'crashy']).map((scenario) => scenario.name)).toEqual(['crashy', 'healthy']);
+  });
+
   it('class a profile by the failures the judge counts', () => {
     expect(defectRateOf(faultProfile('healthy'))).toBe(0);
     expect(defectRateOf(faultProfile('silent-devices'))).toBe(0.15);

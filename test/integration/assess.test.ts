@@ -1,4 +1,5 @@
 // `assess` runs the real workflow (ASL, handlers, IoT Jobs engine, simulated fleet) many times: small fleets here.
+import { fileURLToPath } from 'node:url';
 import { assess, type Assessment } from '#local/assess/assessment.ts';
 import type { ReleaseRequest } from '#domain/release-request.ts';
 import { AssessRunError, LocalOptionsError } from '#local/errors.ts';
@@ -135,6 +136,16 @@ describe('ota-release assess', () => {
     expect(run.out).toContain('boot-fail-4x');
     expect(run.out).toContain('wrong promotion');
   });
+
+  it("repeats validate's warnings for the assessed fleet size, in the table's output and in the JSON", async () => {
+    const example = fileURLToPath(new URL('../../examples/release.yaml', import.meta.url));
+    const run = await runCli('assess', example, '--devices', '100', '--runs', '1', '--scenarios', 'healthy');
+    expect(run.code).toBe(0);
+    expect(run.out).toContain('The plan at 100 devices (as validate --fleet-size 100 says):');
+    expect(run.out).toMatch(/⚠ stage canary \(1 device\) is too small/);
+    const json = await runCli('assess', example, '--devices', '100', '--runs', '1', '--scenarios', 'healthy', '--json');
+    expect((JSON.parse(json.out) as { warnings: string[] }).warnings).toContainEqual(expect.stringMatching(/^stage canary \(1 device\) is too small/));
+  }, 60_000);
 
   it.each([
     [['--runs', '0'], /--runs/],

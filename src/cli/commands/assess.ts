@@ -16,6 +16,7 @@ import { showAssessProgress } from '../render/assess-progress.ts';
 import { terminalOf } from '../render/terminal.ts';
 import { readReleaseFile } from '../target/release-file.ts';
 import { abortOnSignals } from './simulate-interrupt.ts';
+import { planForFleet } from './validate.ts';
 import { integer } from './simulate.ts';
 
 export interface AssessCliOptions {
@@ -128,8 +129,11 @@ export async function assessCommand(file: string, options: AssessCliOptions, sig
   } finally {
     progress?.stop();
   }
-  if (options.json) process.stdout.write(`${JSON.stringify(assessment, null, 2)}\n`);
-  else process.stdout.write(renderAssessment(assessment, terminalOf()));
+  // What validate warns about the plan at this fleet size (a canary too small to judge, a budget it cannot meet…):
+  // the reason behind numbers that would otherwise puzzle, such as every run held.
+  const { warnings } = await planForFleet(request, options.devices, dirname(resolve(file)));
+  if (options.json) process.stdout.write(`${JSON.stringify({ ...assessment, warnings }, null, 2)}\n`);
+  else process.stdout.write(renderAssessment(assessment, terminalOf(), warnings));
   if (assessment.interrupted) return ExitCode.INTERRUPTED;
   if (assessment.budget && assessment.budget.verdict !== 'meets') return ExitCode.BUDGET_NOT_MET;
   return ExitCode.OK;

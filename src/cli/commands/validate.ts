@@ -9,7 +9,7 @@ import { InvalidReleaseError } from '#domain/errors.ts';
 import type { FirmwareLocation, SignedFirmware } from '#domain/firmware.ts';
 import { presignedUrlPlaceholder } from '#domain/job-document.ts';
 import { parseReleaseFile } from '#domain/release-file.ts';
-import { planRelease } from '#domain/release-plan.ts';
+import { planRelease, type ReleasePlan } from '#domain/release-plan.ts';
 import type { FirmwareSource, ReleaseRequest } from '#domain/release-request.ts';
 import { ExitCode } from '../exit-codes.ts';
 import { renderPlan } from '../render/plan.ts';
@@ -79,9 +79,7 @@ async function validate(file: string, options: ValidateOptions, io: ValidateIo):
     if (error instanceof InvalidReleaseError) return refuse(file, error.problems, options, io);
     throw error;
   }
-  const size = options.fleetSize ?? DEFAULT_FLEET_SIZE;
-  const known = await measureImages(request, dirname(file));
-  const plan = planRelease(request, { fleetSize: size, ...known });
+  const plan = await planForFleet(request, options.fleetSize ?? DEFAULT_FLEET_SIZE, dirname(file));
   if (options.json) io.out(`${JSON.stringify({ valid: true, file, fleetSizeAssumed: options.fleetSize === undefined, ...plan }, null, 2)}\n`);
   else io.out(renderPlan(plan, io.terminal, options.fleetSize === undefined));
   return ExitCode.OK;
@@ -96,6 +94,11 @@ function refuse(file: string, problems: string[], options: ValidateOptions, io: 
 const SIGNATURE_PLACEHOLDER = '<signature: made when the release starts (AWS Signer or the local key)>';
 
 /** What can be known before signing: the local images' checksums and sizes, placeholders for S3 objects. */
+/** What validate plans for a fleet of `fleetSize` (stages, power, documents, warnings); images resolve from `baseDir`. */
+export async function planForFleet(request: ReleaseRequest, fleetSize: number, baseDir: string): Promise<ReleasePlan> {
+  return planRelease(request, { fleetSize, ...(await measureImages(request, baseDir)) });
+}
+
 async function measureImages(request: ReleaseRequest, baseDir: string) {
   const placeholders: string[] = ['signature.value and signature.keyId: the image is signed when the release starts'];
   const release = await measure(request.firmware.source, baseDir);

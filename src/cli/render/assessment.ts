@@ -17,7 +17,8 @@ function wrongCall(result: ScenarioResult): string {
 const counts = (spread: Spread) => `${formatCount(spread.median)} / ${formatCount(spread.p95)} / ${formatCount(spread.worst)}`;
 const times = (spread: Spread | undefined) => (spread ? `${formatDuration(spread.median)} (p95 ${formatDuration(spread.p95)})` : '—');
 
-export function renderAssessment(assessment: Assessment, terminal: Terminal): string {
+/** `warnings`: what validate says of the plan at the assessed fleet size, printed under the table. */
+export function renderAssessment(assessment: Assessment, terminal: Terminal, warnings: readonly string[] = []): string {
   const { policy } = assessment;
   const lines = [
     `Assessed ${assessment.releaseId}: ${formatCount(assessment.runsPerScenario)} runs per scenario of ${formatCount(assessment.devices)} simulated devices, seeds ${assessment.seed}…${assessment.seed + assessment.runsPerScenario - 1}`,
@@ -47,6 +48,10 @@ export function renderAssessment(assessment: Assessment, terminal: Terminal): st
     'held: the judge asked a person (the run stops there).',
     'exposed: devices that ran the new version. Times are virtual, from the start to the end of the workflow.',
   );
+  if (warnings.length > 0) {
+    lines.push('', `The plan at ${formatCount(assessment.devices)} devices (as validate --fleet-size ${assessment.devices} says):`);
+    for (const warning of warnings) lines.push(paint(`⚠ ${warning}`, 'yellow', terminal));
+  }
   if (assessment.scenarios.some((result) => result.other.count > 0)) {
     lines.push(paint(`runs that ended otherwise (aborted, failed): ${assessment.scenarios.filter((r) => r.other.count > 0).map((r) => `${r.name} ${r.other.count}`).join(', ')}`, 'yellow', terminal));
   }

@@ -38,13 +38,10 @@ class MemberList {
     this.values[this.length++] = index;
   }
 
-  /** Adds an index below the last, keeping the list sorted; false when it is there already. */
-  insert(index: number): boolean {
-    const view = this.view();
-    if (view.includes(index)) return false;
+  /** Adds an index that is not there yet and lies below the last, keeping the list sorted. */
+  insert(index: number): void {
     this.push(index);
     this.view().sort();
-    return true;
   }
 
   /** The members now (a view: it changes as the group does). */
@@ -155,13 +152,7 @@ export class ThingRegistry {
   // ── numeric attributes ──────────────────────────────────────────────────────────────────────────────────────
 
   setAttribute(name: string, index: number, value: number): void {
-    let column = this.attributes.get(name);
-    if (!column || column.length <= index) {
-      const grown = new Float64Array(Math.max(index + 1, this.count, (column?.length ?? 0) * 2)).fill(Number.NaN);
-      if (column) grown.set(column);
-      this.attributes.set(name, (column = grown));
-    }
-    column[index] = value;
+    this.columnOf(name, index + 1)[index] = value;
   }
 
   /**
@@ -169,9 +160,14 @@ export class ThingRegistry {
    * (provisioning a million cohorts). The registry keeps the array: writes to it are the things' values.
    */
   attributeColumn(name: string): Float64Array {
+    return this.columnOf(name, this.count);
+  }
+
+  /** The attribute's column, grown (NaN-filled) to hold at least `size` things and every thing there is. */
+  private columnOf(name: string, size: number): Float64Array {
     let column = this.attributes.get(name);
-    if (!column || column.length < this.count) {
-      const grown = new Float64Array(Math.max(this.count, column?.length ?? 0)).fill(Number.NaN);
+    if (!column || column.length < Math.max(size, this.count)) {
+      const grown = new Float64Array(Math.max(size, this.count, (column?.length ?? 0) * 2)).fill(Number.NaN);
       if (column) grown.set(column);
       this.attributes.set(name, (column = grown));
     }

@@ -1,5 +1,5 @@
 // The simulated fleet's health, as the embedded metrics would hold it had every device sent its reports: exposure is
-// integrated from when each device started and stopped running a version (step-exposure.ts), and each minute's
+// integrated from when each device started and stopped running a version (period-exposure.ts), and each minute's
 // crashes and reboots are a Poisson draw on that minute's exposure at the fault profile's rates, seeded by the minute
 // so every read of a minute agrees. No event per device per report period: the cost is per minute read, not per device.
 // Only complete minutes are answered, as metrics arrive a little after the fact.
@@ -7,7 +7,7 @@ import { normalQuantile } from '#domain/binomial-interval.ts';
 import type { HealthBucket, HealthQuery } from '#ports/health-signals.ts';
 import { uniform } from '../fleet/random.ts';
 import { type HealthSource, QueryBuckets } from './health-metrics.ts';
-import { StepExposure } from './step-exposure.ts';
+import { PeriodExposure } from './period-exposure.ts';
 
 /** How a fault profile's devices behave after the update; rates per device-hour. */
 export interface HealthBehaviour {
@@ -44,13 +44,13 @@ const Draw = { CONTROL_CRASHES: 1, CONTROL_REBOOTS: 2, TREATMENT_CRASHES: 3, TRE
 const HEALTH_STREAM = 0x4845; // a job number no real job slot reaches, so these draws never collide with the fleet's
 
 export class SimulatedHealth implements HealthSource {
-  private readonly control: StepExposure;
+  private readonly control: PeriodExposure;
   /** New version, past warm-up, before any leak's onset. */
-  private readonly steady: StepExposure;
+  private readonly steady: PeriodExposure;
   /** New version, past the leak's onset. */
-  private readonly leaking: StepExposure;
+  private readonly leaking: PeriodExposure;
   /** Devices' first health reports after their update (a +1 each: the level's change per minute is the count). */
-  private readonly returns: StepExposure;
+  private readonly returns: PeriodExposure;
   private readonly on: Uint8Array;
   private readonly since: Float64Array;
 
@@ -59,7 +59,7 @@ export class SimulatedHealth implements HealthSource {
     this.since = new Float64Array(options.devices);
     // Minutes count from the simulation's start, not the epoch, so a run gives the same draws whatever wall-clock time
     // it starts at (`simulate --keep` starts at the real now).
-    [this.control, this.steady, this.leaking, this.returns] = [0, 1, 2, 3].map(() => new StepExposure(options.startMs, MINUTE_MS)) as [StepExposure, StepExposure, StepExposure, StepExposure];
+    [this.control, this.steady, this.leaking, this.returns] = [0, 1, 2, 3].map(() => new PeriodExposure(options.startMs, MINUTE_MS)) as [PeriodExposure, PeriodExposure, PeriodExposure, PeriodExposure];
     this.control.change(options.startMs, options.devices);
   }
 

@@ -2,7 +2,7 @@
 // integrated per version and phase, and per-minute draws that every read agrees on.
 import { LocalHealthMetrics } from '#local/health/health-metrics.ts';
 import { SimulatedHealth, poisson } from '#local/health/simulated-health.ts';
-import { StepExposure } from '#local/health/step-exposure.ts';
+import { PeriodExposure } from '#local/health/period-exposure.ts';
 import { Scheduler } from '#local/time/scheduler.ts';
 import type { HealthQuery } from '#ports/health-signals.ts';
 
@@ -42,9 +42,9 @@ describe('LocalHealthMetrics', () => {
   });
 });
 
-describe('StepExposure', () => {
+describe('PeriodExposure', () => {
   it('counts device-seconds per period, with changes recorded out of order', () => {
-    const exposure = new StepExposure(0, 10_000);
+    const exposure = new PeriodExposure(0, 10_000);
     exposure.change(15_000, 2);
     exposure.change(0, 1);
     exposure.change(25_000, -3);
@@ -58,7 +58,7 @@ describe('StepExposure', () => {
     let state = 7;
     const random = () => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
     const period = 60_000;
-    const exposure = new StepExposure(1_000_000, period);
+    const exposure = new PeriodExposure(1_000_000, period);
     const changes: Array<[number, number]> = [];
     let clock = 1_000_000;
     const expected = (p: number) => {

@@ -5,7 +5,7 @@
 // warm-up that ends in the future, a device leaving before it), a read O(1) amortised, and a million devices' changes
 // take a few kilobytes instead of arrays of a million change times to sort and integrate.
 
-export class StepExposure {
+export class PeriodExposure {
   /** Net change of the level during each period. */
   private delta = new Float64Array(64);
   /** Per period: Σ delta × (ms from the change to the period's end). */

@@ -1,5 +1,5 @@
-// The simulated fleet's health, as the embedded metrics would hold it had every device sent its reports: exposure is
-// integrated from when each device started and stopped running a version (period-exposure.ts), and each minute's
+// The simulated fleet's health, as the embedded metrics would hold it had every device sent its reports: each minute's
+// exposure is summed from when each device started and stopped running a version (period-exposure.ts), and its
 // crashes and reboots are a Poisson draw on that minute's exposure at the fault profile's rates, seeded by the minute
 // so every read of a minute agrees. No event per device per report period: the cost is per minute read, not per device.
 // Only complete minutes are answered, as metrics arrive a little after the fact.

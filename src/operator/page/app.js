@@ -134,13 +134,19 @@
     if (wait.kind === 'bake') {
       return el('section', { id: 'waiting', class: 'waiting bake' }, el('h2', {}, `Baking stage ${wait.stageName}`), el('p', {}, `since ${time(wait.since)}, until ${time(wait.expiresAt)} at the latest`));
     }
-    if (readOnly) {
-      return el(
+    // The read-only and the answering view show the same question and evidence; they differ in what follows.
+    const approvalSection = (heading, ...answering) =>
+      el(
         'section',
         { id: 'waiting', class: 'waiting approval' },
-        el('h2', {}, `Stage ${wait.stageName} waits for an approval`),
+        el('h2', {}, heading),
         el('p', {}, `asked ${time(wait.since)}; unanswered, it expires ${time(wait.expiresAt)} and the policy's default applies`),
         wait.evidence ? evidenceBlock(wait.evidence, stageCharts(view, wait.stageIndex)) : el('p', { class: 'muted' }, 'The stage policy asks for a person (manual approval).'),
+        ...answering,
+      );
+    if (readOnly) {
+      return approvalSection(
+        `Stage ${wait.stageName} waits for an approval`,
         el('p', { id: 'answer-elsewhere', class: 'muted' }, `This view is read-only. Answer with the Approve / Reject links of the approval notice, or: ota-release approve ${view.releaseId} --wave ${wait.stageName}  /  ota-release reject ${view.releaseId} --wave ${wait.stageName} --reason "…"`),
       );
     }
@@ -170,16 +176,7 @@
       el('button', { id: 'approve', class: 'approve', type: 'button', onclick: () => send('approve') }, 'Approve'),
       el('button', { id: 'reject', class: 'reject', type: 'button', onclick: () => send('reject') }, 'Reject'),
     ];
-    return el(
-      'section',
-      { id: 'waiting', class: 'waiting approval' },
-      el('h2', {}, `Stage ${wait.stageName} waits for your approval`),
-      el('p', {}, `asked ${time(wait.since)}; unanswered, it expires ${time(wait.expiresAt)} and the policy's default applies`),
-      wait.evidence ? evidenceBlock(wait.evidence, stageCharts(view, wait.stageIndex)) : el('p', { class: 'muted' }, 'The stage policy asks for a person (manual approval).'),
-      note,
-      el('div', { class: 'buttons' }, buttons),
-      answer,
-    );
+    return approvalSection(`Stage ${wait.stageName} waits for your approval`, note, el('div', { class: 'buttons' }, buttons), answer);
   }
 
   function stagesSection(view) {

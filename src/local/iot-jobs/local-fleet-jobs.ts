@@ -9,6 +9,7 @@ import { LocalCloudError } from '../errors.ts';
 import { ControlPlane } from './control-plane.ts';
 import type { JobsEngine } from './engine.ts';
 import { CODE_OF_STATUS, Exec, STATUS_OF_CODE } from './execution-status.ts';
+import { sortedUnion } from './things.ts';
 
 /** CreateJob refused the request (the AWS adapter maps IoT's InvalidRequestException to the same meaning). */
 export class InvalidJobRequestError extends LocalCloudError {
@@ -48,7 +49,7 @@ export class LocalFleetJobs implements FleetJobs {
     // or deleting the group, do not change the job.
     const members = registry.membersOfAll(groups);
     // One group's members are sorted and distinct already; anything more is merged.
-    const things = groups.length <= 1 && indices.length === 0 ? members : dedupe(concatSorted(members, indices));
+    const things = groups.length <= 1 && indices.length === 0 ? members : sortedUnion([members, indices]);
     const targetArns = () => [...groups.map((group) => registry.groupArn(group)), ...names.map((name) => registry.thingArn(name))];
     const { created } = this.engine.createJob(spec, things, targetArns);
     return { jobId: spec.jobId, created };
@@ -176,19 +177,4 @@ function validate(spec: JobSpec): string[] {
   if (retries.length > 2) problems.push('jobExecutionsRetryConfig allows at most 2 criteria');
   if (retries.some((c) => c.numberOfRetries < 0 || c.numberOfRetries > 10)) problems.push('numberOfRetries must be 0–10');
   return problems;
-}
-
-function concatSorted(a: Int32Array, b: Int32Array): Int32Array {
-  const all = new Int32Array(a.length + b.length);
-  all.set(a);
-  all.set(b, a.length);
-  return all.sort();
-}
-
-function dedupe(sorted: Int32Array): Int32Array {
-  let write = 0;
-  for (let read = 0; read < sorted.length; read++) {
-    if (read === 0 || sorted[read] !== sorted[read - 1]) sorted[write++] = sorted[read]!;
-  }
-  return write === sorted.length ? sorted : sorted.slice(0, write);
 }

@@ -301,9 +301,7 @@ export class ThingRegistry {
       const members = this.membersOf(groups[0]!);
       return this.dynamic.has(groups[0]!) ? members : members.slice();
     }
-    const all = new Set<number>();
-    for (const group of groups) for (const index of this.membersOf(group)) all.add(index);
-    return Int32Array.from(all).sort();
+    return sortedUnion(groups.map((group) => this.membersOf(group)));
   }
 
   /** A thing's ARN as IoT prints it in events and target lists. */
@@ -314,6 +312,20 @@ export class ThingRegistry {
   groupArn(group: string): string {
     return `${ARN_PREFIX}thinggroup/${group}`;
   }
+}
+
+/** The thing indices of all the parts together, sorted, each once. */
+export function sortedUnion(parts: readonly Int32Array[]): Int32Array {
+  const all = new Int32Array(parts.reduce((size, part) => size + part.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    all.set(part, at);
+    at += part.length;
+  }
+  all.sort();
+  let write = 0;
+  for (let read = 0; read < all.length; read++) if (read === 0 || all[read] !== all[read - 1]) all[write++] = all[read]!;
+  return write === all.length ? all : all.slice(0, write);
 }
 
 /** The local cloud's pretend account and Region. */

@@ -1,4 +1,4 @@
-import { ThingRegistry } from '#local/iot-jobs/things.ts';
+import { sortedUnion, ThingRegistry } from '#local/iot-jobs/things.ts';
 
 describe('ThingRegistry numbered things', () => {
   it('names numbered things on demand and finds them by name', () => {
@@ -36,5 +36,17 @@ describe('ThingRegistry numbered things', () => {
     const things = new ThingRegistry();
     things.addNumbered('device', 2, () => []);
     expect(() => things.nameOf(2)).toThrow(RangeError);
+  });
+});
+
+describe('ThingRegistry group members', () => {
+  it('answers several groups as one sorted list with each thing once, and a job over groups and things the same way', () => {
+    const things = new ThingRegistry();
+    things.addNumbered('device', 6, (n) => (n % 2 === 0 ? ['even', 'all'] : ['all']));
+    things.add('device-000004', ['late']);
+    things.add('device-000001', ['late']);
+    expect([...things.membersOfAll(['late', 'even'])]).toEqual([0, 2, 3, 4]);
+    expect([...things.membersOfAll(['all', 'even', 'late'])]).toEqual([0, 1, 2, 3, 4, 5]);
+    expect([...sortedUnion([Int32Array.of(5, 1), Int32Array.of(1, 3, 5), Int32Array.of()])]).toEqual([1, 3, 5]);
   });
 });

@@ -61,15 +61,15 @@ export function renderAssessment(assessment: Assessment, terminal: Terminal, war
       lines.push(`  ${check.claim}: ${formatCount(check.within)} of ${formatCount(check.runs)} runs (${pct(check.share)}, 95 % CI [${pct(check.interval.low)}, ${pct(check.interval.high)}]), needs ${formatLimit(check.required)}: ${verdictText(check.verdict, terminal)}`);
     }
   }
-  if (assessment.interrupted) lines.push('', paint(interruptedText(assessment), 'yellow', terminal));
-  lines.push('', `${formatCount(assessment.scenarios.reduce((sum, r) => sum + r.runs, 0))} runs in ${assessment.wallSeconds.toFixed(1)} s`);
+  const done = assessment.scenarios.reduce((sum, r) => sum + r.runs, 0);
+  if (assessment.interrupted) lines.push('', paint(interruptedText(assessment, done), 'yellow', terminal));
+  lines.push('', `${formatCount(done)} runs in ${assessment.wallSeconds.toFixed(1)} s`);
   return `${lines.join('\n')}\n`;
 }
 
 /** How far an interrupted assessment got: the header's runs per scenario were planned, not all done. */
-function interruptedText(assessment: Assessment): string {
+function interruptedText(assessment: Assessment, done: number): string {
   const planned = assessment.runsPerScenario * (assessment.scenarios.length + (assessment.notRun?.length ?? 0));
-  const done = assessment.scenarios.reduce((sum, r) => sum + r.runs, 0);
   const partial = assessment.scenarios.filter((r) => r.runs < assessment.runsPerScenario).map((r) => `${r.name} ${formatCount(r.runs)} of ${formatCount(assessment.runsPerScenario)}`);
   const notRun = assessment.notRun?.length ? `; not started: ${assessment.notRun.join(', ')}` : '';
   return `interrupted after ${formatCount(done)} of ${formatCount(planned)} runs: the numbers cover the runs that finished${partial.length ? ` (${partial.join(', ')})` : ''}${notRun}`;
